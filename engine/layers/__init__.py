@@ -1,0 +1,7 @@
+"""Layer types. Importing this package registers every layer."""
+from . import core, merge  # noqa: F401  (registration side effect)
+from .base import Layer, ParamSpec, Shape, fmt_shape
+from .registry import CATEGORIES, create_layer, layer_class, layer_types, register
+
+__all__ = ["Layer", "ParamSpec", "Shape", "fmt_shape", "CATEGORIES", "create_layer",
+           "layer_class", "layer_types", "register"]
