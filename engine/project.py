@@ -1,0 +1,189 @@
+"""The ``*.ncproj`` project file: one zip holding the design, its canvas layout, the
+dataset choice, training settings and, once trained, the weights and metrics history.
+
+Layout of the zip (as Keras's ``.keras``): ``project.json`` (everything but arrays) and
+``weights.npz`` (trained weights, keyed ``layer_id/param``). Arrays are read with
+``allow_pickle=False``; nothing is ever unpickled. Loading validates everything before
+returning; saving writes a temporary file beside the target and renames it, so a crash
+or a full disk never leaves a half-written project.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import NeuroCanvasError, ProjectError, SpecError
+from .spec import NetworkSpec
+
+FORMAT = "neurocanvas-project"
+FORMAT_VERSION = 1
+MAX_MEMBER_BYTES = 2 << 30  # refuse zip members that claim more than 2 GiB (zip bombs)
+
+
+@dataclass
+class Project:
+    spec: NetworkSpec
+    layout: dict[str, tuple[float, float]] = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    training: dict = field(default_factory=dict)
+    weights: dict[str, np.ndarray] | None = None
+    history: list[dict] = field(default_factory=list)
+    preprocessing: dict | None = None
+    name: str = "Untitled"
+
+    @property
+    def trained(self) -> bool:
+        return self.weights is not None
+
+
+def save_project(project: Project, path: str | os.PathLike) -> None:
+    """Write atomically: a temporary file in the same folder, fsync, then rename."""
+    path = Path(path)
+    doc = _document(project)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr("project.json", json.dumps(doc, indent=2))
+                if project.weights is not None:
+                    zf.writestr("weights.npz", _npz_bytes(project.weights))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def load_project(path: str | os.PathLike) -> Project:
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = _check_members(zf, path)
+            doc = _read_json(zf, path)
+            weights = _read_weights(zf, path) if "weights.npz" in names else None
+    except FileNotFoundError:
+        raise ProjectError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ProjectError(f"{path} is a folder, not a project file") from None
+    except zipfile.BadZipFile:
+        raise ProjectError(f"{path} is not a NeuroCanvas project (not a zip archive); "
+                           f"it may be damaged or another kind of file") from None
+    except OSError as exc:
+        raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    return _project_from(doc, weights, path)
+
+
+def _document(project: Project) -> dict:
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "name": project.name,
+        "design": project.spec.to_dict(),
+        "layout": {k: [float(x), float(y)] for k, (x, y) in project.layout.items()},
+        "data": project.data,
+        "training": project.training,
+        "history": project.history,
+        "preprocessing": project.preprocessing,
+        "trained": project.weights is not None,
+    }
+
+
+def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **{k: np.ascontiguousarray(v) for k, v in arrays.items()})
+    return buf.getvalue()
+
+
+def _check_members(zf: zipfile.ZipFile, path: Path) -> set[str]:
+    names = set(zf.namelist())
+    if "project.json" not in names:
+        raise ProjectError(f"{path} is a zip archive but not a NeuroCanvas project "
+                           f"(project.json is missing)")
+    for info in zf.infolist():
+        if info.file_size > MAX_MEMBER_BYTES:
+            raise ProjectError(f"{path}: {info.filename} claims {info.file_size} bytes; "
+                               f"refusing to unpack it")
+    return names
+
+
+def _read_json(zf: zipfile.ZipFile, path: Path) -> dict:
+    try:
+        doc = json.loads(zf.read("project.json").decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProjectError(f"{path}: project.json is damaged ({exc})") from None
+    except zipfile.BadZipFile as exc:
+        raise ProjectError(f"{path}: project.json cannot be unpacked ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ProjectError(f"{path}: project.json is not a NeuroCanvas project")
+    version = doc.get("version")
+    if not isinstance(version, int) or not 1 <= version <= FORMAT_VERSION:
+        raise ProjectError(f"{path}: project format version {version!r} is unknown; this "
+                           f"NeuroCanvas reads versions up to {FORMAT_VERSION}")
+    return doc
+
+
+def _read_weights(zf: zipfile.ZipFile, path: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(io.BytesIO(zf.read("weights.npz")), allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise ProjectError(f"{path}: weights.npz is damaged or not plain arrays ({exc})") from None
+    for key, arr in arrays.items():
+        if arr.dtype.kind not in "fiu":
+            raise ProjectError(f"{path}: weight {key!r} is not numeric ({arr.dtype})")
+        if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+            raise ProjectError(f"{path}: weight {key!r} holds NaN or infinite values")
+    return arrays
+
+
+def _project_from(doc: dict, weights, path: Path) -> Project:
+    try:
+        spec = NetworkSpec.from_dict(doc.get("design"), where="design")
+    except SpecError as exc:
+        raise ProjectError(f"{path}: {exc.message}", where=exc.where) from None
+    ids = {layer.id for layer in spec.layers}
+    layout = _parse_layout(doc.get("layout", {}), ids, path)
+    for key, kind in (("data", dict), ("training", dict), ("history", list)):
+        if not isinstance(doc.get(key, kind()), kind):
+            raise ProjectError(f"{path}: '{key}' must be a{'n object' if kind is dict else ' list'}")
+    prep = doc.get("preprocessing")
+    if prep is not None and not isinstance(prep, dict):
+        raise ProjectError(f"{path}: 'preprocessing' must be an object")
+    if weights is not None:
+        _check_weight_names(weights, ids, path)
+    name = doc.get("name") if isinstance(doc.get("name"), str) else path.stem
+    return Project(spec, layout, doc.get("data", {}), doc.get("training", {}), weights,
+                   doc.get("history", []), prep, name)
+
+
+def _parse_layout(raw, ids: set[str], path: Path) -> dict[str, tuple[float, float]]:
+    if not isinstance(raw, dict):
+        raise ProjectError(f"{path}: 'layout' must be an object")
+    layout = {}
+    for key, pos in raw.items():
+        ok = (key in ids and isinstance(pos, list) and len(pos) == 2
+              and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos))
+        if not ok:
+            raise ProjectError(f"{path}: layout entry {key!r} is not a position of a layer")
+        layout[key] = (float(pos[0]), float(pos[1]))
+    return layout
+
+
+def _check_weight_names(weights: dict, ids: set[str], path: Path) -> None:
+    for key in weights:
+        layer_id = key.split("/", 1)[0]
+        if "/" not in key or layer_id not in ids:
+            raise ProjectError(f"{path}: weight {key!r} belongs to no layer of the design")
+
+
