@@ -1,0 +1,225 @@
+"""The editor: owns the undo stack and is the only code that pushes commands.
+
+Views call its verbs (add, connect, delete, set a setting ...); each verb checks the
+request, builds one command (or one macro: one user gesture is one undo step) and pushes
+it. Requests that cannot be honoured return a reason for people instead of raising.
+The editor also keeps the selection, which the canvas, inspector and summary share.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from engine.errors import ConfigError
+from engine.layers import layer_class
+from engine.spec import LayerSpec, NetworkSpec
+
+from .commands import (AddEdgeCommand, AddLayerCommand, MacroCommand, MoveLayersCommand,
+                       RemoveEdgeCommand, RemoveLayerCommand, RenameLayerCommand,
+                       SetSettingCommand)
+from .model.clipboard import copy_fragment, parse_fragment, renamed_fragment
+from .model.document import NetworkDocument, Position, ProjectExtras
+from .model.layout import layered_layout
+from .model.rules import connect_problem
+
+FOLLOW_GAP = 260.0  # how far right of its source a double-clicked layer lands
+
+
+class Editor(QObject):
+    selection_changed = Signal(list)  # layer ids
+
+    def __init__(self, document: NetworkDocument | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.doc = document or NetworkDocument(self)
+        self.stack = QUndoStack(self)
+        self._selection: list[str] = []
+        self.doc.node_removed.connect(self._forget_removed)
+        self.doc.document_reset.connect(lambda: self.set_selection([]))
+
+    # ---- selection -----------------------------------------------------------------
+    @property
+    def selection(self) -> list[str]:
+        return list(self._selection)
+
+    def set_selection(self, ids: list[str]) -> None:
+        ids = [i for i in dict.fromkeys(ids) if self.doc.has_layer(i)]
+        if ids != self._selection:
+            self._selection = ids
+            self.selection_changed.emit(list(ids))
+
+    def _forget_removed(self, layer_id: str) -> None:
+        if layer_id in self._selection:
+            self.set_selection([i for i in self._selection if i != layer_id])
+
+    # ---- layers --------------------------------------------------------------------
+    def add_layer(self, type_name: str, position: Position, after: str | None = None) -> str:
+        """Add a layer with default settings; with ``after``, connect it from that layer."""
+        layer = self._new_layer(type_name)
+        if after is not None:
+            # Connect unless the graph forbids it; a shape mismatch is still connected so
+            # the node shows the problem (e.g. "add a Flatten before it") in its colour.
+            candidate = NetworkSpec(self.doc.spec().layers + (layer,), self.doc.spec().edges)
+            if connect_problem(candidate, after, layer.id, check_shapes=False):
+                after = None
+        macro = MacroCommand(f"Add {type_name}")
+        AddLayerCommand(self.doc, layer, position, parent=macro)
+        if after is not None:
+            AddEdgeCommand(self.doc, after, layer.id, parent=macro)
+        self.stack.push(macro)
+        self.set_selection([layer.id])
+        return layer.id
+
+    def add_layer_after_selection(self, type_name: str) -> str:
+        """Palette double-click: place the layer right of the selected one and connect it."""
+        after = self._selection[-1] if self._selection else None
+        if after is not None:
+            x, y = self.doc.position(after)
+            position = (x + FOLLOW_GAP, y)
+        else:
+            xs = [p for p in self.doc.positions().values()]
+            position = (max((p[0] for p in xs), default=-FOLLOW_GAP) + FOLLOW_GAP, 0.0)
+        return self.add_layer(type_name, position, after=after)
+
+    def insert_into_edge(self, type_name: str, source: str, target: str,
+                         position: Position) -> str | None:
+        """Drop a layer on an edge: source -> new -> target, keeping the target's input order."""
+        if not self.doc.has_edge(source, target):
+            return None
+        layer = self._new_layer(type_name)
+        index = self.doc.edge_index(source, target)
+        macro = MacroCommand(f"Insert {type_name}")
+        RemoveEdgeCommand(self.doc, source, target, parent=macro)
+        AddLayerCommand(self.doc, layer, position, parent=macro)
+        AddEdgeCommand(self.doc, layer.id, target, index=index, parent=macro)
+        AddEdgeCommand(self.doc, source, layer.id, parent=macro)
+        self.stack.push(macro)
+        self.set_selection([layer.id])
+        return layer.id
+
+    def delete(self, layer_ids: list[str], edges: list[tuple[str, str]] = ()) -> None:
+        layer_ids = [i for i in layer_ids if self.doc.has_layer(i)]
+        edges = [e for e in edges if self.doc.has_edge(*e)
+                 and e[0] not in layer_ids and e[1] not in layer_ids]
+        if not layer_ids and not edges:
+            return
+        parts = []
+        if layer_ids:
+            parts.append(f"{len(layer_ids)} layer" + ("s" if len(layer_ids) != 1 else ""))
+        if edges:
+            parts.append(f"{len(edges)} edge" + ("s" if len(edges) != 1 else ""))
+        macro = MacroCommand("Delete " + " and ".join(parts))
+        for source, target in edges:
+            RemoveEdgeCommand(self.doc, source, target, parent=macro)
+        for layer_id in layer_ids:
+            RemoveLayerCommand(self.doc, layer_id, parent=macro)
+        self.stack.push(macro)
+
+    def move(self, moves: dict[str, tuple[Position, Position]]) -> None:
+        """One finished drag: {id: (old position, new position)}."""
+        moves = {i: (old, new) for i, (old, new) in moves.items()
+                 if self.doc.has_layer(i) and old != new}
+        if moves:
+            self.stack.push(MoveLayersCommand(self.doc, moves))
+
+    def arrange(self) -> None:
+        """Automatic left-to-right layout, as one undo step."""
+        target = layered_layout(self.doc.spec())
+        moves = {i: (self.doc.position(i), pos) for i, pos in target.items()}
+        moves = {i: m for i, m in moves.items() if m[0] != m[1]}
+        if moves:
+            self.stack.push(MoveLayersCommand(self.doc, moves, text="Arrange layers"))
+
+    # ---- edges ---------------------------------------------------------------------
+    def connect_problem(self, source: str, target: str) -> str | None:
+        return connect_problem(self.doc.spec(), source, target)
+
+    def connect(self, source: str, target: str) -> str | None:
+        """Add the edge, or return why it cannot be added (nothing changes then)."""
+        problem = self.connect_problem(source, target)
+        if problem is None:
+            self.stack.push(AddEdgeCommand(self.doc, source, target))
+        return problem
+
+    def disconnect(self, source: str, target: str) -> None:
+        if self.doc.has_edge(source, target):
+            self.stack.push(RemoveEdgeCommand(self.doc, source, target))
+
+    # ---- settings ------------------------------------------------------------------
+    def setting_problem(self, layer_id: str, key: str, value) -> str | None:
+        """Why this value cannot be set, or None (schema and cross-setting checks)."""
+        layer = self.doc.layer(layer_id)
+        try:
+            cls = layer_class(layer.type)
+            value = cls.schema.get(key).validate(value, owner=f"{layer.type} '{layer.name}'")
+            cls({**layer.config, key: value}, layer.name)
+        except (ConfigError, KeyError) as exc:
+            return exc.message if isinstance(exc, ConfigError) else f"unknown setting {key!r}"
+        return None
+
+    def set_setting(self, layer_id: str, key: str, value) -> str | None:
+        """Set one setting, or return why not. Edits of one field in a row merge."""
+        if not self.doc.has_layer(layer_id):
+            return "That layer no longer exists"
+        problem = self.setting_problem(layer_id, key, value)
+        if problem:
+            return problem
+        layer = self.doc.layer(layer_id)
+        value = layer_class(layer.type).schema.get(key).validate(value)
+        value = list(value) if isinstance(value, tuple) else value
+        if layer.config.get(key) != value:
+            self.stack.push(SetSettingCommand(self.doc, layer_id, key, value))
+        return None
+
+    def rename(self, layer_id: str, name: str) -> str | None:
+        name = name.strip()
+        if not name:
+            return "A layer needs a name"
+        if any(l.name == name and l.id != layer_id for l in self.doc.layers):
+            return f"Another layer is already called '{name}'"
+        if self.doc.has_layer(layer_id) and self.doc.layer(layer_id).name != name:
+            self.stack.push(RenameLayerCommand(self.doc, layer_id, name))
+        return None
+
+    # ---- clipboard -----------------------------------------------------------------
+    def copy(self, layer_ids: list[str]) -> str:
+        ids = [i for i in layer_ids if self.doc.has_layer(i)]
+        return copy_fragment(self.doc.spec(), ids, self.doc.positions()) if ids else ""
+
+    def paste(self, text: str, offset: Position = (40.0, 40.0)) -> list[str]:
+        """Add a copied fragment with fresh ids; junk text pastes nothing."""
+        fragment = parse_fragment(text) if text else None
+        if fragment is None or not fragment.layers:
+            return []
+        fragment = renamed_fragment(fragment, self.doc.new_layer_id, offset)
+        n = len(fragment.layers)
+        macro = MacroCommand(f"Paste {n} layer" + ("s" if n != 1 else ""))
+        for layer in fragment.layers:
+            AddLayerCommand(self.doc, layer, fragment.positions[layer.id], parent=macro)
+        for edge in fragment.edges:
+            AddEdgeCommand(self.doc, edge.source, edge.target, parent=macro)
+        self.stack.push(macro)
+        ids = [l.id for l in fragment.layers]
+        self.set_selection(ids)
+        return ids
+
+    def duplicate(self, layer_ids: list[str]) -> list[str]:
+        return self.paste(self.copy(layer_ids))
+
+    # ---- whole designs -------------------------------------------------------------
+    def load(self, spec: NetworkSpec, positions: dict[str, Position] | None = None,
+             extras: ProjectExtras | None = None) -> None:
+        """Replace the design (New / Open): a fresh start, so the history is cleared."""
+        missing = not positions or any(l.id not in positions for l in spec.layers)
+        if missing:
+            positions = {**layered_layout(spec), **(positions or {})}
+        self.stack.clear()
+        self.doc.reset(spec, positions, extras)
+        self.stack.setClean()
+
+    # ---- helpers -------------------------------------------------------------------
+    def _new_layer(self, type_name: str) -> LayerSpec:
+        cls = layer_class(type_name)  # ConfigError for an unknown type: caller's bug
+        config = cls.schema.validate({})
+        layer_id = self.doc.new_layer_id(type_name)
+        return LayerSpec(layer_id, type_name, layer_id,
+                         {k: list(v) if isinstance(v, tuple) else v for k, v in config.items()})

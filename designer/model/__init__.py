@@ -1,0 +1,4 @@
+"""The design document and its rules (QtCore only: no widgets here)."""
+from .document import NetworkDocument, ProjectExtras
+
+__all__ = ["NetworkDocument", "ProjectExtras"]

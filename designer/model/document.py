@@ -1,0 +1,200 @@
+"""The design being edited: layers, edges, node positions and the project's other fields.
+
+``NetworkDocument`` is the one source of truth. Only undo commands (designer/commands.py)
+call its mutating methods; the canvas, inspector and summary listen to its signals.
+Shape inference is lazy: a mutation marks the report stale and a zero-delay timer
+recomputes it once per burst of edits (a layer removal with five edges is one
+inference, not six), then ``report_changed`` fires.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from engine.graph import ShapeReport, infer_shapes
+from engine.spec import EdgeSpec, LayerSpec, NetworkSpec
+
+Position = tuple[float, float]
+
+
+@dataclass
+class ProjectExtras:
+    """Project fields the designer keeps but does not edit yet (data, training, results).
+
+    They travel through open and save unchanged; later panels will edit them."""
+
+    data: dict = field(default_factory=dict)
+    training: dict = field(default_factory=dict)
+    weights: dict | None = None
+    history: list = field(default_factory=list)
+    preprocessing: dict | None = None
+    name: str = "Untitled"
+
+
+class NetworkDocument(QObject):
+    node_added = Signal(str)            # layer id
+    node_removed = Signal(str)          # layer id
+    node_moved = Signal(str)            # layer id
+    config_changed = Signal(str)        # layer id (settings or name)
+    edge_added = Signal(str, str)       # source id, target id
+    edge_removed = Signal(str, str)
+    design_changed = Signal()           # any of the above
+    report_changed = Signal()           # shape inference is fresh again
+    document_reset = Signal()           # a whole new design was loaded
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._layers: list[LayerSpec] = []
+        self._index: dict[str, int] = {}
+        self._positions: dict[str, Position] = {}
+        self._edges: list[EdgeSpec] = []
+        self.extras = ProjectExtras()
+        self._report: ShapeReport | None = None
+        self._spec: NetworkSpec | None = None
+        self._report_stale = False  # an edit happened since report_changed last fired
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(0)
+        self._refresh_timer.timeout.connect(self.refresh_report)
+
+    # ---- queries -------------------------------------------------------------------
+    @property
+    def layers(self) -> list[LayerSpec]:
+        return list(self._layers)
+
+    @property
+    def edges(self) -> list[EdgeSpec]:
+        return list(self._edges)
+
+    def layer_ids(self) -> list[str]:
+        return [layer.id for layer in self._layers]
+
+    def has_layer(self, layer_id: str) -> bool:
+        return layer_id in self._index
+
+    def layer(self, layer_id: str) -> LayerSpec:
+        return self._layers[self._index[layer_id]]
+
+    def layer_index(self, layer_id: str) -> int:
+        return self._index[layer_id]
+
+    def position(self, layer_id: str) -> Position:
+        return self._positions.get(layer_id, (0.0, 0.0))
+
+    def positions(self) -> dict[str, Position]:
+        return dict(self._positions)
+
+    def has_edge(self, source: str, target: str) -> bool:
+        return EdgeSpec(source, target) in self._edges
+
+    def edge_index(self, source: str, target: str) -> int:
+        return self._edges.index(EdgeSpec(source, target))
+
+    def edges_of(self, layer_id: str) -> list[EdgeSpec]:
+        return [e for e in self._edges if layer_id in (e.source, e.target)]
+
+    def spec(self) -> NetworkSpec:
+        """An immutable snapshot of the design (cached until the next edit)."""
+        if self._spec is None:
+            self._spec = NetworkSpec(tuple(self._layers), tuple(self._edges))
+        return self._spec
+
+    @property
+    def report(self) -> ShapeReport:
+        """Shape inference for the current design, computed on demand."""
+        if self._report is None:
+            self._report = infer_shapes(self.spec())
+        return self._report
+
+    def new_layer_id(self, type_name: str, also_taken=()) -> str:
+        """An unused id such as ``dense_3`` (also used as the layer's first name)."""
+        stem = re.sub(r"[^a-z0-9]+", "_", type_name.lower()).strip("_") or "layer"
+        taken = set(self._index) | {layer.name for layer in self._layers} | set(also_taken)
+        n = 1
+        while f"{stem}_{n}" in taken:
+            n += 1
+        return f"{stem}_{n}"
+
+    # ---- mutations (called by undo commands only) ----------------------------------
+    def insert_layer(self, index: int, layer: LayerSpec, position: Position) -> None:
+        if layer.id in self._index:
+            raise ValueError(f"layer id {layer.id!r} is already in the design")
+        index = max(0, min(index, len(self._layers)))
+        self._layers.insert(index, layer)
+        self._positions[layer.id] = (float(position[0]), float(position[1]))
+        self._reindex()
+        self._changed()
+        self.node_added.emit(layer.id)
+
+    def remove_layer(self, layer_id: str) -> tuple[int, LayerSpec, Position]:
+        """Remove a layer that has no edges; returns what re-inserting it needs."""
+        if self.edges_of(layer_id):
+            raise ValueError(f"layer {layer_id!r} still has edges")
+        index = self._index[layer_id]
+        layer = self._layers.pop(index)
+        position = self._positions.pop(layer_id)
+        self._reindex()
+        self._changed()
+        self.node_removed.emit(layer_id)
+        return index, layer, position
+
+    def replace_layer(self, layer: LayerSpec) -> None:
+        """Swap in new settings or a new name for an existing layer (same id)."""
+        self._layers[self._index[layer.id]] = layer
+        self._changed()
+        self.config_changed.emit(layer.id)
+
+    def move_layer(self, layer_id: str, position: Position) -> None:
+        self._positions[layer_id] = (float(position[0]), float(position[1]))
+        self.node_moved.emit(layer_id)
+
+    def insert_edge(self, index: int, edge: EdgeSpec) -> None:
+        if edge in self._edges:
+            raise ValueError(f"edge {edge.source} -> {edge.target} already exists")
+        for end in (edge.source, edge.target):
+            if end not in self._index:
+                raise ValueError(f"no layer {end!r}")
+        self._edges.insert(max(0, min(index, len(self._edges))), edge)
+        self._changed()
+        self.edge_added.emit(edge.source, edge.target)
+
+    def remove_edge(self, source: str, target: str) -> int:
+        index = self.edge_index(source, target)
+        del self._edges[index]
+        self._changed()
+        self.edge_removed.emit(source, target)
+        return index
+
+    def reset(self, spec: NetworkSpec, positions: dict[str, Position],
+              extras: ProjectExtras | None = None) -> None:
+        """Load a whole design (new / open); not undoable, the editor clears the stack."""
+        self._layers = list(spec.layers)
+        self._edges = list(spec.edges)
+        self._positions = {l.id: tuple(map(float, positions.get(l.id, (0.0, 0.0))))
+                           for l in spec.layers}
+        self.extras = copy.deepcopy(extras) if extras is not None else ProjectExtras()
+        self._reindex()
+        self._changed()
+        self.document_reset.emit()
+
+    def refresh_report(self) -> None:
+        """Recompute shape inference now if an edit made it stale, and announce it."""
+        self._refresh_timer.stop()
+        if self._report_stale:
+            self._report_stale = False
+            self.report  # noqa: B018  (compute before listeners read it)
+            self.report_changed.emit()
+
+    # ---- internals -----------------------------------------------------------------
+    def _reindex(self) -> None:
+        self._index = {layer.id: i for i, layer in enumerate(self._layers)}
+
+    def _changed(self) -> None:
+        self._spec = None
+        self._report = None
+        self._report_stale = True
+        self._refresh_timer.start()
+        self.design_changed.emit()
