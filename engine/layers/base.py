@@ -129,4 +129,6 @@ def fmt_shape(shape: Shape | None) -> str:
     """``(16, 7, 7)`` as people read it; ``?`` when unknown."""
     if shape is None:
         return "?"
+    if len(shape) == 1:
+        return f"({shape[0]},)"
     return "(" + ", ".join(str(d) for d in shape) + ")"

@@ -1,0 +1,113 @@
+"""Project files: round trips, atomic saves, and clear errors for damaged files."""
+import io
+import json
+import os
+import zipfile
+
+import numpy as np
+import pytest
+
+from engine.errors import ProjectError
+from engine.project import Project, load_project, save_project
+
+from .helpers import chain_spec
+
+
+def _project(weights=True):
+    spec = chain_spec((2,), [("Dense", {"units": 3}), ("Dense", {"units": 2, "activation": "softmax"})])
+    w = {"l0/W": np.arange(6.0).reshape(2, 3), "l0/b": np.zeros(3),
+         "l1/W": np.ones((3, 2)), "l1/b": np.ones(2)} if weights else None
+    return Project(spec, {"in": (0, 0), "l0": (220, 10.5), "l1": (440, 0)},
+                   {"source": "builtin", "name": "xor"}, {"epochs": 5}, w,
+                   [{"epoch": 1, "loss": 0.5}], {"mean": [0.0, 1.0]}, "demo")
+
+
+def test_round_trip_keeps_everything(tmp_path):
+    path = tmp_path / "a.ncproj"
+    save_project(_project(), path)
+    back = load_project(path)
+    ref = _project()
+    assert back.spec == ref.spec and back.layout == ref.layout and back.name == "demo"
+    assert (back.data, back.training, back.history, back.preprocessing) == (
+        ref.data, ref.training, ref.history, ref.preprocessing)
+    assert set(back.weights) == set(ref.weights)
+    for k in ref.weights:
+        np.testing.assert_array_equal(back.weights[k], ref.weights[k])
+
+
+def test_failed_save_leaves_the_old_file_intact(tmp_path, monkeypatch):
+    path = tmp_path / "a.ncproj"
+    save_project(_project(), path)
+    before = path.read_bytes()
+    import engine.project as mod
+
+    def explode(*_a, **_k):
+        raise OSError("disk full")
+    monkeypatch.setattr(mod, "_npz_bytes", explode)
+    with pytest.raises(OSError):
+        save_project(_project(), path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["a.ncproj"]  # no temp files left
+
+
+def _zip(tmp_path, members: dict) -> str:
+    path = tmp_path / "bad.ncproj"
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _doc(**changes):
+    doc = json.loads(json.dumps({
+        "format": "neurocanvas-project", "version": 1, "name": "x",
+        "design": _project().spec.to_dict(), "layout": {}, "data": {}, "training": {},
+        "history": []}))
+    doc.update(changes)
+    return json.dumps(doc)
+
+
+def _npz(**arrays):
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("members,match", [
+    ({"other.txt": "x"}, "project.json is missing"),
+    ({"project.json": "{broken"}, "project.json is damaged"),
+    ({"project.json": json.dumps({"format": "other"})}, "not a NeuroCanvas project"),
+    ({"project.json": _doc(version=5)}, "version 5 is unknown"),
+    ({"project.json": _doc(design={"version": 1, "layers": "x"})}, "design.layers: must be a list"),
+    ({"project.json": _doc(layout={"ghost": [1, 2]})}, "layout entry 'ghost'"),
+    ({"project.json": _doc(history={})}, "'history' must be a list"),
+    ({"project.json": _doc(), "weights.npz": b"junk"}, "weights.npz is damaged"),
+    ({"project.json": _doc(), "weights.npz": _npz(**{"zz/W": np.ones(2)})}, "belongs to no layer"),
+    ({"project.json": _doc(), "weights.npz": _npz(**{"l0/W": np.array([np.nan])})}, "NaN"),
+    ({"project.json": _doc(), "weights.npz": _npz(**{"l0/W": np.array(["a"])})}, "not numeric"),
+])
+def test_damaged_files_raise_project_errors(tmp_path, members, match):
+    with pytest.raises(ProjectError, match=match):
+        load_project(_zip(tmp_path, members))
+
+
+def test_object_arrays_are_never_unpickled(tmp_path):
+    arr = np.array([{"evil": 1}], dtype=object)
+    buf = io.BytesIO()
+    np.save(buf, arr, allow_pickle=True)
+    npz = io.BytesIO()
+    with zipfile.ZipFile(npz, "w") as zf:
+        zf.writestr("l0/W.npy", buf.getvalue())
+    with pytest.raises(ProjectError, match="not plain arrays"):
+        load_project(_zip(tmp_path, {"project.json": _doc(), "weights.npz": npz.getvalue()}))
+
+
+def test_not_a_zip_missing_file_and_folder(tmp_path):
+    junk = tmp_path / "junk.ncproj"
+    junk.write_text("hello")
+    with pytest.raises(ProjectError, match="not a zip archive"):
+        load_project(junk)
+    with pytest.raises(ProjectError, match="no such file"):
+        load_project(tmp_path / "missing.ncproj")
+    with pytest.raises(ProjectError, match="folder"):
+        load_project(tmp_path)
