@@ -19,4 +19,16 @@ CASES = [
     ("Add", {}, [(5,), (5,), (5,)], {}),
     ("Concatenate", {}, [(3,), (4,)], {}),
     ("Concatenate", {"axis": 0}, [(2, 3, 3), (1, 3, 3)], {}),
+    # Recurrent (engine/layers/recurrent.py, embedding.py): both output modes, T=1 edge case.
+    ("SimpleRNN", {"units": 4}, [(5, 3)], {}),
+    ("SimpleRNN", {"units": 3, "activation": "relu", "return_sequences": True}, [(4, 2)], {}),
+    ("SimpleRNN", {"units": 2, "use_bias": False}, [(1, 3)], {}),
+    ("LSTM", {"units": 3}, [(4, 2)], {}),
+    ("LSTM", {"units": 2, "return_sequences": True}, [(5, 3)], {}),
+    ("LSTM", {"units": 3, "use_bias": False, "return_sequences": True}, [(1, 2)], {}),
+    ("GRU", {"units": 3}, [(4, 2)], {}),
+    ("GRU", {"units": 2, "return_sequences": True}, [(5, 3)], {}),
+    ("GRU", {"units": 3, "use_bias": False}, [(2, 1)], {}),
+    ("Embedding", {"vocab_size": 7, "dim": 3}, [(5,)], {"int_high": 7}),
+    ("Embedding", {"vocab_size": 300, "dim": 2}, [(4,)], {"int_high": 300}),  # np.add.at path
 ]

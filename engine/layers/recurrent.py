@@ -1,0 +1,310 @@
+"""Recurrent layers: SimpleRNN (Elman), LSTM and GRU over sequences ``(N, T, D)``.
+
+Weight layout (all three; G gates, H units, D input features) is PyTorch's transposed,
+so export is a transpose and a bias split, never a reshuffle of trained numbers:
+
+- ``W`` (D, G*H): input kernel, ``x_t W``. PyTorch ``weight_ih_l0 = W.T``.
+- ``U`` (H, G*H): recurrent kernel, ``h_{t-1} U``, initialised orthogonal.
+  PyTorch ``weight_hh_l0 = U.T``.
+- ``b`` (G*H,): one bias per gate (PyTorch's ``bias_ih + bias_hh``): export it as
+  ``bias_ih_l0 = b`` and ``bias_hh_l0 = 0`` (GRU: see ``b_hn``).
+
+Gate blocks along the G*H axis are in PyTorch's order: LSTM i, f, g, o; GRU r, z, n.
+ONNX orders them differently (LSTM i, o, f, c; GRU z, r, h), so an ONNX exporter
+permutes the blocks. The state starts at zero for every batch.
+
+The time loops live in ``recurrent_steps``; this module does what is done once per
+batch: the input projection of all steps as one GEMM before the loop, and the weight
+gradients as single GEMMs after it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..initializers import WEIGHT_INITIALIZERS
+from ..params import Param, Schema
+from . import recurrent_steps as steps
+from .base import Layer, ParamSpec, fmt_shape
+from .registry import register
+
+_COMMON = (
+    Param("units", "int", 64, "Size of the hidden state (H).", low=1, high=100_000),
+    Param("return_sequences", "bool", False,
+          "Output the state at every step (T, H) instead of only the last one (H,).",
+          label="All steps"),
+    Param("use_bias", "bool", True, "Add a learned bias to each gate.", label="Bias"),
+    Param("initializer", "choice", "glorot_uniform",
+          "How the input kernel W starts (the recurrent kernel U starts orthogonal).",
+          choices=WEIGHT_INITIALIZERS),
+)
+
+
+class _Recurrent(Layer):
+    """Shared machinery. Subclasses set the gate count, which leading internal gate
+    blocks are sigmoids, the internal block order, and implement ``_run`` /
+    ``_run_backward`` on time-major buffers."""
+
+    category = "Recurrent"
+    schema = Schema(_COMMON)
+    gates = 1
+    sigmoid_blocks = 0  # leading internal blocks computed as sigmoids
+    block_order: tuple[int, ...] | None = None  # stored block of each internal block
+
+    def __init__(self, config=None, name=""):
+        super().__init__(config, name)
+        self._ws = steps.Workspace()
+        self._cols_cache: dict = {}
+
+    # ---- description and shapes -----------------------------------------------------
+    def describe(self):
+        steps_ = "all steps" if self.config["return_sequences"] else "last step"
+        return f"{self.config['units']} units, {steps_}"
+
+    def output_shape(self, input_shapes):
+        shape = self.single_input(input_shapes)
+        if len(shape) != 2:
+            hint = ("set the Input kind to sequence, or put an Embedding or a Reshape to "
+                    "(T, D) before it" if len(shape) < 2 else "add a Reshape to (T, D)")
+            raise self.shape_error(f"needs a sequence (T, D) but receives "
+                                   f"{fmt_shape(shape)}: {hint}")
+        units = self.config["units"]
+        return (shape[0], units) if self.config["return_sequences"] else (units,)
+
+    def param_specs(self, input_shapes):
+        d, h = input_shapes[0][-1], self.config["units"]
+        gh = self.gates * h
+        specs = [ParamSpec("W", (d, gh), self.config["initializer"], d, gh),
+                 ParamSpec("U", (h, gh), "orthogonal", h, gh)]
+        if self.config["use_bias"]:
+            specs.append(ParamSpec("b", (gh,), "zeros", d, gh, decay=False))
+        return specs
+
+    def allocate(self, input_shapes, dtype=np.float64, seed=0):
+        # The orthogonal initializer can return a transposed (non C-contiguous) array;
+        # tools that perturb weights through ``reshape(-1)`` need them contiguous.
+        out = super().allocate(input_shapes, dtype, seed)
+        self.params = {k: np.ascontiguousarray(v) for k, v in self.params.items()}
+        return out
+
+    # ---- weights in internal order -----------------------------------------------------
+    def _layout(self, dtype):
+        """(internal -> stored column index or None, inverse, forward column scale or None)."""
+        key = np.dtype(dtype)
+        if key not in self._cols_cache:
+            h, g = self.config["units"], self.gates
+            cols = inv = scale = None
+            if self.block_order is not None:
+                cols = np.concatenate([np.arange(b * h, (b + 1) * h) for b in self.block_order])
+                inv = np.argsort(cols)
+            if self.sigmoid_blocks:
+                scale = np.ones(g * h, key)
+                scale[:self.sigmoid_blocks * h] = 0.5  # sigmoid(a) = (tanh(a/2) + 1) / 2
+            self._cols_cache[key] = (cols, inv, scale)
+        return self._cols_cache[key]
+
+    def _kernels(self) -> dict:
+        """Weights in internal order: ``W, U, b`` as trained (for backward) and ``Wf, Uf,
+        bf`` with sigmoid columns halved (for forward). Rebuilt per batch: cheap next to
+        the time loop, and always in step with the optimizer's updates."""
+        cols, _, scale = self._layout(self.params["W"].dtype)
+        k = {}
+        for name in ("W", "U", "b"):
+            p = self.params.get(name)
+            if p is None:
+                k[name] = k[name + "f"] = None
+                continue
+            base = p if cols is None else np.take(p, cols, axis=-1)
+            k[name] = base
+            k[name + "f"] = base if scale is None else base * scale
+        return k
+
+    # ---- forward -----------------------------------------------------------------------
+    def forward(self, inputs, training=False):
+        x = inputs[0]
+        if x.ndim != 3:
+            raise self.shape_error(f"needs a batch of sequences (N, T, D) but receives an "
+                                   f"array of shape {fmt_shape(x.shape)}")
+        n, t, d = x.shape
+        k = self._kernels()
+        dt, h = k["W"].dtype, self.config["units"]
+        gh = self.gates * h
+        xt = self._ws.get("x", (t, n, d), dt)
+        np.copyto(xt, x.transpose(1, 0, 2))  # time-major: each step is one contiguous block
+        proj = self._ws.get("proj", (t, n, gh), dt)
+        np.matmul(xt.reshape(t * n, d), k["Wf"], out=proj.reshape(t * n, gh))
+        if k["bf"] is not None:
+            proj += k["bf"]
+        hs = self._ws.get("h", (t + 1, n, h), dt)
+        hs[0] = 0
+        self._run(proj, k, hs)
+        self._cache = (k, xt, hs)
+        if self.config["return_sequences"]:
+            return np.ascontiguousarray(hs[1:].transpose(1, 0, 2))
+        return hs[t].copy()  # a fresh array: the workspace is reused by the next batch
+
+    def _run(self, proj, k, hs) -> None:
+        raise NotImplementedError
+
+    # ---- backward ----------------------------------------------------------------------
+    def backward(self, grad, need_input_grad=True):
+        k, xt, hs = self._cache
+        t, n, d = xt.shape
+        if self.config["return_sequences"]:
+            d_y, d_last = np.ascontiguousarray(grad.transpose(1, 0, 2), hs.dtype), None
+        else:
+            d_y, d_last = None, np.asarray(grad, hs.dtype)
+        input_blocks, d_rec = self._run_backward(d_y, d_last, k, hs)
+        self._weight_grads(input_blocks, d_rec, xt, hs)
+        if not need_input_grad:
+            return [None]
+        dx = None
+        for cols, blk in input_blocks:
+            part = blk.reshape(t * n, -1) @ k["W"][:, cols].T
+            dx = part if dx is None else dx.__iadd__(part)
+        return [np.ascontiguousarray(dx.reshape(t, n, d).transpose(1, 0, 2))]
+
+    def _run_backward(self, d_y, d_last, k, hs):
+        """Return ([(internal columns, gradient of those input-projection columns)],
+        gradient of the recurrent projection ``h U`` (T, N, G*H))."""
+        raise NotImplementedError
+
+    def _weight_grads(self, input_blocks, d_rec, xt, hs) -> None:
+        """One GEMM per weight over all steps (T*N rows), then back to stored order."""
+        t, n, d = xt.shape
+        h = hs.shape[2]
+        cols, inv, _ = self._layout(hs.dtype)
+        ws, has_b = self._ws, "b" in self.grads
+        gw = self.grads["W"] if cols is None else ws.get("gW", self.grads["W"].shape, hs.dtype)
+        gu = self.grads["U"] if cols is None else ws.get("gU", self.grads["U"].shape, hs.dtype)
+        gb = None
+        if has_b:
+            gb = self.grads["b"] if cols is None else ws.get("gb", self.grads["b"].shape, hs.dtype)
+        x2 = xt.reshape(t * n, d)
+        for c, blk in input_blocks:
+            b2 = blk.reshape(t * n, -1)
+            np.matmul(x2.T, b2, out=gw[:, c])
+            if gb is not None:
+                np.sum(b2, axis=0, out=gb[c])
+        np.matmul(hs[:-1].reshape(t * n, h).T, d_rec.reshape(t * n, -1), out=gu)
+        if cols is not None:
+            np.take(gw, inv, axis=1, out=self.grads["W"])
+            np.take(gu, inv, axis=1, out=self.grads["U"])
+            if gb is not None:
+                np.take(gb, inv, out=self.grads["b"])
+
+
+@register
+class SimpleRNN(_Recurrent):
+    """Elman RNN: ``h_t = φ(x_t W + h_{t-1} U + b)``, φ tanh or relu, ``h_0 = 0``.
+
+    Shape: input ``(T, D)`` -> ``(units,)`` (the last state) or ``(T, units)`` with
+    ``return_sequences``; arrays are batch-first ``(N, T, D)``.
+    Weights: ``W`` (D, H), ``U`` (H, H), ``b`` (H,). PyTorch ``nn.RNN(D, H,
+    nonlinearity=φ, batch_first=True)``: ``weight_ih_l0 = W.T``, ``weight_hh_l0 = U.T``,
+    ``bias_ih_l0 = b``, ``bias_hh_l0 = 0``. ONNX ``RNN``: ``W = [W.T]``, ``R = [U.T]``,
+    ``B = [b, 0]``.
+    """
+
+    type_name = "SimpleRNN"
+    help = "A plain recurrent layer: each step mixes the input with the previous state."
+    schema = Schema(_COMMON[:1] + (
+        Param("activation", "choice", "tanh", "Applied to the new state (relu can explode: "
+              "clip gradients).", choices=("tanh", "relu")),) + _COMMON[1:])
+
+    def describe(self):
+        return super().describe() + ("" if self.config["activation"] == "tanh" else ", relu")
+
+    def _run(self, proj, k, hs):
+        steps.rnn_forward(proj, k["Uf"], hs, self.config["activation"] == "relu")
+
+    def _run_backward(self, d_y, d_last, k, hs):
+        t, n, h = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
+        d_a = self._ws.get("dA", (t, n, h), hs.dtype)
+        steps.rnn_backward(d_y, d_last, np.ascontiguousarray(k["U"].T), hs,
+                           self.config["activation"] == "relu", d_a, self._ws)
+        return [(slice(None), d_a)], d_a
+
+
+@register
+class LSTM(_Recurrent):
+    """Long short-term memory (PyTorch's equations), zero initial state and cell:
+    ``i, f, o = σ(·)``, ``g = tanh(x_t W_g + h_{t-1} U_g + b_g)``,
+    ``c_t = f c_{t-1} + i g``, ``h_t = o tanh(c_t)``.
+
+    Shape: input ``(T, D)`` -> ``(units,)`` or ``(T, units)`` with ``return_sequences``.
+    Weights: ``W`` (D, 4H), ``U`` (H, 4H), ``b`` (4H,), gate blocks i, f, g, o as
+    PyTorch: ``weight_ih_l0 = W.T``, ``weight_hh_l0 = U.T``, ``bias_ih_l0 = b``,
+    ``bias_hh_l0 = 0``. ONNX ``LSTM`` wants blocks i, o, f, c: permute them.
+    The biases start at zero (a forget-gate bias of 1 needs an initializer that
+    ``engine.initializers`` does not have yet). Internally the gates run in the order
+    o, i, f, g so the three sigmoids are one slice; weights and gradients are permuted
+    once per batch.
+    """
+
+    type_name = "LSTM"
+    help = "A recurrent layer with a gated memory cell: learns long-range dependencies."
+    gates = 4
+    sigmoid_blocks = 3
+    block_order = (3, 0, 1, 2)  # internal o, i, f, g from stored i, f, g, o
+
+    def _run(self, proj, k, hs):
+        t, n, h = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
+        ws = self._ws
+        g = ws.get("gates", (t, n, 4 * h), hs.dtype)
+        c = ws.get("c", (t + 1, n, h), hs.dtype)
+        c[0] = 0
+        tc = ws.get("tanh_c", (t, n, h), hs.dtype)
+        steps.lstm_forward(proj, k["Uf"], g, c, tc, hs, ws.get("tmp", (n, h), hs.dtype))
+
+    def _run_backward(self, d_y, d_last, k, hs):
+        t, n, h = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
+        ws = self._ws
+        d_a = ws.get("dA", (t, n, 4 * h), hs.dtype)
+        steps.lstm_backward(d_y, d_last, np.ascontiguousarray(k["U"].T), ws["gates"], ws["c"],
+                            ws["tanh_c"], d_a, ws)
+        return [(slice(None), d_a)], d_a
+
+
+@register
+class GRU(_Recurrent):
+    """Gated recurrent unit in PyTorch's formulation (ONNX ``linear_before_reset=1``):
+    ``r = σ(x W_r + h U_r + b_r)``, ``z = σ(x W_z + h U_z + b_z)``,
+    ``n = tanh(x W_n + b_n + r (h U_n + b_hn))``, ``h_t = (1 - z) n + z h_{t-1}``.
+
+    Shape: input ``(T, D)`` -> ``(units,)`` or ``(T, units)`` with ``return_sequences``.
+    Weights: ``W`` (D, 3H), ``U`` (H, 3H), ``b`` (3H,), gate blocks r, z, n as PyTorch,
+    and ``b_hn`` (H,): the recurrent bias of the n gate, which sits inside the reset
+    product and so cannot be merged into ``b``. PyTorch: ``weight_ih_l0 = W.T``,
+    ``weight_hh_l0 = U.T``, ``bias_ih_l0 = b``, ``bias_hh_l0 = [0, 0, b_hn]``. ONNX
+    ``GRU`` wants blocks z, r, h: permute them.
+    """
+
+    type_name = "GRU"
+    help = "A gated recurrent layer: lighter than an LSTM, often as good."
+    gates = 3
+    sigmoid_blocks = 2
+
+    def param_specs(self, input_shapes):
+        specs = super().param_specs(input_shapes)
+        if self.config["use_bias"]:
+            h = self.config["units"]
+            specs.append(ParamSpec("b_hn", (h,), "zeros", h, h, decay=False))
+        return specs
+
+    def _run(self, proj, k, hs):
+        t, n, h = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
+        ws = self._ws
+        g = ws.get("gates", (t, n, 3 * h), hs.dtype)
+        hu = ws.get("hu", (t, n, 3 * h), hs.dtype)
+        steps.gru_forward(proj, k["Uf"], self.params.get("b_hn"), g, hu, hs)
+
+    def _run_backward(self, d_y, d_last, k, hs):
+        t, n, h = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
+        ws = self._ws
+        d_r = ws.get("dR", (t, n, 3 * h), hs.dtype)
+        d_xn = ws.get("dXn", (t, n, h), hs.dtype)
+        steps.gru_backward(d_y, d_last, np.ascontiguousarray(k["U"].T), ws["gates"], ws["hu"],
+                           hs, d_r, d_xn, ws)
+        if "b_hn" in self.grads:
+            np.sum(d_r[:, :, 2 * h:].reshape(t * n, h), axis=0, out=self.grads["b_hn"])
+        return [(slice(0, 2 * h), d_r[:, :, :2 * h]), (slice(2 * h, 3 * h), d_xn)], d_r
