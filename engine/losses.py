@@ -10,6 +10,7 @@ import numpy as np
 
 from .errors import ConfigError, DataError
 from .functional import sigmoid
+from .layers.core import ones_like_rows
 
 
 class Loss:
@@ -61,10 +62,10 @@ class SoftmaxCrossEntropy(Loss):
         t = target.reshape(-1)
         shifted = z - z.max(axis=1, keepdims=True)
         e = np.exp(shifted)
-        total = e.sum(axis=1, keepdims=True)
+        total = e @ ones_like_rows(e.T)  # row sums as a GEMV: fewer cycles than sum(axis=1)
         rows = np.arange(t.size)
         loss = float(np.log(total).sum() - shifted[rows, t].sum()) / t.size
-        e /= total
+        e /= total[:, None]
         e[rows, t] -= 1.0
         e *= 1.0 / t.size
         return loss, e.reshape(pred.shape)

@@ -54,6 +54,18 @@ class Input(Layer):
         return [grad]
 
 
+_ONES: dict[tuple, np.ndarray] = {}
+
+
+def ones_like_rows(a: np.ndarray) -> np.ndarray:
+    """A cached vector of ones, one per row of ``a``: ``ones @ a`` sums the rows."""
+    key = (a.shape[0], a.dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = _ONES[key] = np.ones(a.shape[0], a.dtype)
+    return ones
+
+
 class ActivatedLayer(Layer):
     """A layer whose output goes through an activation the loss may fuse with.
 
@@ -131,10 +143,12 @@ class Dense(ActivatedLayer):
         gz = self._deactivate(g, act_cache)
         np.matmul(x.T, gz, out=self.grads["W"])
         if self.config["use_bias"]:
-            np.sum(gz, axis=0, out=self.grads["b"])
+            # A GEMV with ones beats sum(axis=0) several times over on small batches.
+            np.dot(ones_like_rows(gz), gz, out=self.grads["b"])
         if not need_input_grad:
             return [None]
-        dx = gz @ self.params["W"].T
+        # BLAS's transposed-B path is slow at these shapes; a contiguous Wᵀ copy is cheaper.
+        dx = gz @ self.params["W"].T.copy()
         return [dx if len(lead) == 1 else dx.reshape(lead + (dx.shape[-1],))]
 
 
