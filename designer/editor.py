@@ -133,6 +133,10 @@ class Editor(QObject):
     def connect_problem(self, source: str, target: str) -> str | None:
         return connect_problem(self.doc.spec(), source, target)
 
+    def structural_problem(self, source: str, target: str) -> str | None:
+        """The cheap part of connect_problem (no shape inference), for many ports at once."""
+        return connect_problem(self.doc.spec(), source, target, check_shapes=False)
+
     def connect(self, source: str, target: str) -> str | None:
         """Add the edge, or return why it cannot be added (nothing changes then)."""
         problem = self.connect_problem(source, target)
@@ -145,29 +149,48 @@ class Editor(QObject):
             self.stack.push(RemoveEdgeCommand(self.doc, source, target))
 
     # ---- settings ------------------------------------------------------------------
-    def setting_problem(self, layer_id: str, key: str, value) -> str | None:
-        """Why this value cannot be set, or None (schema and cross-setting checks)."""
+    def settings_problem(self, layer_id: str, changes: dict) -> str | None:
+        """Why these values cannot be set together, or None (schema and cross-setting checks)."""
         layer = self.doc.layer(layer_id)
+        owner = f"{layer.type} '{layer.name}'"
         try:
             cls = layer_class(layer.type)
-            value = cls.schema.get(key).validate(value, owner=f"{layer.type} '{layer.name}'")
-            cls({**layer.config, key: value}, layer.name)
-        except (ConfigError, KeyError) as exc:
-            return exc.message if isinstance(exc, ConfigError) else f"unknown setting {key!r}"
+            checked = {key: cls.schema.get(key).validate(value, owner=owner)
+                       for key, value in changes.items()}
+            cls({**layer.config, **checked}, layer.name)
+        except ConfigError as exc:
+            return exc.message
+        except KeyError as exc:
+            return f"{owner} has no setting {exc.args[0]!r}"
         return None
 
     def set_setting(self, layer_id: str, key: str, value) -> str | None:
         """Set one setting, or return why not. Edits of one field in a row merge."""
+        return self.set_settings(layer_id, {key: value})
+
+    def set_settings(self, layer_id: str, changes: dict) -> str | None:
+        """Set settings that only make sense together (an Input's kind and shape) as one
+        step, or return why not; nothing changes then."""
         if not self.doc.has_layer(layer_id):
             return "That layer no longer exists"
-        problem = self.setting_problem(layer_id, key, value)
+        problem = self.settings_problem(layer_id, changes)
         if problem:
             return problem
         layer = self.doc.layer(layer_id)
-        value = layer_class(layer.type).schema.get(key).validate(value)
-        value = list(value) if isinstance(value, tuple) else value
-        if layer.config.get(key) != value:
-            self.stack.push(SetSettingCommand(self.doc, layer_id, key, value))
+        schema = layer_class(layer.type).schema
+        changed = {}
+        for key, value in changes.items():
+            value = schema.get(key).validate(value)
+            value = list(value) if isinstance(value, tuple) else value
+            if layer.config.get(key) != value:
+                changed[key] = value
+        if len(changed) == 1:
+            self.stack.push(SetSettingCommand(self.doc, layer_id, *next(iter(changed.items()))))
+        elif changed:
+            macro = MacroCommand(f"Set {', '.join(changed)} of '{layer.name}'")
+            for key, value in changed.items():
+                SetSettingCommand(self.doc, layer_id, key, value, parent=macro)
+            self.stack.push(macro)
         return None
 
     def rename(self, layer_id: str, name: str) -> str | None:

@@ -1,0 +1,57 @@
+"""The ``neurocanvas`` command: the window, or a headless subcommand.
+
+``neurocanvas``                   opens the window with a bundled example
+``neurocanvas FILE.ncproj``       opens that project
+``neurocanvas train|info|... ``   hands over to ``engine.cli`` without importing Qt,
+                                  so headless use works on machines with no display.
+"""
+from __future__ import annotations
+
+import sys
+
+
+def is_subcommand(argv: list[str]) -> bool:
+    """A first argument that is neither an option nor a project file names a subcommand."""
+    if not argv:
+        return False
+    first = argv[0]
+    return not first.startswith("-") and not first.lower().endswith(".ncproj")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if is_subcommand(argv):
+        from engine import cli  # lazily: the window's modules are never imported here
+        return cli.main(argv)
+    project = next((a for a in argv if a.lower().endswith(".ncproj")), None)
+    return run_window(project)
+
+
+def create_main_window(project_path=None, settings=None):
+    """Build the window (with a project loaded) without entering the event loop."""
+    from .model.templates import build_template
+    from .mainwindow import MainWindow
+    from .projects import default_example
+
+    window = MainWindow(settings)
+    path = project_path or default_example()
+    if path is None or not window.projects.open_path(path, ask=False):
+        template = build_template("mlp")
+        window.editor.load(template.spec, template.layout)
+    return window
+
+
+def run_window(project_path=None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("NeuroCanvas")
+    app.setOrganizationName("NeuroCanvas")
+    app.setStyle("Fusion")
+    window = create_main_window(project_path)
+    window.show()
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

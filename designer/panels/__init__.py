@@ -1,0 +1,1 @@
+"""Dock panels: palette, inspector, summary."""

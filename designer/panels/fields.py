@@ -1,0 +1,163 @@
+"""One editor widget per parameter kind, chosen from the schema (no per-layer forms).
+
+A field commits only whole values: text fields on Enter or leaving the field, spin
+boxes on a step or Enter (keyboard tracking off), so a half-typed number never reaches
+the document. Text that cannot be read is reported with ``parse_failed``.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox,
+                               QWidget)
+
+from engine.params import Param
+
+INT_LIMIT = 2_000_000_000
+ERROR_STYLE = "border: 1px solid #d32f2f; background: #fdecea;"
+
+
+class FieldEditor(QObject):
+    value_committed = Signal(object)
+    parse_failed = Signal(str)
+
+    def __init__(self, param: Param, widget: QWidget):
+        super().__init__(widget)
+        self.param, self.widget = param, widget
+        widget.setObjectName(f"field_{param.name}")
+        widget.setToolTip(param.help)
+
+    def set_value(self, value) -> None:
+        self.widget.blockSignals(True)
+        try:
+            self._show(value)
+        finally:
+            self.widget.blockSignals(False)
+
+    def set_error(self, on: bool) -> None:
+        self.widget.setStyleSheet(ERROR_STYLE if on else "")
+
+    def _show(self, value) -> None:
+        raise NotImplementedError
+
+
+class _IntField(FieldEditor):
+    def __init__(self, param: Param):
+        box = QSpinBox()
+        box.setRange(int(param.low) if param.low is not None else -INT_LIMIT,
+                     int(param.high) if param.high is not None else INT_LIMIT)
+        box.setKeyboardTracking(False)
+        box.setAccelerated(True)
+        super().__init__(param, box)
+        box.valueChanged.connect(self.value_committed.emit)
+
+    def _show(self, value):
+        self.widget.setValue(int(value))
+
+
+class _FloatField(FieldEditor):
+    def __init__(self, param: Param):
+        box = QDoubleSpinBox()
+        box.setDecimals(4)
+        box.setRange(param.low if param.low is not None else -1e12,
+                     param.high if param.high is not None else 1e12)
+        span = (param.high - param.low) if None not in (param.low, param.high) else 10.0
+        box.setSingleStep(0.05 if span <= 1.0 else 0.1)
+        box.setKeyboardTracking(False)
+        super().__init__(param, box)
+        box.valueChanged.connect(self.value_committed.emit)
+
+    def _show(self, value):
+        self.widget.setValue(float(value))
+
+
+class _BoolField(FieldEditor):
+    def __init__(self, param: Param):
+        super().__init__(param, QCheckBox())
+        self.widget.toggled.connect(self.value_committed.emit)
+
+    def _show(self, value):
+        self.widget.setChecked(bool(value))
+
+
+class _ChoiceField(FieldEditor):
+    def __init__(self, param: Param):
+        combo = QComboBox()
+        combo.addItems([str(c) for c in param.choices])
+        super().__init__(param, combo)
+        combo.activated.connect(lambda i: self.value_committed.emit(self.param.choices[i]))
+
+    def _show(self, value):
+        self.widget.setCurrentIndex(max(0, list(self.param.choices).index(value)
+                                        if value in self.param.choices else 0))
+
+
+class _TextField(FieldEditor):
+    """str, shape, int-or-choice and optional values: typed text, read on commit."""
+
+    def __init__(self, param: Param):
+        edit = QLineEdit()
+        if param.optional:
+            edit.setPlaceholderText("none")
+        super().__init__(param, edit)
+        edit.editingFinished.connect(self._commit)
+        self._shown = None
+
+    def _show(self, value):
+        self._shown = value
+        self.widget.setText(format_value(value))
+
+    def _commit(self) -> None:
+        text = self.widget.text()
+        if text == format_value(self._shown):
+            return
+        try:
+            value = parse_value(self.param, text)
+        except ValueError as exc:
+            self.parse_failed.emit(f"{self.param.title}: {exc}")
+            return
+        self.value_committed.emit(value)
+
+
+def format_value(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def parse_value(param: Param, text: str):
+    """Text as the parameter's kind; ValueError with a reason for people."""
+    text = text.strip()
+    if not text and param.optional:
+        return None
+    if param.kind == "shape":
+        parts = [p for p in text.replace("(", "").replace(")", "").replace("x", ",")
+                 .replace(" ", ",").split(",") if p]
+        try:
+            return [int(p) for p in parts]
+        except ValueError:
+            raise ValueError("write whole numbers separated by commas, e.g. 1, 28, 28") from None
+    if param.kind == "str" or (param.int_or_choice and text in map(str, param.choices)):
+        return text
+    if param.kind in ("int", "choice") and param.int_or_choice or param.kind == "int":
+        try:
+            return int(text)
+        except ValueError:
+            choices = ", ".join(map(str, param.choices))
+            raise ValueError(f"write a whole number{' or one of ' + choices if choices else ''}") from None
+    if param.kind == "float":
+        try:
+            return float(text)
+        except ValueError:
+            raise ValueError("write a number, e.g. 0.5") from None
+    if param.kind == "bool":
+        return text.lower() in ("1", "true", "yes", "on")
+    return text
+
+
+def make_field(param: Param) -> FieldEditor:
+    if param.optional or param.int_or_choice or param.kind in ("str", "shape"):
+        return _TextField(param)
+    return {"int": _IntField, "float": _FloatField, "bool": _BoolField,
+            "choice": _ChoiceField}.get(param.kind, _TextField)(param)

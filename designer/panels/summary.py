@@ -1,0 +1,112 @@
+"""The summary: a table of layers (name, type, output shape, parameters), totals, and
+the design's problems; clicking a row or a problem selects its layer on the canvas."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QListWidget,
+                               QListWidgetItem, QSplitter, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from engine.errors import GraphError
+from engine.layers import fmt_shape
+
+from .. import style
+from ..editor import Editor
+
+LAYER_ROLE = Qt.UserRole + 1
+
+
+class SummaryWidget(QWidget):
+    layer_focused = Signal(str)  # the user asked to see this layer
+
+    def __init__(self, editor: Editor, parent=None):
+        super().__init__(parent)
+        self.setObjectName("summary")
+        self.editor, self.doc = editor, editor.doc
+        self.table = QTableWidget(0, 4, self)
+        self.table.setObjectName("summary_table")
+        self.table.setHorizontalHeaderLabels(["Name", "Type", "Output shape", "Parameters"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.Interactive)
+        header.setStretchLastSection(True)
+        self.totals = QLabel(self)
+        self.totals.setObjectName("summary_totals")
+        self.problems = QListWidget(self)
+        self.problems.setObjectName("summary_problems")
+        self.problems.setWordWrap(True)
+        splitter = QSplitter(Qt.Vertical, self)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.problems)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.totals)
+        layout.addWidget(splitter, 1)
+        self.table.itemClicked.connect(self._row_clicked)
+        self.problems.itemClicked.connect(self._problem_clicked)
+        self.doc.report_changed.connect(self.refresh)
+        self.doc.document_reset.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        report = self.doc.report
+        order = report.order + [i for i in self.doc.layer_ids() if i not in report.order]
+        self.table.setRowCount(len(order))
+        for row, layer_id in enumerate(order):
+            self._fill_row(row, layer_id, report)
+        self.table.resizeColumnsToContents()
+        n_layers, total = len(order), report.total_params
+        state = "ready to train" if report.ok else f"{len(report.problems)} problem" + \
+            ("s" if len(report.problems) != 1 else "")
+        self.totals.setText(f"<b>{n_layers}</b> layers &nbsp;·&nbsp; "
+                            f"<b>{style.format_count(total)}</b> trainable parameters "
+                            f"&nbsp;·&nbsp; {state}")
+        self._fill_problems(report)
+
+    def _fill_row(self, row: int, layer_id: str, report) -> None:
+        layer, info = self.doc.layer(layer_id), report.layers.get(layer_id)
+        error = bool(info and (info.error or (info.output_shape is None
+                                             and report.problems_for(layer_id))))
+        cells = [layer.name, layer.type, fmt_shape(info.output_shape if info else None),
+                 f"{info.params:,}" if info else "0"]
+        for col, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(LAYER_ROLE, layer_id)
+            if col == 3:
+                item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+            if error:
+                item.setForeground(QBrush(style.ERROR))
+            self.table.setItem(row, col, item)
+
+    def _fill_problems(self, report) -> None:
+        self.problems.clear()
+        if report.ok:
+            item = QListWidgetItem("No problems: the design is ready to train.")
+            item.setForeground(QBrush(style.VALID))
+            self.problems.addItem(item)
+            return
+        for problem in report.problems:
+            ids = problem.layers if isinstance(problem, GraphError) else (problem.where,)
+            ids = [i for i in ids if i and self.doc.has_layer(i)]
+            item = QListWidgetItem(f"\u26a0  {problem.message}")
+            item.setData(LAYER_ROLE, ids)
+            item.setForeground(QBrush(style.ERROR))
+            item.setToolTip("Click to select the layer" if ids else problem.message)
+            self.problems.addItem(item)
+
+    def _row_clicked(self, item: QTableWidgetItem) -> None:
+        self.editor.set_selection([item.data(LAYER_ROLE)])
+        self.layer_focused.emit(item.data(LAYER_ROLE))
+
+    def _problem_clicked(self, item: QListWidgetItem) -> None:
+        ids = item.data(LAYER_ROLE) or []
+        if ids:
+            self.editor.set_selection(list(ids))
+            self.layer_focused.emit(ids[0])

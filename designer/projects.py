@@ -1,0 +1,182 @@
+"""Project files in the window: new (from templates), open, save, save as, recent files,
+examples, the "unsaved changes" prompt and the window title.
+
+Opening validates the whole file (engine.project.load_project) before touching the
+document, so a file that fails to load leaves the current design exactly as it was.
+The data, training and results fields travel through the document unchanged.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from engine.errors import NeuroCanvasError
+from engine.project import Project, load_project, save_project
+
+from .editor import Editor
+from .model.document import ProjectExtras
+from .model.templates import build_template
+
+FILE_FILTER = "NeuroCanvas projects (*.ncproj);;All files (*)"
+MAX_RECENT = 8
+EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
+
+
+def example_paths() -> list[Path]:
+    return sorted(EXAMPLES_DIR.glob("*.ncproj")) if EXAMPLES_DIR.is_dir() else []
+
+
+def default_example() -> Path | None:
+    """The example the app opens with: digits MLP, else XOR, else the first there is."""
+    paths = example_paths()
+    for stem in ("digits_mlp", "xor"):
+        for path in paths:
+            if path.stem == stem:
+                return path
+    return paths[0] if paths else None
+
+
+def project_from_document(editor: Editor) -> Project:
+    doc, extras = editor.doc, editor.doc.extras
+    spec = doc.spec()
+    ids = {layer.id for layer in spec.layers}
+    weights = extras.weights
+    if weights is not None:  # weights of deleted layers would make the file unreadable
+        weights = {k: v for k, v in weights.items() if k.split("/", 1)[0] in ids}
+    return Project(spec, doc.positions(), extras.data, extras.training, weights,
+                   extras.history, extras.preprocessing, extras.name)
+
+
+class ProjectController(QObject):
+    path_changed = Signal(object)   # Path | None
+    title_changed = Signal(str)
+    recent_changed = Signal(list)
+    message = Signal(str)
+
+    def __init__(self, editor: Editor, settings: QSettings, window: QWidget):
+        super().__init__(window)
+        self.editor, self.settings, self.window = editor, settings, window
+        self.path: Path | None = None
+        editor.stack.cleanChanged.connect(lambda _clean: self._emit_title())
+
+    # ---- title and state -----------------------------------------------------------
+    @property
+    def modified(self) -> bool:
+        return not self.editor.stack.isClean()
+
+    def title(self) -> str:
+        name = self.path.name if self.path else f"{self.editor.doc.extras.name}"
+        return f"{name}{' *' if self.modified else ''} \u2014 NeuroCanvas"
+
+    def _emit_title(self) -> None:
+        self.title_changed.emit(self.title())
+
+    def _set_path(self, path: Path | None) -> None:
+        self.path = path
+        self.path_changed.emit(path)
+        self._emit_title()
+
+    # ---- new, open, save -----------------------------------------------------------
+    def new_from_template(self, key: str) -> bool:
+        template = build_template(key)
+        if not template.available or not self.maybe_save():
+            return False
+        self.editor.load(template.spec, template.layout, ProjectExtras(name=template.title))
+        self._set_path(None)
+        return True
+
+    def open_dialog(self) -> bool:
+        if not self.maybe_save():
+            return False
+        start = str(self.path.parent) if self.path else str(EXAMPLES_DIR)
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, FILE_FILTER)
+        return self.open_path(path, ask=False) if path else False
+
+    def open_path(self, path, ask: bool = True) -> bool:
+        """Open a project; on failure say what is wrong and keep the current design."""
+        if ask and not self.maybe_save():
+            return False
+        path = Path(path)
+        try:
+            project = load_project(path)
+        except (NeuroCanvasError, OSError, ValueError) as exc:
+            QMessageBox.critical(self.window, "Cannot open project",
+                                 f"NeuroCanvas cannot open {path.name}:\n\n{exc}\n\n"
+                                 f"Your current design is unchanged.")
+            return False
+        extras = ProjectExtras(project.data, project.training, project.weights,
+                               project.history, project.preprocessing, project.name)
+        self.editor.load(project.spec, project.layout, extras)
+        self._set_path(path if not _is_example(path) else None)
+        if not _is_example(path):
+            self.add_recent(path)
+        self.message.emit(f"Opened {path.name}")
+        return True
+
+    def save(self) -> bool:
+        return self.save_to(self.path) if self.path else self.save_as()
+
+    def save_as(self) -> bool:
+        start = str(self.path) if self.path else str(Path.home() / f"{self._file_stem()}.ncproj")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save project as", start, FILE_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".ncproj"):
+            path += ".ncproj"
+        return self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        try:
+            save_project(project_from_document(self.editor), path)
+        except (NeuroCanvasError, OSError, ValueError) as exc:
+            QMessageBox.critical(self.window, "Cannot save project",
+                                 f"NeuroCanvas could not save {path}:\n\n{exc}")
+            return False
+        self.editor.stack.setClean()
+        self._set_path(Path(path))
+        self.add_recent(Path(path))
+        self.message.emit(f"Saved {Path(path).name}")
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved changes; False means the user cancelled."""
+        if not self.modified:
+            return True
+        answer = QMessageBox.question(
+            self.window, "Unsaved changes",
+            f"Save the changes to {self.path.name if self.path else 'this design'}?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer == QMessageBox.Save:
+            return self.save()
+        return answer == QMessageBox.Discard
+
+    def _file_stem(self) -> str:
+        return "".join(c if c.isalnum() or c in "-_" else "_"
+                       for c in self.editor.doc.extras.name) or "design"
+
+    # ---- recent files --------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        if isinstance(value, str):
+            value = [value]
+        return [p for p in (value or []) if isinstance(p, str)]
+
+    def add_recent(self, path: Path) -> None:
+        path_text = str(Path(path).resolve())
+        files = [path_text] + [p for p in self.recent_files() if p != path_text]
+        self.settings.setValue("recent_files", files[:MAX_RECENT])
+        self.recent_changed.emit(files[:MAX_RECENT])
+
+    def clear_recent(self) -> None:
+        self.settings.setValue("recent_files", [])
+        self.recent_changed.emit([])
+
+
+def _is_example(path: Path) -> bool:
+    """Examples open as untitled copies, so Save never overwrites the bundled file."""
+    try:
+        return Path(path).resolve().parent == EXAMPLES_DIR.resolve()
+    except OSError:
+        return False
