@@ -1,0 +1,62 @@
+"""Character-level text: windows of character ids and the characters that follow.
+
+``x[i]`` holds ``seq_length`` character ids, ``y[i]`` the same window shifted by one
+(the next character at every step), both int64 ``(N, T)``. ``vocabulary[id]`` is the
+character; it doubles as ``class_names`` (a class per character).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from .dataset import Dataset
+
+
+def read_text(path: str | Path) -> str:
+    """A UTF-8 text file with its line endings made ``\\n``; DataError if unreadable."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"Cannot read the text file {path}: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path} is not UTF-8 text (a bad byte at offset {exc.start}).") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def char_dataset(text: str, seq_length: int = 64, stride: int = 0, lowercase: bool = False,
+                 max_chars: int = 0, name: str = "text", source: str = "") -> Dataset:
+    """Cut ``text`` into windows of ``seq_length`` characters every ``stride`` characters
+    (0: no overlap, stride = seq_length). ``max_chars`` > 0 keeps only the start."""
+    if lowercase:
+        text = text.lower()
+    if max_chars > 0:
+        text = text[:max_chars]
+    stride = stride or seq_length
+    if len(text) < seq_length + 1:
+        raise DataError(f"The text has {len(text)} characters; windows of {seq_length} "
+                        f"need at least {seq_length + 1}.")
+    vocabulary = tuple(sorted(set(text)))
+    lookup = {ch: i for i, ch in enumerate(vocabulary)}
+    ids = np.fromiter((lookup[ch] for ch in text), dtype=np.int64, count=len(text))
+    starts = np.arange(0, len(text) - seq_length, stride)
+    index = starts[:, None] + np.arange(seq_length)[None, :]
+    return Dataset(x=ids[index], y=ids[index + 1], task="classification", name=name,
+                   input_kind="tokens", class_names=vocabulary, vocabulary=vocabulary,
+                   source=source,
+                   description=f"Character-level text: {len(starts)} windows of {seq_length} "
+                               f"characters from {len(text):,} characters ({len(vocabulary)} "
+                               f"distinct); predict the next character at every step.",
+                   meta={"seq_length": seq_length, "stride": stride})
+
+
+def load_text_file(path: str | Path, seq_length: int = 64, stride: int = 0,
+                   lowercase: bool = False, max_chars: int = 0) -> Dataset:
+    """A character data set from any UTF-8 text file."""
+    path = Path(path)
+    return char_dataset(read_text(path), seq_length, stride, lowercase, max_chars,
+                        name=path.stem, source=str(path))
