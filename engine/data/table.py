@@ -113,6 +113,10 @@ def _bad_cell(table: Table, column: str, line: int, value: str) -> DataError:
     if value.lower() in MISSING:
         return DataError(f"{where}: the value is missing. Fill it in or remove the row; "
                          f"NeuroCanvas does not guess missing values.", row=line, column=column)
+    if not any(is_number(v) for v in table.cells(column)):
+        return DataError(f"{where}: {value!r} is text, and so is the whole column. Only the "
+                         f"target may hold text labels; leave this column out of the inputs "
+                         f"or encode it as numbers.", row=line, column=column)
     return DataError(f"{where}: {value!r} is not a number, but this column holds numbers.",
                      row=line, column=column)
 

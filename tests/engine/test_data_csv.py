@@ -108,6 +108,11 @@ def test_first_problem_in_file_order_is_reported(tmp_path):
     assert (err.row, err.column) == (3, "a")
 
 
+def test_a_text_input_column_says_so(tmp_path):
+    err = load_error(tmp_path, "colour,a,label\nred,1,x\nblue,2,y\n")
+    assert (err.row, err.column) == (2, "colour") and "whole column" in str(err)
+
+
 def test_infinite_value(tmp_path):
     err = load_error(tmp_path, "a,label\n1,x\ninf,y\n")
     assert (err.row, err.column) == (3, "a")
