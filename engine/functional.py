@@ -12,7 +12,7 @@ from .errors import ConfigError
 
 ACTIVATIONS = ("linear", "relu", "leaky_relu", "sigmoid", "tanh", "softmax", "gelu")
 LEAKY_SLOPE = 0.01
-_GELU_C = np.sqrt(2.0 / np.pi)
+_GELU_C = float(np.sqrt(2.0 / np.pi))  # a Python float: a NumPy float64 would promote float32 arrays
 
 
 def _linear_f(z):

@@ -1,0 +1,82 @@
+"""Regenerate the bundled example projects (untrained): ``python resources/examples/make_examples.py``.
+
+Each example is a chain of layers laid out left to right, a data description and
+training settings that reach the accuracy the tests ask for.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from engine.project import Project, save_project  # noqa: E402
+from engine.spec import NetworkSpec  # noqa: E402
+
+SPACING = 230.0
+
+
+def chain(input_shape, kind, layers):
+    """Input then (id, type, config) layers, each fed by the one before."""
+    items = [{"id": "input", "type": "Input", "name": "input",
+              "config": {"shape": list(input_shape), "kind": kind}}]
+    edges, prev = [], "input"
+    for layer_id, type_name, config in layers:
+        items.append({"id": layer_id, "type": type_name, "name": layer_id, "config": config})
+        edges.append({"from": prev, "to": layer_id})
+        prev = layer_id
+    spec = NetworkSpec.from_dict({"version": 1, "layers": items, "edges": edges})
+    layout = {item["id"]: (i * SPACING, 0.0) for i, item in enumerate(items)}
+    return spec, layout
+
+
+def dense(units, activation="relu"):
+    return {"units": units, "activation": activation}
+
+
+EXAMPLES = {
+    "xor": dict(
+        net=((2,), "features", [("hidden", "Dense", dense(16, "tanh")),
+                                ("output", "Dense", dense(2, "softmax"))]),
+        data={"source": "builtin", "name": "xor"},
+        training={"epochs": 100, "batch_size": 16, "optimizer": "adam", "learning_rate": 0.02}),
+    "spirals": dict(
+        net=((2,), "features", [("hidden1", "Dense", dense(64, "tanh")),
+                                ("hidden2", "Dense", dense(64, "tanh")),
+                                ("hidden3", "Dense", dense(32, "tanh")),
+                                ("output", "Dense", dense(2, "softmax"))]),
+        data={"source": "builtin", "name": "spirals", "options": {"noise": 0.1}},
+        training={"epochs": 250, "batch_size": 32, "optimizer": "adam", "learning_rate": 0.005}),
+    "digits_mlp": dict(
+        net=((64,), "features", [("hidden1", "Dense", dense(256)),
+                                 ("dropout1", "Dropout", {"rate": 0.4}),
+                                 ("hidden2", "Dense", dense(128)),
+                                 ("dropout2", "Dropout", {"rate": 0.4}),
+                                 ("output", "Dense", dense(10, "softmax"))]),
+        data={"source": "builtin", "name": "digits"},
+        training={"epochs": 80, "batch_size": 32, "optimizer": "adamw", "weight_decay": 0.01,
+                  "learning_rate": 0.001, "schedule": "cosine"}),
+    "regression": dict(
+        net=((1,), "features", [("hidden1", "Dense", dense(32, "tanh")),
+                                ("hidden2", "Dense", dense(32, "tanh")),
+                                ("output", "Dense", dense(1, "linear"))]),
+        data={"source": "builtin", "name": "sine_regression"},
+        training={"epochs": 200, "batch_size": 16, "optimizer": "adam", "learning_rate": 0.01}),
+}
+
+
+def build(name: str, example: dict) -> Project:
+    input_shape, kind, layers = example["net"]
+    spec, layout = chain(input_shape, kind, layers)
+    return Project(spec, layout, dict(example["data"]), dict(example["training"]), name=name)
+
+
+def main() -> None:
+    for name, example in EXAMPLES.items():
+        save_project(build(name, example), HERE / f"{name}.ncproj")
+        print(f"wrote {name}.ncproj")
+
+
+if __name__ == "__main__":
+    main()
