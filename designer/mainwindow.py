@@ -174,7 +174,6 @@ class MainWindow(QMainWindow):
 
     def _update_title(self, title: str) -> None:
         self.setWindowTitle(title)
-        self.setWindowModified(self.projects.modified)
 
     # ---- remembered layout ---------------------------------------------------------
     def _restore_layout(self) -> None:

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.graph import ShapeReport, infer_shapes
+from engine.graph import ShapeReport
+
+from .inference import safe_infer_shapes
 from engine.spec import EdgeSpec, LayerSpec, NetworkSpec
 
 Position = tuple[float, float]
@@ -106,7 +108,7 @@ class NetworkDocument(QObject):
     def report(self) -> ShapeReport:
         """Shape inference for the current design, computed on demand."""
         if self._report is None:
-            self._report = infer_shapes(self.spec())
+            self._report = safe_infer_shapes(self.spec())
         return self._report
 
     def new_layer_id(self, type_name: str, also_taken=()) -> str:

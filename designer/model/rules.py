@@ -7,7 +7,7 @@ It runs shape inference on the candidate design, like Orange's ``can_connect``.
 from __future__ import annotations
 
 from engine.errors import ConfigError, ShapeError
-from engine.graph import infer_shapes
+from .inference import safe_infer_shapes
 from engine.layers import layer_class
 from engine.spec import EdgeSpec, NetworkSpec
 
@@ -74,7 +74,9 @@ def _reaches(spec: NetworkSpec, start: str, goal: str) -> bool:
 def _shape_problem(spec: NetworkSpec, source: str, target: str) -> str | None:
     """The target's shape error in the candidate design, if connecting causes one."""
     candidate = NetworkSpec(spec.layers, spec.edges + (EdgeSpec(source, target),), spec.version)
-    info = infer_shapes(candidate).layers[target]
+    info = safe_infer_shapes(candidate).layers.get(target)
+    if info is None:
+        return None
     if isinstance(info.error, ShapeError):
         return info.error.message
     return None

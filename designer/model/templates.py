@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.errors import ConfigError
-from engine.graph import infer_shapes
+from .inference import safe_infer_shapes as infer_shapes
 from engine.layers import layer_class
 from engine.spec import EdgeSpec, LayerSpec, NetworkSpec
 

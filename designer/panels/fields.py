@@ -6,6 +6,8 @@ the document. Text that cannot be read is reported with ``parse_failed``.
 """
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox,
                                QWidget)
@@ -13,6 +15,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, 
 from engine.params import Param
 
 INT_LIMIT = 2_000_000_000
+# "1, 28, 28", "(1, 28, 28)", "28x28", "64": numbers joined by commas, spaces or x
+_SHAPE_TEXT = re.compile(r"\(?\s*\d+(\s*[,x\u00d7 ]\s*\d+)*\s*,?\s*\)?")
 ERROR_STYLE = "border: 1px solid #d32f2f; background: #fdecea;"
 
 
@@ -132,12 +136,9 @@ def parse_value(param: Param, text: str):
     if not text and param.optional:
         return None
     if param.kind == "shape":
-        parts = [p for p in text.replace("(", "").replace(")", "").replace("x", ",")
-                 .replace(" ", ",").split(",") if p]
-        try:
-            return [int(p) for p in parts]
-        except ValueError:
-            raise ValueError("write whole numbers separated by commas, e.g. 1, 28, 28") from None
+        if not _SHAPE_TEXT.fullmatch(text):
+            raise ValueError("write whole numbers separated by commas, e.g. 1, 28, 28")
+        return [int(p) for p in re.findall(r"\d+", text)]
     if param.kind == "str" or (param.int_or_choice and text in map(str, param.choices)):
         return text
     if param.kind in ("int", "choice") and param.int_or_choice or param.kind == "int":
