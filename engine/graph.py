@@ -80,7 +80,9 @@ def infer_shapes(spec: NetworkSpec) -> ShapeReport:
     _check_connected(spec, order, inputs, reachable, input_id, names, problems)
     output_id = _find_output(order, outputs, reachable, names, problems)
     for layer_id in order:
-        if layer_id not in bad_fan_in:
+        # Layers cut off from the Input are reported above; they have no shape to infer.
+        if layer_id not in bad_fan_in and (layer_id in reachable or not inputs[layer_id]
+                                           and layer_id == input_id):
             _infer_one(infos[layer_id], [infos[i] for i in inputs[layer_id]], problems)
     return ShapeReport(infos, order, problems, input_id, output_id)
 

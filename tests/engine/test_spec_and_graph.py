@@ -125,3 +125,12 @@ def test_500_layer_inference_covers_every_layer():
     report = infer_shapes(chain_spec((8,), layers))
     assert report.ok and len(report.order) == 501
     assert report.total_params == 500 * (8 * 8 + 8)
+
+
+def test_merge_layers_without_inputs_are_reported_not_crashed_on():
+    lone = [INPUT, _dense("a"), {"id": "add", "type": "Add", "name": "add"},
+            {"id": "cat", "type": "Concatenate", "name": "cat"}]
+    report = infer_shapes(_spec(lone, [{"from": "in", "to": "a"}]))
+    assert any("'add' has no input" in str(p) for p in report.problems)
+    assert any("'cat' has no input" in str(p) for p in report.problems)
+    assert report.layers["a"].output_shape == (3,)
