@@ -81,8 +81,7 @@ def infer_shapes(spec: NetworkSpec) -> ShapeReport:
     output_id = _find_output(order, outputs, reachable, names, problems)
     for layer_id in order:
         # Layers cut off from the Input are reported above; they have no shape to infer.
-        if layer_id not in bad_fan_in and (layer_id in reachable or not inputs[layer_id]
-                                           and layer_id == input_id):
+        if layer_id not in bad_fan_in and layer_id in reachable:
             _infer_one(infos[layer_id], [infos[i] for i in inputs[layer_id]], problems)
     return ShapeReport(infos, order, problems, input_id, output_id)
 
