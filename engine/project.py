@@ -51,9 +51,9 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr("project.json", json.dumps(doc, indent=2))
+                zf.writestr(_member("project.json"), json.dumps(doc, indent=2))
                 if project.weights is not None:
-                    zf.writestr("weights.npz", _npz_bytes(project.weights))
+                    zf.writestr(_member("weights.npz"), _npz_bytes(project.weights))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -97,6 +97,13 @@ def _document(project: Project) -> dict:
         "preprocessing": project.preprocessing,
         "trained": project.weights is not None,
     }
+
+
+def _member(name: str) -> zipfile.ZipInfo:
+    """A fixed timestamp: the same project always saves to the same bytes."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
 
 
 def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:

@@ -120,7 +120,7 @@ class _Run:
         start = time.perf_counter()
         n, bs = len(self.x), self.s["batch_size"]
         order = self.rng.permutation(n) if self.s["shuffle"] else np.arange(n)
-        loss_sum = correct = 0.0
+        loss_sum = correct = labels = 0.0
         for b in range(self.batches):
             ended = yield from self._between_batches(epoch, b + 1)
             if ended is not None:
@@ -138,11 +138,12 @@ class _Run:
             if self.task == "classification":
                 pred = predicted_classes(out)
                 correct += np.count_nonzero(pred == self.y[idx].reshape(pred.shape))
+                labels += pred.size  # one label per sample, or per time step
             self.step += 1
             self.samples += len(idx)
             yield BatchEnd(epoch, b + 1, self.batches, self.step, loss, lr,
                            time.perf_counter() - self.t0, self.samples)
-        self.history.append(self._record(epoch, loss_sum / n, correct / n, lr, start))
+        self.history.append(self._record(epoch, loss_sum / n, correct / max(labels, 1), lr, start))
         yield EpochEnd(epoch, self.s["epochs"], dict(self.history[-1]))
         return None
 

@@ -63,6 +63,38 @@ EXAMPLES = {
                                 ("output", "Dense", dense(1, "linear"))]),
         data={"source": "builtin", "name": "sine_regression"},
         training={"epochs": 200, "batch_size": 16, "optimizer": "adam", "learning_rate": 0.01}),
+    "cnn_digits": dict(
+        net=((1, 8, 8), "image", [
+            ("conv1", "Conv2D", {"filters": 32, "kernel_size": 3, "padding": "same"}),
+            ("conv2", "Conv2D", {"filters": 32, "kernel_size": 3, "padding": "same"}),
+            ("pool1", "MaxPool2D", {"pool_size": 2}),
+            ("conv3", "Conv2D", {"filters": 64, "kernel_size": 3, "padding": "same"}),
+            ("pool2", "MaxPool2D", {"pool_size": 2}),
+            ("flatten", "Flatten", {}),
+            ("dropout", "Dropout", {"rate": 0.3}),
+            ("hidden", "Dense", dense(128)),
+            ("output", "Dense", dense(10, "softmax"))]),
+        data={"source": "builtin", "name": "digits_images"},
+        training={"epochs": 40, "batch_size": 32, "optimizer": "adamw", "weight_decay": 0.01,
+                  "learning_rate": 0.002, "schedule": "cosine"}),
+    "lstm_forecast": dict(
+        net=((20, 1), "sequence", [("lstm", "LSTM", {"units": 32}),
+                                   ("output", "Dense", dense(1, "linear"))]),
+        data={"source": "builtin", "name": "sine_forecast"},
+        training={"epochs": 40, "batch_size": 16, "optimizer": "adam", "learning_rate": 0.005}),
+    "gru_classifier": dict(
+        net=((32, 1), "sequence", [("gru", "GRU", {"units": 32}),
+                                   ("output", "Dense", dense(3, "softmax"))]),
+        data={"source": "builtin", "name": "wave_frequency"},
+        training={"epochs": 40, "batch_size": 16, "optimizer": "adam", "learning_rate": 0.005}),
+    "char_lstm": dict(
+        net=((64,), "tokens", [("embedding", "Embedding", {"vocab_size": 62, "dim": 32}),
+                               ("lstm", "LSTM", {"units": 128, "return_sequences": True}),
+                               ("output", "Dense", dense(62, "softmax"))]),
+        data={"source": "builtin", "name": "shakespeare", "options": {"seq_length": 64},
+              "test_split": 0.05, "validation_split": 0.05},
+        training={"epochs": 15, "batch_size": 32, "optimizer": "adam", "learning_rate": 0.005,
+                  "clip_norm": 5.0}),
 }
 
 

@@ -117,3 +117,15 @@ def test_bad_settings_and_data_are_typed_errors():
     with pytest.raises(ConfigError, match="regression"):
         train(net, Dataset(np.zeros((6, 2)), np.zeros((6, 2)), "regression"), None,
               {"loss": "cross_entropy"})
+
+
+def test_accuracy_with_a_label_per_time_step_is_a_fraction():
+    from engine.data.dataset import Dataset
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 5, 3))
+    y = (x[..., 0] > 0).astype(np.int64)  # (N, T): one label per step
+    net = Network(chain_spec((5, 3), [("Dense", {"units": 2, "activation": "softmax"})],
+                             kind="sequence"))
+    end = list(train(net, Dataset(x, y, "classification", input_kind="sequence"), None,
+                     {"epochs": 30, "learning_rate": 0.05}))[-1]
+    assert 0.9 <= end.history[-1]["accuracy"] <= 1.0
