@@ -1,0 +1,108 @@
+"""The training runner: a real run on a worker thread, driven from the GUI thread."""
+import time
+from pathlib import Path
+
+import pytest
+
+from designer.runner import TrainingJob, TrainingRunner
+from engine.data import prepare
+from engine.events import Finished, Stopped
+from engine.project import load_project
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+
+
+def _job(name="xor", **settings):
+    project = load_project(EXAMPLES / f"{name}.ncproj")
+    return TrainingJob(project.spec, prepare(project.data, 0), {**project.training, **settings})
+
+
+@pytest.fixture
+def runner(qtbot):
+    r = TrainingRunner()
+    yield r
+    assert r.shutdown(5000)
+
+
+def test_trains_xor_to_full_accuracy_and_reports_progress(qtbot, runner):
+    updates = []
+    runner.progress.connect(updates.append)
+    with qtbot.waitSignal(runner.finished, timeout=30000) as result:
+        runner.start(_job())
+    run = result.args[0]
+    assert isinstance(run.ended, Finished) and run.test["accuracy"] == 1.0
+    assert run.loss == "cross_entropy" and "hidden/W" in run.weights
+    batches = sum(len(u.batch_losses) for u in updates)
+    epochs = [r for u in updates for r in u.epochs]
+    assert batches == 100 * -(-len(_job().data.train) // 16)
+    assert len(epochs) == 100 and epochs[-1]["epoch"] == 100
+    qtbot.waitUntil(lambda: not runner.running, timeout=2000)
+
+
+def test_progress_is_throttled_but_loses_no_batch(qtbot, runner):
+    updates, start = [], time.monotonic()
+    runner.progress.connect(updates.append)
+    with qtbot.waitSignal(runner.finished, timeout=30000) as result:
+        runner.start(_job(epochs=300))
+    seconds = time.monotonic() - start
+    steps = [s for u in updates for s, _, _ in u.batch_losses]
+    assert steps == list(range(1, len(steps) + 1))  # every batch, in order, once
+    assert len(steps) == 300 * -(-len(_job().data.train) // 16)
+    assert len(updates) <= 35 * seconds + 5  # at most ~30 signals a second
+
+
+def test_stop_mid_run_ends_within_half_a_second_and_thread_is_gone(qtbot, runner):
+    with qtbot.waitSignal(runner.progress, timeout=10000):
+        runner.start(_job(epochs=100000))
+    t0 = time.monotonic()
+    with qtbot.waitSignal(runner.finished, timeout=5000) as result:
+        runner.stop()
+    assert time.monotonic() - t0 < 0.5
+    assert isinstance(result.args[0].ended, Stopped)
+    qtbot.waitUntil(lambda: not runner.running, timeout=2000)
+    with qtbot.waitSignal(runner.finished, timeout=30000):  # usable again
+        runner.start(_job(epochs=2))
+
+
+def test_pause_step_and_resume(qtbot, runner):
+    updates = []
+    runner.progress.connect(updates.append)
+    with qtbot.waitSignal(runner.progress, timeout=10000):
+        runner.start(_job(epochs=100000))
+    with qtbot.waitSignal(runner.paused, timeout=5000):
+        runner.pause()
+    qtbot.wait(50)
+    before = sum(len(u.batch_losses) for u in updates)
+    qtbot.wait(300)
+    assert sum(len(u.batch_losses) for u in updates) == before  # nothing while paused
+    with qtbot.waitSignal(runner.paused, timeout=5000):
+        runner.step()
+    qtbot.wait(50)
+    assert sum(len(u.batch_losses) for u in updates) == before + 1
+    with qtbot.waitSignal(runner.resumed, timeout=5000):
+        runner.resume()
+    with qtbot.waitSignal(runner.finished, timeout=5000):
+        runner.stop()
+
+
+def test_an_exception_in_the_worker_becomes_a_message(qtbot, runner, monkeypatch):
+    import designer.runner as mod
+
+    def broken(*_a, **_k):
+        raise RuntimeError("kaboom")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(mod, "train", broken)
+    with qtbot.waitSignal(runner.failed, timeout=10000) as failure:
+        runner.start(_job())
+    message, details = failure.args
+    assert "RuntimeError: kaboom" in message and "Traceback" in details
+    qtbot.waitUntil(lambda: not runner.running, timeout=2000)
+
+
+def test_a_typed_engine_error_keeps_its_message(qtbot, runner):
+    job = _job()
+    bad = TrainingJob(job.spec, job.data, {"batch_size": 0})
+    with qtbot.waitSignal(runner.failed, timeout=10000) as failure:
+        runner.start(bad)
+    assert failure.args[0].startswith("Training: Batch size must be at least 1")
