@@ -2,12 +2,13 @@
 
 One thread each (numpy's BLAS through threadpoolctl, ``torch.set_num_threads(1)``),
 float32, the same initial weights and the same batches. The network: Input (T, 8) ->
-SimpleRNN or LSTM (128 units, last step) -> Dense 1; MSE loss; SGD with momentum.
+SimpleRNN, LSTM or GRU (128 units, last step) -> Dense 1; MSE loss; SGD with momentum.
 
     OPENBLAS_NUM_THREADS=1 .venv/bin/python benchmarks/bench_rnn.py [--repeats 7]
 
 Prints the median milliseconds per step of each and the speed ratio (torch time divided
-by engine time: above 1 the engine is faster). Targets: Elman >= 2x, LSTM >= 0.8x.
+by engine time: above 1 the engine is faster), and how closely the two runs' losses
+agree. Targets: Elman >= 2x, LSTM >= 0.8x (GRU: no target, shown for reference).
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from engine.optimizers import SGD  # noqa: E402
 from engine.spec import NetworkSpec  # noqa: E402
 
 D_IN, HIDDEN, STEPS, BATCH, LR, MOMENTUM = 8, 128, 50, 32, 0.01, 0.9
+TORCH_CELLS = {"SimpleRNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
 
 
 def engine_net(cell: str) -> Network:
@@ -42,8 +44,7 @@ def torch_net(cell: str, net: Network):
     """The same network in PyTorch, with the engine's initial weights copied in."""
     import torch
 
-    rnn_cls = torch.nn.RNN if cell == "SimpleRNN" else torch.nn.LSTM
-    rnn = rnn_cls(D_IN, HIDDEN, batch_first=True)
+    rnn = getattr(torch.nn, TORCH_CELLS[cell])(D_IN, HIDDEN, batch_first=True)
     head = torch.nn.Linear(HIDDEN, 1)
     w = net.weights()
     with torch.no_grad():
@@ -55,7 +56,15 @@ def torch_net(cell: str, net: Network):
         head.bias.copy_(torch.from_numpy(w["out/b"]))
     # PyTorch's second bias is redundant with the first; frozen at zero it leaves the
     # same trainable model as the engine's (training both would move the bias twice).
-    rnn.bias_hh_l0.requires_grad_(False)
+    # A GRU keeps its n-gate part, the engine's b_hn.
+    if cell == "GRU":
+        with torch.no_grad():
+            rnn.bias_hh_l0[2 * HIDDEN:] = torch.from_numpy(w["rnn/b_hn"])
+        mask = torch.zeros(3 * HIDDEN)
+        mask[2 * HIDDEN:] = 1
+        rnn.bias_hh_l0.register_hook(lambda g: g * mask)
+    else:
+        rnn.bias_hh_l0.requires_grad_(False)
     return rnn, head
 
 
@@ -65,11 +74,10 @@ def batches(count: int, seed: int = 0):
              rng.normal(size=(BATCH, 1)).astype(np.float32)) for _ in range(count)]
 
 
-def engine_steps(cell: str, data, repeats: int) -> tuple[list[float], list[float]]:
+def engine_stepper(cell: str, losses: list):
     net = engine_net(cell)
     loss = get_loss("mse")
     opt = SGD(lr=LR, momentum=MOMENTUM).bind(net.flat, net.grad_flat, net.decay_size)
-    losses = []
 
     def step(x, y):
         pred = net.forward(x, training=True)
@@ -78,39 +86,40 @@ def engine_steps(cell: str, data, repeats: int) -> tuple[list[float], list[float
         opt.step()
         losses.append(value)
 
-    return _timed(step, data, repeats), losses
+    return step
 
 
-def torch_steps(cell: str, data, repeats: int) -> tuple[list[float], list[float]]:
+def torch_stepper(cell: str, losses: list):
     import torch
 
     rnn, head = torch_net(cell, engine_net(cell))
     params = [p for p in rnn.parameters() if p.requires_grad] + list(head.parameters())
     opt = torch.optim.SGD(params, lr=LR, momentum=MOMENTUM)
     mse = torch.nn.MSELoss()
-    tensors = [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in data]
-    losses = []
 
     def step(x, y):
         opt.zero_grad(set_to_none=False)
-        seq, _ = rnn(x)
-        value = mse(head(seq[:, -1]), y)
+        seq, _ = rnn(torch.from_numpy(x))
+        value = mse(head(seq[:, -1]), torch.from_numpy(y))
         value.backward()
         opt.step()
         losses.append(value.item())
 
-    return _timed(step, tensors, repeats), losses
+    return step
 
 
-def _timed(step, data, repeats: int) -> list[float]:
-    """Milliseconds per step of each repeat (one pass over ``data``), after a warm-up."""
-    step(*data[0])
-    times = []
+def timed(steppers: dict, data, repeats: int) -> dict[str, list[float]]:
+    """Milliseconds per step of each repeat (one pass over ``data``), after a warm-up.
+    The contenders take turns, so a burst of load from elsewhere hits both alike."""
+    times = {name: [] for name in steppers}
+    for step in steppers.values():
+        step(*data[0])
     for _ in range(repeats):
-        start = time.perf_counter()
-        for x, y in data:
-            step(x, y)
-        times.append((time.perf_counter() - start) * 1e3 / len(data))
+        for name, step in steppers.items():
+            start = time.perf_counter()
+            for x, y in data:
+                step(x, y)
+            times[name].append((time.perf_counter() - start) * 1e3 / len(data))
     return times
 
 
@@ -118,7 +127,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--batches", type=int, default=10)
-    parser.add_argument("--cells", nargs="+", default=["SimpleRNN", "LSTM"])
+    parser.add_argument("--cells", nargs="+", default=list(TORCH_CELLS), choices=list(TORCH_CELLS))
     args = parser.parse_args(argv)
     from threadpoolctl import threadpool_limits
 
@@ -130,14 +139,19 @@ def main(argv=None) -> None:
     data = batches(args.batches)
     with threadpool_limits(1):
         for cell in args.cells:
-            ours, our_loss = engine_steps(cell, data, args.repeats)
-            line = f"{cell:9s} engine {statistics.median(ours):7.2f} ms/step"
+            losses = {"engine": [], "torch": []}
+            steppers = {"engine": engine_stepper(cell, losses["engine"])}
             if torch is not None:
-                theirs, their_loss = torch_steps(cell, data, args.repeats)
-                t_med, o_med = statistics.median(theirs), statistics.median(ours)
-                drift = max(abs(a - b) / max(abs(b), 1e-6) for a, b in zip(our_loss, their_loss))
-                line += (f" | torch {t_med:7.2f} ms/step | engine speed {t_med / o_med:4.2f}x"
-                         f" | loss agreement: max rel diff {drift:.1e}")
+                steppers["torch"] = torch_stepper(cell, losses["torch"])
+            times = timed(steppers, data, args.repeats)
+            ours = statistics.median(times["engine"])
+            line = f"{cell:9s} engine {ours:7.2f} ms/step"
+            if torch is not None:
+                theirs = statistics.median(times["torch"])
+                drift = max(abs(a - b) / max(abs(b), 1e-6)
+                            for a, b in zip(losses["engine"], losses["torch"]))
+                line += (f" | torch {theirs:7.2f} ms/step | engine speed {theirs / ours:4.2f}x"
+                         f" | losses agree to {drift:.1e} (relative)")
             print(line, flush=True)
 
 

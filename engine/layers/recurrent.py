@@ -246,7 +246,7 @@ class LSTM(_Recurrent):
     ``bias_hh_l0 = 0``. ONNX ``LSTM`` wants blocks i, o, f, c: permute them.
     The biases start at zero (a forget-gate bias of 1 needs an initializer that
     ``engine.initializers`` does not have yet). Internally the gates run in the order
-    o, i, f, g so the three sigmoids are one slice; weights and gradients are permuted
+    o, f, i, g so the three sigmoids are one slice; weights and gradients are permuted
     once per batch.
     """
 
@@ -254,7 +254,7 @@ class LSTM(_Recurrent):
     help = "A recurrent layer with a gated memory cell: learns long-range dependencies."
     gates = 4
     sigmoid_blocks = 3
-    block_order = (3, 0, 1, 2)  # internal o, i, f, g from stored i, f, g, o
+    block_order = (3, 1, 0, 2)  # internal o, f, i, g from stored i, f, g, o
 
     def _run(self, proj, k, hs):
         t, h, n = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
@@ -269,7 +269,8 @@ class LSTM(_Recurrent):
         t, h, n = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
         ws = self._ws
         d_a = ws.get("dA", (t, 4 * h, n), hs.dtype)
-        steps.lstm_backward(d_y, d_last, k["U"], ws["gates"], ws["c"], ws["tanh_c"], d_a, ws)
+        steps.lstm_backward(d_y, d_last, k["U"], ws["gates"], ws["c"], ws["tanh_c"], hs, d_a,
+                            ws)
         return d_a
 
 

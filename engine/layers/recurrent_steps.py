@@ -85,14 +85,14 @@ def rnn_backward(dY, d_last, U, Hs, relu: bool, dA, ws: Workspace) -> None:
         prev = da
 
 
-# ---- LSTM: internal gate order o, i, f, g ----------------------------------------------
+# ---- LSTM: internal gate order o, f, i, g ----------------------------------------------
 def lstm_forward(P, UT, G, C, TC, Hs, tmp) -> None:
-    """Fill gates ``G`` (T, 4H, N: o, i, f sigmoid, g tanh), cells ``C`` (T+1, H, N;
+    """Fill gates ``G`` (T, 4H, N: o, f, i sigmoid, g tanh), cells ``C`` (T+1, H, N;
     ``C[0]`` zero), ``TC = tanh(C[1:])`` and ``Hs[1:]``."""
     T, H4, N = G.shape
     H = H4 // 4
     G4 = G.reshape(T, 4, H, N)
-    for p, gt, st, o, i, f, g, c0, c1, tc, h0, h1 in zip(
+    for p, gt, st, o, f, i, g, c0, c1, tc, h0, h1 in zip(
             P, G, G[:, :3 * H], G4[:, 0], G4[:, 1], G4[:, 2], G4[:, 3],
             C[:-1], C[1:], TC, Hs[:-1], Hs[1:]):
         np.matmul(UT, h0, out=gt)
@@ -107,35 +107,36 @@ def lstm_forward(P, UT, G, C, TC, Hs, tmp) -> None:
         np.multiply(o, tc, out=h1)
 
 
-def lstm_backward(dY, d_last, U, G, C, TC, dA, ws: Workspace) -> None:
-    """Fill ``dA`` (T, 4H, N): gradients of the gate pre-activations (o, i, f, g)."""
+def lstm_backward(dY, d_last, U, G, C, TC, Hs, dA, ws: Workspace) -> None:
+    """Fill ``dA`` (T, 4H, N): gradients of the gate pre-activations (o, f, i, g)."""
     T, H4, N = dA.shape
     H = H4 // 4
     G4, dA4 = G.reshape(T, 4, H, N), dA.reshape(T, 4, H, N)
-    dh, dc, t1, t2 = (ws.get(k, (H, N), dA.dtype) for k in ("dh", "dc", "t1", "t2"))
+    dh, dc, t1 = (ws.get(k, (H, N), dA.dtype) for k in ("dh", "dc", "t1"))
     dc.fill(0)
+    dc1 = dc[None]
     dsig = ws.get("dsig", (3 * H, N), dA.dtype)
     prev = None
-    for da, da_sig, da_o, da_i, da_f, da_g, sig, o, i, f, g, c0, tc, dy in zip(
-            dA[::-1], dA[::-1, :3 * H], dA4[::-1, 0], dA4[::-1, 1], dA4[::-1, 2],
-            dA4[::-1, 3], G[::-1, :3 * H], G4[::-1, 0], G4[::-1, 1], G4[::-1, 2],
-            G4[::-1, 3], C[-2::-1], TC[::-1], _grad_steps(dY, d_last, T)):
+    # i and g multiply each other: (g, i) as a reversed view of (i, g) makes their two
+    # gradients one broadcast call.
+    for da, da_sig, da_o, da_f, da_ig, da_g, sig, o, f, g_i, g, c0, tc, h1, dy in zip(
+            dA[::-1], dA[::-1, :3 * H], dA4[::-1, 0], dA4[::-1, 1], dA4[::-1, 2:],
+            dA4[::-1, 3], G[::-1, :3 * H], G4[::-1, 0], G4[::-1, 1], G4[::-1, 3:1:-1],
+            G4[::-1, 3], C[-2::-1], TC[::-1], Hs[:0:-1], _grad_steps(dY, d_last, T)):
         _incoming(dh, prev, U, dy)
-        np.multiply(tc, tc, out=t1)  # dc += dh · o · (1 - tanh² c)
-        np.subtract(1, t1, out=t1)
-        t1 *= o
+        np.multiply(h1, tc, out=t1)  # dc += dh · o (1 - tanh² c) = dh (o - h tanh c)
+        np.subtract(o, t1, out=t1)
         t1 *= dh
         dc += t1
         np.multiply(dh, tc, out=da_o)
-        np.multiply(dc, g, out=da_i)
         np.multiply(dc, c0, out=da_f)
-        np.multiply(dc, i, out=da_g)
+        np.multiply(dc1, g_i, out=da_ig)
         np.subtract(1, sig, out=dsig)  # σ' = σ (1 - σ), tanh' = 1 - tanh²
         dsig *= sig
         da_sig *= dsig
-        np.multiply(g, g, out=t2)
-        np.subtract(1, t2, out=t2)
-        da_g *= t2
+        np.multiply(g, g, out=t1)
+        np.subtract(1, t1, out=t1)
+        da_g *= t1
         dc *= f  # what flows on to c_{t-1}
         prev = da
 
