@@ -1,0 +1,166 @@
+"""Live training plots (pyqtgraph): loss, the task's metric and the learning rate.
+
+The x axis is in epochs (a batch at step s of a run with B batches per epoch sits at
+s / B), so per-batch and per-epoch curves line up. Earlier runs of the session stay as
+faded curves with a legend entry each, for comparison. Buffers are bounded
+(``BoundedSeries``), plots downsample by peaks and clip to the view, so a long run
+stays fast and its memory flat (pyqtgraph's scrollingPlots example).
+"""
+from __future__ import annotations
+
+import csv
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from .series import BoundedSeries
+
+RUN_COLOURS = ("#1e88e5", "#e53935", "#43a047", "#8e24aa", "#fb8c00", "#00897b")
+MAX_FADED_RUNS = 5
+SMOOTHING = 0.05  # weight of the newest batch in the smoothed loss
+
+
+class _Run:
+    """One run's curves and its per-epoch records."""
+
+    def __init__(self, number: int, batches_per_epoch: int, metric: str):
+        self.number = number
+        self.batches = max(batches_per_epoch, 1)
+        self.metric = metric
+        self.raw = BoundedSeries()
+        self.smooth = BoundedSeries()
+        self.lr = BoundedSeries()
+        self.records: list[dict] = []
+        self._ema = math.nan
+        self.curves: list[pg.PlotDataItem] = []
+
+    def add_batches(self, batch_losses) -> None:
+        for step, loss, lr in batch_losses:
+            x = step / self.batches
+            self.raw.append(x, loss)
+            self._ema = loss if math.isnan(self._ema) else (
+                self._ema + SMOOTHING * (loss - self._ema))
+            self.smooth.append(x, self._ema)
+            self.lr.append(x, lr)
+
+    def epoch_series(self, key: str):
+        pts = [(r["epoch"], r[key]) for r in self.records if key in r]
+        return [p[0] for p in pts], [p[1] for p in pts]
+
+
+class TrainingPlots(QWidget):
+    """Three stacked plots sharing the epoch axis; ``begin_run`` / ``add_progress``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("trainingPlots")
+        pg.setConfigOptions(antialias=True)
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("w")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.loss_plot = self._plot(0, "Loss", log=False)
+        self.metric_plot = self._plot(1, "Accuracy")
+        self.lr_plot = self._plot(2, "Learning rate")
+        self.metric_plot.setXLink(self.loss_plot)
+        self.lr_plot.setXLink(self.loss_plot)
+        self.lr_plot.setLabel("bottom", "epoch")
+        self.runs: list[_Run] = []
+
+    def _plot(self, row: int, title: str, log: bool = False) -> pg.PlotItem:
+        plot = self.view.addPlot(row=row, col=0)
+        plot.setLabel("left", title)
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setDownsampling(auto=True, mode="peak")
+        plot.setClipToView(True)
+        plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        plot.getAxis("left").setWidth(56)
+        return plot
+
+    @property
+    def current(self) -> _Run | None:
+        return self.runs[-1] if self.runs else None
+
+    def begin_run(self, batches_per_epoch: int, task: str) -> None:
+        """Fade the previous runs and prepare curves for a new one."""
+        for run in self.runs:
+            for curve in run.curves:
+                curve.setAlpha(0.3, False)
+        if len(self.runs) >= MAX_FADED_RUNS + 1:
+            self._drop(self.runs.pop(0))
+        metric = "accuracy" if task == "classification" else "mse"
+        self.metric_plot.setLabel("left", "Accuracy" if metric == "accuracy" else "MSE")
+        run = _Run(len(self.runs) + 1 if not self.runs else self.runs[-1].number + 1,
+                   batches_per_epoch, metric)
+        self.runs.append(run)
+        self._make_curves(run)
+
+    def _make_curves(self, run: _Run) -> None:
+        colour = RUN_COLOURS[(run.number - 1) % len(RUN_COLOURS)]
+        pen = pg.mkPen(colour, width=2)
+        faint = pg.mkPen(pg.mkColor(colour).lighter(170), width=1)
+        dashed = pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine)
+        name = f"run {run.number}"
+        run.curves = [
+            self.loss_plot.plot(pen=faint),
+            self.loss_plot.plot(pen=pen, name=f"{name} train"),
+            self.loss_plot.plot(pen=dashed, symbol="o", symbolSize=5, symbolBrush=colour,
+                                name=f"{name} validation"),
+            self.metric_plot.plot(pen=pen, name=f"{name} train"),
+            self.metric_plot.plot(pen=dashed, symbol="o", symbolSize=5, symbolBrush=colour,
+                                  name=f"{name} validation"),
+            self.lr_plot.plot(pen=pen, name=name),
+        ]
+
+    def _drop(self, run: _Run) -> None:
+        for curve in run.curves:
+            for plot in (self.loss_plot, self.metric_plot, self.lr_plot):
+                if curve in plot.listDataItems():
+                    plot.removeItem(curve)
+
+    def add_progress(self, progress) -> None:
+        """Take a runner ``Progress``: new batch losses and finished epochs."""
+        run = self.current
+        if run is None:
+            return
+        run.add_batches(progress.batch_losses)
+        run.records.extend(progress.epochs)
+        self._redraw(run)
+
+    def _redraw(self, run: _Run) -> None:
+        raw, smooth, val, metric, val_metric, lr = run.curves
+        raw.setData(*run.raw.view())
+        smooth.setData(*run.smooth.view())
+        lr.setData(*run.lr.view())
+        if run.records:
+            val.setData(*run.epoch_series("val_loss"))
+            metric.setData(*run.epoch_series(run.metric))
+            val_metric.setData(*run.epoch_series(f"val_{run.metric}"))
+
+    def clear(self) -> None:
+        for run in self.runs:
+            self._drop(run)
+        self.runs = []
+
+    # ---- export ---------------------------------------------------------------------
+    def export_csv(self, path: str) -> int:
+        """Every epoch record of every run in the session; returns the rows written."""
+        keys: list[str] = []
+        for run in self.runs:
+            for record in run.records:
+                keys += [k for k in record if k not in keys]
+        rows = 0
+        with open(path, "w", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["run"] + keys)
+            for run in self.runs:
+                for record in run.records:
+                    writer.writerow([run.number] + [record.get(k, "") for k in keys])
+                    rows += 1
+        return rows
+
+    def export_png(self, path: str) -> bool:
+        return self.view.grab().save(path, "PNG")

@@ -1,0 +1,56 @@
+"""A fixed-capacity (x, y) series for live plots: memory stays flat however long a run.
+
+When full, neighbouring points are averaged in pairs and later points are averaged in
+groups twice as large, so the curve keeps its shape at half the resolution. Appends are
+amortised O(1); ``view`` returns slices of preallocated arrays (no copies).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class BoundedSeries:
+    def __init__(self, capacity: int = 20_000):
+        if capacity < 4 or capacity % 2:
+            raise ValueError("capacity must be an even number of at least 4")
+        self.x = np.empty(capacity)
+        self.y = np.empty(capacity)
+        self.n = 0
+        self.stride = 1  # raw points averaged into one stored point
+        self._acc_x = self._acc_y = 0.0
+        self._acc_n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def append(self, x: float, y: float) -> None:
+        self._acc_x += x
+        self._acc_y += y
+        self._acc_n += 1
+        if self._acc_n < self.stride:
+            return
+        if self.n == len(self.x):
+            self._halve()
+        self.x[self.n] = self._acc_x / self._acc_n
+        self.y[self.n] = self._acc_y / self._acc_n
+        self.n += 1
+        self._acc_x = self._acc_y = 0.0
+        self._acc_n = 0
+
+    def extend(self, xs, ys) -> None:
+        for x, y in zip(xs, ys):
+            self.append(x, y)
+
+    def _halve(self) -> None:
+        half = self.n // 2
+        self.x[:half] = (self.x[0:self.n:2] + self.x[1:self.n:2]) / 2
+        self.y[:half] = (self.y[0:self.n:2] + self.y[1:self.n:2]) / 2
+        self.n = half
+        self.stride *= 2
+
+    def view(self) -> tuple[np.ndarray, np.ndarray]:
+        return self.x[:self.n], self.y[:self.n]
+
+    def clear(self) -> None:
+        self.n, self.stride, self._acc_n = 0, 1, 0
+        self._acc_x = self._acc_y = 0.0

@@ -1,0 +1,64 @@
+"""Live plots: bounded buffers, data from real runs, faded earlier runs, CSV/PNG export."""
+import csv
+
+import numpy as np
+import pytest
+
+from designer.panels.plots import TrainingPlots
+from designer.panels.series import BoundedSeries
+from designer.runner import TrainingRunner
+
+from .test_runner import _job
+
+
+def test_series_memory_is_bounded_and_keeps_the_curve_shape():
+    s = BoundedSeries(capacity=1000)
+    xs = np.arange(1_000_000, dtype=float)
+    s.extend(xs, np.sin(xs / 50_000))
+    x, y = s.view()
+    assert 400 <= len(s) <= 1000 and s.x.size == 1000
+    assert np.all(np.diff(x) > 0)
+    np.testing.assert_allclose(y, np.sin(x / 50_000), atol=0.02)
+
+
+def test_series_rejects_odd_capacity():
+    with pytest.raises(ValueError):
+        BoundedSeries(capacity=7)
+
+
+@pytest.fixture
+def plots(qtbot):
+    widget = TrainingPlots()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def _train_into(qtbot, plots, runner, **settings):
+    job = _job(**settings)
+    runner.started.connect(lambda ev: plots.begin_run(ev.batches_per_epoch, "classification"))
+    runner.progress.connect(plots.add_progress)
+    with qtbot.waitSignal(runner.finished, timeout=30000) as result:
+        runner.start(job)
+    for signal in (runner.started, runner.progress):
+        signal.disconnect()
+    return result.args[0]
+
+
+def test_plots_receive_a_real_run_and_fade_it_for_the_next(qtbot, plots, tmp_path):
+    runner = TrainingRunner()
+    first = _train_into(qtbot, plots, runner, epochs=20)
+    raw, smooth, val, metric, val_metric, lr = plots.current.curves
+    assert len(raw.getOriginalDataset()[0]) == len(plots.current.raw) > 0
+    assert list(val.getOriginalDataset()[0]) == list(range(1, 21))
+    assert val_metric.getOriginalDataset()[1][-1] == pytest.approx(first.ended.history[-1]["val_accuracy"])
+    _train_into(qtbot, plots, runner, epochs=5, learning_rate=0.05)
+    assert [r.number for r in plots.runs] == [1, 2]
+    assert plots.runs[0].curves[1].opacity() == pytest.approx(0.3)
+    assert plots.runs[1].curves[1].opacity() == pytest.approx(1.0)
+    path = tmp_path / "metrics.csv"
+    assert plots.export_csv(str(path)) == 25
+    rows = list(csv.DictReader(path.open()))
+    assert rows[0]["run"] == "1" and rows[-1]["run"] == "2" and "val_accuracy" in rows[0]
+    png = tmp_path / "plots.png"
+    assert plots.export_png(str(png)) and png.stat().st_size > 1000
+    assert runner.shutdown()
