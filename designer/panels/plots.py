@@ -62,7 +62,7 @@ class TrainingPlots(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
-        self.loss_plot = self._plot(0, "Loss", log=False)
+        self.loss_plot = self._plot(0, "Loss", legend=True)
         self.metric_plot = self._plot(1, "Accuracy")
         self.lr_plot = self._plot(2, "Learning rate")
         self.metric_plot.setXLink(self.loss_plot)
@@ -70,13 +70,15 @@ class TrainingPlots(QWidget):
         self.lr_plot.setLabel("bottom", "epoch")
         self.runs: list[_Run] = []
 
-    def _plot(self, row: int, title: str, log: bool = False) -> pg.PlotItem:
+    def _plot(self, row: int, title: str, legend: bool = False) -> pg.PlotItem:
         plot = self.view.addPlot(row=row, col=0)
         plot.setLabel("left", title)
         plot.showGrid(x=True, y=True, alpha=0.25)
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
-        plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        if legend:  # one legend: the colours mean the same run in every plot
+            plot.addLegend(offset=(-10, 10), labelTextSize="8pt", brush=(255, 255, 255, 210),
+                           pen=pg.mkPen("#d0d4da"))
         plot.getAxis("left").setWidth(56)
         return plot
 
