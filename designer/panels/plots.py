@@ -12,7 +12,7 @@ import csv
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from .series import BoundedSeries
@@ -20,6 +20,10 @@ from .series import BoundedSeries
 RUN_COLOURS = ("#1e88e5", "#e53935", "#43a047", "#8e24aa", "#fb8c00", "#00897b")
 MAX_FADED_RUNS = 5
 SMOOTHING = 0.05  # weight of the newest batch in the smoothed loss
+# Repainting three plots costs 20-30 ms of GUI-thread time (and the GIL the trainer
+# needs), so data is buffered as it arrives and drawn at most this often. No grid:
+# pyqtgraph draws it through the axes, which tripled the cost of a repaint.
+REDRAW_MS = 125
 
 
 class _Run:
@@ -67,13 +71,18 @@ class TrainingPlots(QWidget):
         self.lr_plot = self._plot(2, "Learning rate")
         self.metric_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
+        for plot in (self.loss_plot, self.metric_plot):  # linked x: the lowest axis says it
+            plot.getAxis("bottom").setStyle(showValues=False)
         self.lr_plot.setLabel("bottom", "epoch")
         self.runs: list[_Run] = []
+        self._redraw_timer = QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(REDRAW_MS)
+        self._redraw_timer.timeout.connect(self.redraw)
 
     def _plot(self, row: int, title: str, legend: bool = False) -> pg.PlotItem:
         plot = self.view.addPlot(row=row, col=0)
         plot.setLabel("left", title)
-        plot.showGrid(x=True, y=True, alpha=0.25)
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
         if legend:  # one legend: the colours mean the same run in every plot
@@ -130,9 +139,15 @@ class TrainingPlots(QWidget):
             return
         run.add_batches(progress.batch_losses)
         run.records.extend(progress.epochs)
-        self._redraw(run)
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
 
-    def _redraw(self, run: _Run) -> None:
+    def redraw(self) -> None:
+        """Draw what has arrived (called by the timer, and at the end of a run)."""
+        self._redraw_timer.stop()
+        run = self.current
+        if run is None:
+            return
         raw, smooth, val, metric, val_metric, lr = run.curves
         raw.setData(*run.raw.view())
         smooth.setData(*run.smooth.view())

@@ -41,6 +41,7 @@ def _train_into(qtbot, plots, runner, **settings):
         runner.start(job)
     for signal in (runner.started, runner.progress):
         signal.disconnect()
+    qtbot.waitUntil(lambda: not plots._redraw_timer.isActive(), timeout=2000)
     return result.args[0]
 
 
