@@ -13,9 +13,10 @@ Gate blocks along the G*H axis are in PyTorch's order: LSTM i, f, g, o; GRU r, z
 ONNX orders them differently (LSTM i, o, f, c; GRU z, r, h), so an ONNX exporter
 permutes the blocks. The state starts at zero for every batch.
 
-The time loops live in ``recurrent_steps``; this module does what is done once per
-batch: the input projection of all steps as one GEMM before the loop, and the weight
-gradients as single GEMMs after it.
+The time loops live in ``recurrent_steps`` (time-major, feature-major buffers: a step
+is a (G*H, N) block); this module does what is done once per batch: the weights put in
+internal gate order, the input projection of all steps (bias included) as one batched
+GEMM before the loop, and every weight gradient from one GEMM after it.
 """
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ _COMMON = (
 class _Recurrent(Layer):
     """Shared machinery. Subclasses set the gate count, which leading internal gate
     blocks are sigmoids, the internal block order, and implement ``_run`` /
-    ``_run_backward`` on time-major buffers."""
+    ``_run_backward`` on the (T, G*H, N) buffers of ``recurrent_steps``."""
 
     category = "Recurrent"
     schema = Schema(_COMMON)
@@ -113,16 +114,21 @@ class _Recurrent(Layer):
         cols, _, scale = self._layout(self.params["W"].dtype)
         w, u, b = self.params["W"], self.params["U"], self.params.get("b")
         if cols is not None:
-            w, u, b = w[:, cols], u[:, cols], None if b is None else b[cols]
+            w, b = w[:, cols], None if b is None else b[cols]
         d, gh = w.shape
         wt = self._ws.get("WT", (gh, d + (b is not None)), w.dtype)
         np.copyto(wt[:, :d], w.T)
         if b is not None:
             wt[:, d] = b  # x gets a row of ones: the bias rides in the projection GEMM
-        uf = self._ws.get("Uf", u.shape, w.dtype)
-        np.copyto(uf, u)
+        uf = u
+        if cols is not None or scale is not None:
+            uf = self._ws.get("Uf", u.shape, w.dtype)
+            if cols is None:
+                np.copyto(uf, u)
+            else:
+                np.take(u, cols, axis=1, out=uf)
         ub = self._ws.get("Ub", (gh, u.shape[0]), w.dtype)
-        np.copyto(ub, u.T)
+        np.copyto(ub, uf.T)
         if scale is not None:
             wt *= scale[:, None]
             uf *= scale
