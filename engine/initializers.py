@@ -6,7 +6,7 @@ import numpy as np
 from .errors import ConfigError
 
 INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
-                "orthogonal", "zeros", "ones")
+                "orthogonal", "zeros", "ones", "lstm_bias")
 # The choices a person picks for a layer's weights (zeros/ones are for biases and scales).
 WEIGHT_INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "zeros")
 
@@ -34,6 +34,13 @@ def _draw(name, shape, fan_in, fan_out, rng):
         return rng.normal(0.0, np.sqrt(2.0 / fan_in), shape)
     if name == "orthogonal":
         return _orthogonal(shape, rng)
+    if name == "lstm_bias":
+        # Gate blocks i, f, g, o: a forget-gate bias of 1 lets the cell remember from the
+        # first step on (Jozefowicz et al., 2015); the rest start at zero.
+        b = np.zeros(shape)
+        quarter = shape[0] // 4
+        b[quarter:2 * quarter] = 1.0
+        return b
     raise ConfigError(f"unknown initializer {name!r} (known: {', '.join(INITIALIZERS)})")
 
 
@@ -45,4 +52,4 @@ def _orthogonal(shape, rng):
     q, r = np.linalg.qr(a)
     q *= np.sign(np.diag(r))
     q = q if rows >= cols else q.T
-    return q[:rows, :cols].reshape(shape)
+    return np.ascontiguousarray(q[:rows, :cols]).reshape(shape)

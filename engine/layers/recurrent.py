@@ -45,6 +45,8 @@ class _Recurrent(Layer):
     blocks are sigmoids, the internal block order, and implement ``_run`` /
     ``_run_backward`` on the (T, G*H, N) buffers of ``recurrent_steps``."""
 
+    bias_init = "zeros"  # an initializer name for ``b``
+
     category = "Recurrent"
     schema = Schema(_COMMON)
     gates = 1
@@ -77,15 +79,8 @@ class _Recurrent(Layer):
         specs = [ParamSpec("W", (d, gh), self.config["initializer"], d, gh),
                  ParamSpec("U", (h, gh), "orthogonal", h, gh)]
         if self.config["use_bias"]:
-            specs.append(ParamSpec("b", (gh,), "zeros", d, gh, decay=False))
+            specs.append(ParamSpec("b", (gh,), self.bias_init, d, gh, decay=False))
         return specs
-
-    def allocate(self, input_shapes, dtype=np.float64, seed=0):
-        # The orthogonal initializer can return a transposed (non C-contiguous) array;
-        # tools that perturb weights through ``reshape(-1)`` need them contiguous.
-        out = super().allocate(input_shapes, dtype, seed)
-        self.params = {k: np.ascontiguousarray(v) for k, v in self.params.items()}
-        return out
 
     # ---- weights in internal order -----------------------------------------------------
     def _layout(self, dtype):
@@ -250,8 +245,7 @@ class LSTM(_Recurrent):
     Weights: ``W`` (D, 4H), ``U`` (H, 4H), ``b`` (4H,), gate blocks i, f, g, o as
     PyTorch: ``weight_ih_l0 = W.T``, ``weight_hh_l0 = U.T``, ``bias_ih_l0 = b``,
     ``bias_hh_l0 = 0``. ONNX ``LSTM`` wants blocks i, o, f, c: permute them.
-    The biases start at zero (a forget-gate bias of 1 needs an initializer that
-    ``engine.initializers`` does not have yet). Internally the gates run in the order
+    The forget-gate bias starts at 1, the other biases at 0. Internally the gates run in the order
     o, f, i, g so the three sigmoids are one slice; weights and gradients are permuted
     once per batch.
     """
@@ -259,6 +253,7 @@ class LSTM(_Recurrent):
     type_name = "LSTM"
     help = "A recurrent layer with a gated memory cell: learns long-range dependencies."
     gates = 4
+    bias_init = "lstm_bias"
     sigmoid_blocks = 3
     block_order = (3, 1, 0, 2)  # internal o, f, i, g from stored i, f, g, o
 
