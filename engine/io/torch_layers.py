@@ -1,0 +1,184 @@
+"""One function per layer type for the PyTorch code generator: each declares the
+``torch.nn`` module (if any), writes the forward line(s) and hands over its weights in
+PyTorch's layout (``emit(code, layer, attr, out, ins, act)``; ``code`` is
+``torch_codegen.Program``; ``act`` is the activation to apply, which the generator may
+turn off for the output layer so ``forward(x, logits=True)`` can stop before it).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..functional import LEAKY_SLOPE
+from .common import window_pads
+
+ACTIVATIONS = {
+    "linear": "{}", "relu": "torch.relu({})", "sigmoid": "torch.sigmoid({})",
+    "tanh": "torch.tanh({})", "softmax": "torch.softmax({}, dim=-1)",
+    "leaky_relu": f"F.leaky_relu({{}}, {LEAKY_SLOPE})",
+    "gelu": 'F.gelu({}, approximate="tanh")',  # the engine's GELU is the tanh form
+}
+
+
+def apply(act: str, expr: str) -> str:
+    return ACTIVATIONS[act].format(expr)
+
+
+# ---- core -------------------------------------------------------------------------------
+def dense(code, layer, attr, out, ins, act):
+    d, units = layer.params["W"].shape
+    bias = "b" in layer.params
+    code.module(attr, f"nn.Linear({d}, {units}{'' if bias else ', bias=False'})")
+    code.state(attr, weight=layer.params["W"].T, bias=layer.params.get("b"))
+    code.line(f"{out} = {apply(act, f'self.{attr}({ins[0]})')}")
+
+
+def activation(code, layer, attr, out, ins, act):
+    code.line(f"{out} = {apply(act, ins[0])}")
+
+
+def dropout(code, layer, attr, out, ins, act):
+    code.module(attr, f"nn.Dropout(p={layer.config['rate']:g})")  # identity in eval mode
+    code.line(f"{out} = self.{attr}({ins[0]})")
+
+
+def flatten(code, layer, attr, out, ins, act):
+    code.line(f"{out} = torch.flatten({ins[0]}, 1)")
+
+
+def reshape(code, layer, attr, out, ins, act):
+    dims = ", ".join(str(d) for d in layer.config["target_shape"])
+    code.line(f"{out} = {ins[0]}.reshape({ins[0]}.shape[0], {dims})")
+
+
+def add(code, layer, attr, out, ins, act):
+    code.line(f"{out} = {' + '.join(ins)}")
+
+
+def concatenate(code, layer, attr, out, ins, act):
+    dim = layer.config["axis"] % len(layer.input_shapes[0]) + 1  # + the batch axis
+    code.line(f"{out} = torch.cat([{', '.join(ins)}], dim={dim})")
+
+
+def embedding(code, layer, attr, out, ins, act):
+    vocab, dim = layer.params["W"].shape
+    code.module(attr, f"nn.Embedding({vocab}, {dim})")
+    code.state(attr, weight=layer.params["W"])
+    code.line(f"{out} = self.{attr}({ins[0]})")
+
+
+# ---- convolution and pooling ------------------------------------------------------------
+def _padded(x: str, pads, value: str = "") -> str:
+    """``F.pad`` for padding PyTorch's layers cannot express (uneven sides)."""
+    top, bottom, left, right = pads
+    return f"F.pad({x}, ({left}, {right}, {top}, {bottom}){value})"
+
+
+def conv2d(code, layer, attr, out, ins, act):
+    f, c, kh, kw = layer.params["W"].shape
+    top, bottom, left, right = pads = window_pads(layer)
+    even = top == bottom and left == right
+    args = [str(c), str(f), f"kernel_size=({kh}, {kw})", f"stride={layer.config['stride']}"]
+    if even and (top or left):
+        args.append(f"padding=({top}, {left})")
+    if layer.config["dilation"] != 1:
+        args.append(f"dilation={layer.config['dilation']}")
+    if "b" not in layer.params:
+        args.append("bias=False")
+    code.module(attr, f"nn.Conv2d({', '.join(args)})")
+    code.state(attr, weight=layer.params["W"], bias=layer.params.get("b"))
+    x = ins[0] if even else _padded(ins[0], pads)
+    code.line(f"{out} = {apply(act, f'self.{attr}({x})')}")
+
+
+def _pool_args(layer, pads) -> tuple[list[str], bool]:
+    """Constructor arguments and whether PyTorch's own (even) padding can do it."""
+    k, top, bottom, left, right = layer.config["pool_size"], *pads
+    own = top == bottom and left == right and max(top, left) <= k // 2
+    args = [str(k), f"stride={layer.stride}"]
+    if own and (top or left):
+        args.append(f"padding=({top}, {left})")
+    return args, own
+
+
+def max_pool(code, layer, attr, out, ins, act):
+    pads = window_pads(layer)
+    args, own = _pool_args(layer, pads)
+    code.module(attr, f"nn.MaxPool2d({', '.join(args)})")
+    x = ins[0] if own else _padded(ins[0], pads, ', value=float("-inf")')
+    code.line(f"{out} = self.{attr}({x})")
+
+
+def avg_pool(code, layer, attr, out, ins, act):
+    """A number: zeros that count in the divisor (PyTorch's default). "same": only the
+    real values count; uneven padding goes through the ``avg_pool_real`` helper."""
+    pads = window_pads(layer)
+    args, own = _pool_args(layer, pads)
+    if layer.config["padding"] == "same" and any(pads):
+        if not own:
+            code.helper("avg_pool_real")
+            k, s = layer.config["pool_size"], layer.stride
+            top, bottom, left, right = pads
+            code.line(f"{out} = avg_pool_real({ins[0]}, {k}, {s}, "
+                      f"({left}, {right}, {top}, {bottom}))")
+            return
+        args.append("count_include_pad=False")
+    code.module(attr, f"nn.AvgPool2d({', '.join(args)})")
+    code.line(f"{out} = self.{attr}({ins[0]})")
+
+
+def global_avg_pool(code, layer, attr, out, ins, act):
+    code.line(f"{out} = {ins[0]}.mean(dim=(2, 3))")
+
+
+# ---- normalisation ----------------------------------------------------------------------
+def batch_norm(code, layer, attr, out, ins, act):
+    """BatchNorm1d on vectors and on sequences (as (N, D, T)), BatchNorm2d on images."""
+    rank = len(layer.input_shapes[0])
+    d = layer.params["gamma"].shape[0]
+    kind = "BatchNorm2d" if rank == 3 else "BatchNorm1d"
+    c = layer.config
+    code.module(attr, f"nn.{kind}({d}, eps={c['epsilon']:g}, momentum={c['momentum']:g})")
+    code.state(attr, weight=layer.params["gamma"], bias=layer.params["beta"],
+               running_mean=layer.state["running_mean"],
+               running_var=layer.state["running_var"],
+               num_batches_tracked=np.array(0, np.int64))
+    if rank == 2:
+        code.line(f"{out} = self.{attr}({ins[0]}.transpose(1, 2)).transpose(1, 2)")
+    else:
+        code.line(f"{out} = self.{attr}({ins[0]})")
+
+
+# ---- recurrent --------------------------------------------------------------------------
+_RNN_CLASSES = {"SimpleRNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
+
+
+def recurrent(code, layer, attr, out, ins, act):
+    """The engine stores PyTorch's weights transposed, with one bias per gate; the
+    recurrent bias is zero but for the GRU's n gate (b_hn)."""
+    d, gh = layer.params["W"].shape
+    h = layer.config["units"]
+    args = [str(d), str(h), "batch_first=True"]
+    if layer.type_name == "SimpleRNN":
+        args.insert(2, f'nonlinearity="{layer.config["activation"]}"')
+    bias_hh = None
+    if "b" in layer.params:
+        bias_hh = np.zeros(gh, layer.params["b"].dtype)
+        if "b_hn" in layer.params:
+            bias_hh[2 * h:] = layer.params["b_hn"]
+    else:
+        args.append("bias=False")
+    code.module(attr, f"nn.{_RNN_CLASSES[layer.type_name]}({', '.join(args)})")
+    code.state(attr, weight_ih_l0=layer.params["W"].T, weight_hh_l0=layer.params["U"].T,
+               bias_ih_l0=layer.params.get("b"), bias_hh_l0=bias_hh)
+    code.line(f"{out}, _ = self.{attr}({ins[0]})")
+    if not layer.config["return_sequences"]:
+        code.line(f"{out} = {out}[:, -1]  # the last step's state")
+
+
+EMITTERS = {
+    "Dense": dense, "Activation": activation, "Dropout": dropout, "Flatten": flatten,
+    "Reshape": reshape, "Add": add, "Concatenate": concatenate, "Embedding": embedding,
+    "Conv2D": conv2d, "MaxPool2D": max_pool, "AvgPool2D": avg_pool,
+    "GlobalAveragePool2D": global_avg_pool, "BatchNorm": batch_norm,
+    "SimpleRNN": recurrent, "LSTM": recurrent, "GRU": recurrent,
+}
