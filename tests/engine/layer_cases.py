@@ -31,4 +31,34 @@ CASES = [
     ("GRU", {"units": 3, "use_bias": False}, [(2, 1)], {}),
     ("Embedding", {"vocab_size": 7, "dim": 3}, [(5,)], {"int_high": 7}),
     ("Embedding", {"vocab_size": 300, "dim": 2}, [(4,)], {"int_high": 300}),  # np.add.at path
+    # Convolution, pooling, normalisation (engine/layers/conv.py, pooling.py, normalization.py).
+    ("Conv2D", {"filters": 3, "kernel_size": 3, "padding": "valid", "activation": "linear"},
+     [(2, 5, 6)], {}),
+    ("Conv2D", {"filters": 2, "stride": 2, "padding": "same", "activation": "tanh"},
+     [(3, 7, 6)], {}),
+    ("Conv2D", {"filters": 4, "kernel_size": [2, 3], "padding": 1}, [(2, 5, 5)], {}),
+    ("Conv2D", {"filters": 2, "dilation": 2, "use_bias": False, "activation": "sigmoid"},
+     [(2, 7, 7)], {}),
+    ("Conv2D", {"filters": 3, "kernel_size": [3, 2], "stride": 2, "dilation": 2, "padding": 2,
+                "activation": "linear"}, [(2, 8, 7)], {}),
+    # An even kernel with 'same' padding: one more row and column after than before.
+    ("Conv2D", {"filters": 2, "kernel_size": 2, "activation": "gelu"}, [(1, 4, 5)], {}),
+    # Fewer taps (C*kh*kw) than filters: the kernel's compact layout, at stride 1.
+    ("Conv2D", {"filters": 6, "kernel_size": 2, "padding": "same"}, [(1, 5, 4)], {}),
+    ("Conv2D", {"filters": 3, "kernel_size": 1}, [(4, 3, 3)], {}),
+    ("Conv2D", {"filters": 2, "kernel_size": 2, "stride": 3, "padding": "valid"}, [(1, 8, 8)], {}),
+    ("MaxPool2D", {"pool_size": 2}, [(2, 4, 6)], {}),
+    ("MaxPool2D", {"pool_size": 2}, [(1, 5, 5)], {}),  # a leftover row and column
+    ("MaxPool2D", {"pool_size": 3, "stride": 2, "padding": 1}, [(2, 7, 7)], {}),
+    ("MaxPool2D", {"pool_size": 2, "padding": "same"}, [(1, 5, 5)], {}),
+    ("MaxPool2D", {"pool_size": 2, "stride": 1}, [(2, 4, 4)], {}),
+    ("AvgPool2D", {"pool_size": 2}, [(2, 4, 6)], {}),
+    ("AvgPool2D", {"pool_size": 3, "stride": 2, "padding": 1}, [(2, 7, 7)], {}),
+    ("AvgPool2D", {"pool_size": 2, "padding": "same"}, [(1, 5, 5)], {}),
+    ("AvgPool2D", {"pool_size": 3, "stride": 1, "padding": "same"}, [(2, 4, 5)], {}),
+    ("GlobalAveragePool2D", {}, [(3, 4, 5)], {}),
+    ("BatchNorm", {}, [(4,)], {}),
+    ("BatchNorm", {"momentum": 0.5}, [(5, 3)], {}),
+    ("BatchNorm", {}, [(3, 4, 4)], {}),
+    ("BatchNorm", {}, [(3, 4, 4)], {"training": False}),
 ]
