@@ -3,23 +3,29 @@
 Style as ``functional.py``: ``forward(...) -> (out, cache)`` and ``backward(grad, cache)``.
 Images are ``(N, C, H, W)``; weights ``(F, C, kh, kw)`` as in PyTorch and ONNX.
 
-Choices that made the difference on the benchmark network (see benchmarks/bench_cnn.py):
+What made the difference on the benchmark network (benchmarks/bench_cnn.py), measured
+one change at a time:
 
-* **Stride 1 uses a "flat shift" im2col.** In a padded image stored row after row, the
+* **A "flat shift" im2col at stride 1.** In a padded image stored row after row, the
   pixel under kernel tap ``(i, j)`` for output ``(y, x)`` sits at
   ``(y + i*d) * Wp + (x + j*d)``: a constant shift of the output's flat position
-  ``y * Wp + x``. So each im2col row is one contiguous run of values (a memcpy)
-  instead of ``Ho`` short runs. The price is junk columns (``x >= Wo``) that the GEMM
-  computes and the kernel drops: 7-14% more work on small images.
+  ``y * Wp + x``. So each im2col row is one contiguous run (a memcpy) instead of
+  ``Ho`` short runs. The price is junk columns (``x >= Wo``) the GEMM computes and the
+  kernel drops (7-14% more work on small images), so this layout is used when there
+  are more taps (``C*kh*kw``) than filters; otherwise the columns are gathered
+  without junk ("compact").
+* **One GEMM per image** (``W @ cols``), so the result is already image-major; the
+  bias rides in it as a row of ones under the columns, and its gradient comes out of
+  the weight-gradient GEMM the same way.
 * **col2im is one 1-D add per kernel tap.** The columns are ordered tap-major
-  (``kh, kw, C``), and in backward each image plane gets ``Hp*Wp`` columns, so the
-  columns of one tap line up with the padded input gradient shifted by a constant.
-  A shifted value that crosses into the next plane comes from a junk column, whose
+  (``kh, kw, C``) and in backward each image gets a ``Hp*Wp`` plane of columns, so a
+  tap's columns line up with the padded input gradient shifted by a constant. A
+  shifted value that crosses into the next plane comes from a junk column, whose
   gradient is zero. (NumPy's 2-D strided adds ran 3-4x slower than 1-D ones.)
-* **Work goes in chunks of images** whose columns fit a core's L2 cache, and the
-  columns are rebuilt in backward rather than stored: copying from cache is cheaper
-  than writing megabytes and reading them back.
-* **Scratch buffers are reused** (``Workspace``) instead of allocated every step.
+* **Work goes in chunks of images** that stay in a core's L2 cache; the columns are
+  rebuilt in backward rather than stored (storing them measured 5% slower overall).
+* **Scratch buffers are reused** (``Workspace``): fresh multi-megabyte arrays every
+  step cost page faults (about 1 ms a step on the benchmark).
 
 Other strides use a strided im2col view copied in one call and a sliced col2im.
 """
@@ -43,7 +49,7 @@ class Workspace:
     ``limit`` the pool starts afresh.
     """
 
-    def __init__(self, limit: int = 24):
+    def __init__(self, limit: int = 48):
         self.limit = limit
         self._arrays: dict[tuple, np.ndarray] = {}
 
@@ -178,12 +184,7 @@ def conv_geometry(x_shape, w_shape, stride: int, dilation: int, pads: Pads,
 def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: int,
                    dilation: int, pads: Pads, ws: Workspace, relu: bool = False):
     """Cross-correlation of ``x`` with ``w`` (as PyTorch's conv2d), plus bias, and
-    with ``relu`` a ReLU after it.
-
-    One GEMM per image, ``W (F, C*kh*kw + 1) @ cols (C*kh*kw + 1, L)``, so the result
-    is image-major as the output wants; the bias rides along as a row of ones under
-    the columns. Chunks of images are finished (junk dropped, ReLU applied) while
-    they are still in cache.
+    with ``relu`` a ReLU after it (applied while the chunk is in cache).
 
     Shape:
         x ``(N, C, H, W)``, w ``(F, C, kh, kw)``, b ``(F,)`` or None ->
@@ -193,30 +194,34 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: i
     if g.ho < 1 or g.wo < 1:
         raise ValueError(f"kernel does not fit the padded {g.hp}x{g.wp} input")
     taps = _tap_view(x, g, ws)
-    height = g.taps + (b is not None)
-    w2 = np.empty((g.f, height), x.dtype)
-    w2[:, :g.taps] = w.transpose(0, 2, 3, 1).reshape(g.f, -1)  # tap-major, as the columns
-    if b is not None:
-        w2[:, g.taps] = b
-    cols = _cols_buffer(g, ws, x.dtype)[:height]
+    w2 = _weight_matrix(w, b, g)
+    cols = _cols_buffer(g, ws, x.dtype)[:w2.shape[1]]
     out = np.empty((g.n, g.f, g.ho, g.wo), x.dtype)
     # Flat: the GEMM writes rows with junk into a buffer, compacted below.
     z = ws.get("z", (g.chunk, g.f, g.ho, g.row), x.dtype) if g.flat else None
     for a in range(0, g.n, g.chunk):
         nb = min(g.chunk, g.n - a)
         _im2col(taps, a, nb, cols)
-        per_image = cols[:, :nb * g.length].reshape(height, nb, g.length).transpose(1, 0, 2)
+        per_image = cols[:, :nb * g.length].reshape(-1, nb, g.length).transpose(1, 0, 2)
         target = z[:nb] if g.flat else out[a:a + nb]
         np.matmul(w2, per_image, out=target.reshape(nb, g.f, g.length))
-        if g.flat:
-            if relu:
-                np.maximum(z[:nb, :, :, :g.wo], 0, out=out[a:a + nb])
-            else:
-                out[a:a + nb] = z[:nb, :, :, :g.wo]
+        if g.flat and relu:
+            np.maximum(z[:nb, :, :, :g.wo], 0, out=out[a:a + nb])
+        elif g.flat:
+            out[a:a + nb] = z[:nb, :, :, :g.wo]
         elif relu:
             np.maximum(target, 0, out=target)
     return out, {"geom": g, "taps": taps, "w2": w2[:, :g.taps], "ws": ws,
                  "relu_out": out if relu else None}
+
+
+def _weight_matrix(w, b, g: ConvGeom) -> np.ndarray:
+    """``(F, kh*kw*C [+ 1])``: tap-major like the columns, the bias as the last column."""
+    w2 = np.empty((g.f, g.taps + (b is not None)), w.dtype)
+    w2[:, :g.taps] = w.transpose(0, 2, 3, 1).reshape(g.f, -1)
+    if b is not None:
+        w2[:, g.taps] = b
+    return w2
 
 
 def _cols_buffer(g: ConvGeom, ws: Workspace, dtype) -> np.ndarray:
@@ -249,7 +254,10 @@ def _im2col(taps: np.ndarray, a: int, nb: int, cols: np.ndarray) -> None:
     """Images ``a:a+nb`` as columns ``(kh*kw*C, nb*L)`` in the top rows of ``cols``."""
     part = taps[:, :, :, a:a + nb]
     rows = part.shape[0] * part.shape[1] * part.shape[2]
-    np.copyto(np.reshape(cols[:rows, :part[0, 0, 0].size], part.shape, copy=False), part)
+    target = cols[:rows, :part[0, 0, 0].size].reshape(part.shape)
+    # Splitting axes of a slice is always a view; were it a copy, the write would be lost.
+    assert np.may_share_memory(target, cols)
+    np.copyto(target, part)
 
 
 def conv2d_backward(gz: np.ndarray, cache: dict, dw: np.ndarray, db: np.ndarray | None,
@@ -283,7 +291,7 @@ def conv2d_backward(gz: np.ndarray, cache: dict, dw: np.ndarray, db: np.ndarray 
         if a:
             total += part
         if need_dx and g.stride == 1:
-            _dx_chunk_flat(gc, cache, a, nb, dx)
+            _dx_chunk_flat(gc, rows, cache, a, nb, dx)
         elif need_dx:
             dx[a:a + nb] = _col2im_strided(np.matmul(cache["w2"].T, r2), g, nb)
     dw[...] = total[:g.taps].reshape(g.kh, g.kw, g.c, g.f).transpose(3, 2, 0, 1)
@@ -303,16 +311,23 @@ def _masked_grad(gz, cache, a, nb):
     return np.multiply(gz[a:a + nb], mask, out=ws.get("relugrad", shape, gz.dtype)[:nb])
 
 
-def _dx_chunk_flat(gc, cache, a, nb, dx):
-    """Stride 1: ``dcols = W.T @ grad`` over whole image planes, then col2im as one
-    1-D add per tap (see the module docstring), then crop the padding into dx."""
+def _dx_chunk_flat(gc, rows, cache, a, nb, dx):
+    """Stride 1: ``dcols = W.T @ grad`` with one ``Hp*Wp`` plane of columns per image,
+    col2im as one 1-D add per tap (see the module docstring), then crop into dx."""
     g, ws, w2 = cache["geom"], cache["ws"], cache["w2"]
     plane = g.hp * g.wp
-    # Hp*Wp columns per image: the gradient sits top left, the rest stays zero.
-    planes = ws.get("gplanes", (g.f, g.chunk, g.hp, g.wp), gc.dtype, fill=0.0)
-    planes[:, :nb, :g.ho, :g.wo] = gc.transpose(1, 0, 2, 3)
-    dcols = ws.get("dcols", (g.taps, g.chunk * plane), gc.dtype)[:, :nb * plane]
-    np.matmul(w2.T, planes[:, :nb].reshape(g.f, -1), out=dcols)
+    if g.flat:  # the rows already have the planes' row width: use them as they are
+        source = rows[:, :nb].reshape(g.f, nb, g.length)
+    else:  # the gradient goes top left in a zero plane
+        planes = ws.get("gplanes", (g.f, g.chunk, g.hp, g.wp), gc.dtype, fill=0.0)
+        planes[:, :nb, :g.ho, :g.wo] = gc.transpose(1, 0, 2, 3)
+        source = planes[:, :nb].reshape(g.f, nb, plane)
+    # Columns past each image's source stay zero from creation (one GEMM per image
+    # leaves them out: less work than multiplying zeros).
+    dcols = ws.get("dcols", (g.taps, g.chunk * plane), gc.dtype, fill=0.0)[:, :nb * plane]
+    width = source.shape[2]
+    np.matmul(w2.T, source.transpose(1, 0, 2),
+              out=dcols.reshape(g.taps, nb, plane)[:, :, :width].transpose(1, 0, 2))
     span = g.c * nb * plane
     dxp = ws.get("dxp", (g.c * g.chunk * plane + g.reach,), gc.dtype)
     dxp.fill(0)

@@ -5,8 +5,9 @@ Each window tap ``(i, j)`` is a strided view of the (padded) input, so a pool is
 ``k*k`` whole-array operations whatever the image size. Max pools whose windows tile a
 contiguous image exactly (the common 2x2 stride 2) go separably instead: a max over
 each row's k neighbours as 1-D strided views, then over k rows. NumPy pays per row of
-a multi-dimensional strided operation, and these rows are short (14 values), so this
-ran 2x faster; ``reshape(..., 2, Wo, 2).max(axis=(3, 5))`` ran 20x slower still.
+a multi-dimensional strided operation, and these rows are short (14 values), so the
+forward pass ran 2x faster; ``reshape(..., 2, Wo, 2).max(axis=(3, 5))`` ran 20x
+slower than the tap loop.
 
 Outputs are new arrays; input gradients live in the layer's ``Workspace`` and stay
 valid until its next backward (the network consumes them at once): a fresh 3 MB
@@ -90,20 +91,8 @@ def max_pool_backward(grad: np.ndarray, cache) -> np.ndarray:
     xp, out, x_shape, k, s, pads, ws = cache
     ho, wo = out.shape[2:]
     dxp, disjoint = _grad_buffer(x_shape, k, s, pads, ho, wo, grad.dtype, ws)
-    free = np.ones(out.shape, bool)  # windows whose maximum is not yet found
-    last = k * k - 1
-    for i, j, view in _taps(xp, k, s, ho, wo):
-        if i * k + j == last:
-            hit = free  # no earlier tap held the maximum, so this one does
-        else:
-            hit = view == out
-            hit &= free
-            free ^= hit
-        target = _tap(dxp, i, j, s, ho, wo)
-        if disjoint:
-            np.multiply(grad, hit, out=target)
-        else:
-            target += grad * hit
+    _route_first(grad, [view for _, _, view in _taps(xp, k, s, ho, wo)], out,
+                 [view for _, _, view in _taps(dxp, k, s, ho, wo)], add=not disjoint)
     return _crop(dxp, x_shape, pads)
 
 
@@ -146,13 +135,14 @@ def _separable_max_backward(grad, cache):
     return dx
 
 
-def _route_first(grad, views, out, targets):
+def _route_first(grad, views, out, targets, add=False):
     """``targets[t] = grad`` where ``views[t]`` is the first view equal to ``out``,
-    else 0. Every position of every target is written."""
+    else 0 (every position of every target is written); with ``add``, ``+=`` instead,
+    for windows that overlap."""
     free = None  # where no earlier view held the maximum
     last = len(views) - 1
     for t, (view, target) in enumerate(zip(views, targets)):
-        if t == last:
+        if t == last:  # no earlier view held the maximum, so this one does
             hit = free if free is not None else np.ones(out.shape, bool)
         else:
             hit = view == out
@@ -161,7 +151,10 @@ def _route_first(grad, views, out, targets):
             else:
                 hit &= free
                 free ^= hit
-        np.multiply(grad, hit, out=target)
+        if add:
+            target += grad * hit
+        else:
+            np.multiply(grad, hit, out=target)
 
 
 # ---- average pooling ----------------------------------------------------------------

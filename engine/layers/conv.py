@@ -2,7 +2,9 @@
 
 Weights are laid out as in PyTorch and ONNX (``W (filters, C, kh, kw)``, ``b
 (filters,)``), so export copies them as they are. The arithmetic lives in
-``engine.conv_kernels``; a layer only resolves its settings into shapes and padding.
+``engine.conv_kernels``; a layer resolves its settings into shapes and padding, and
+hands a ReLU to the kernel, which applies it (and its mask in backward) chunk by chunk
+while the data is in cache.
 """
 from __future__ import annotations
 
@@ -55,7 +57,8 @@ class Conv2D(ActivatedLayer):
     ``padding``: ``"valid"`` adds nothing; ``"same"`` pads so the output is
     ``ceil(H / stride)`` by ``ceil(W / stride)`` (an odd total puts the extra row or
     column after, as ONNX ``SAME_UPPER`` and PyTorch's ``padding="same"``); a number
-    adds that many zeros on every side.
+    adds that many zeros on every side. The input gradient that ``backward`` returns
+    lives in a scratch buffer, valid until the next ``backward``.
 
     Shape:
         input ``(C, H, W)`` -> output ``(filters, Ho, Wo)`` with
@@ -131,7 +134,7 @@ class Conv2D(ActivatedLayer):
     def forward(self, inputs, training=False):
         x = inputs[0]
         act = "linear" if self.skip_activation else self.final_activation
-        # ReLU (the common case) is fused into the kernel's compaction pass.
+        # ReLU, the common case, goes to the kernel: one pass less each way.
         z, self._conv_cache = conv2d_forward(
             x, self.params["W"], self.params.get("b"), self.config["stride"],
             self.config["dilation"], self._pads(x.shape[2], x.shape[3]), self.workspace,
