@@ -87,6 +87,9 @@ class NodeItem(QGraphicsItem):
         self.update()
 
     def set_inference(self, shape_text: str, params: int, error: str) -> None:
+        if (shape_text, params, error) == getattr(self, "_inference", None):
+            return  # most nodes are unchanged by an edit: skip the repaint
+        self._inference = (shape_text, params, error)
         self.shape_text = shape_text
         self.params_text = f"{style.format_count(params)} params" if params else "no params"
         self.error = error
@@ -194,6 +197,8 @@ class EdgeItem(QGraphicsPathItem):
         self.target.edges.discard(self)
 
     def set_label(self, text: str) -> None:
+        if text == self.label:
+            return
         self.prepareGeometryChange()
         self.label = text
         self.update()

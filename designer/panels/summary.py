@@ -58,10 +58,13 @@ class SummaryWidget(QWidget):
     def refresh(self) -> None:
         report = self.doc.report
         order = report.order + [i for i in self.doc.layer_ids() if i not in report.order]
+        self.table.setUpdatesEnabled(False)
         self.table.setRowCount(len(order))
         for row, layer_id in enumerate(order):
             self._fill_row(row, layer_id, report)
-        self.table.resizeColumnsToContents()
+        if len(order) < 200:  # measuring every cell of a huge table costs more than it helps
+            self.table.resizeColumnsToContents()
+        self.table.setUpdatesEnabled(True)
         n_layers, total = len(order), report.total_params
         state = "ready to train" if report.ok else f"{len(report.problems)} problem" + \
             ("s" if len(report.problems) != 1 else "")
