@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
@@ -59,7 +60,7 @@ class ProjectController(QObject):
         super().__init__(window)
         self.editor, self.settings, self.window = editor, settings, window
         self.path: Path | None = None
-        editor.stack.cleanChanged.connect(lambda _clean: self._emit_title())
+        editor.stack.cleanChanged.connect(self._clean_changed)
 
     # ---- title and state -----------------------------------------------------------
     @property
@@ -69,6 +70,11 @@ class ProjectController(QObject):
     def title(self) -> str:
         name = self.path.name if self.path else f"{self.editor.doc.extras.name}"
         return f"{name}{' *' if self.modified else ''} \u2014 NeuroCanvas"
+
+    def _clean_changed(self, _clean: bool) -> None:
+        # The stack also emits while the window is being destroyed: stay quiet then.
+        if shiboken6.isValid(self.editor.stack) and shiboken6.isValid(self):
+            self._emit_title()
 
     def _emit_title(self) -> None:
         self.title_changed.emit(self.title())
