@@ -52,6 +52,7 @@ class _Recurrent(Layer):
     gates = 1
     sigmoid_blocks = 0  # leading internal blocks computed as sigmoids
     block_order: tuple[int, ...] | None = None  # stored block of each internal block
+    gate_names: tuple[str, ...] = ()  # the activated internal gate blocks, in internal order
 
     def __init__(self, config=None, name=""):
         super().__init__(config, name)
@@ -202,6 +203,55 @@ class _Recurrent(Layer):
     def _input_grad(self, w, d_rec) -> np.ndarray:
         return np.matmul(w, d_rec)  # (D, G*H) @ (T, G*H, N): one GEMM per step, batched
 
+    # ---- inspection: read lazily from the workspace, never on the training path -------
+    def internals(self, sample: int | None = None) -> dict[str, np.ndarray]:
+        """Copies of what the last forward pass computed inside the layer, for people to
+        look at: ``hidden`` (the state h_t after every step) and each activated gate
+        (``gate_names``; LSTM also ``cell``, the memory c_t). Batch-first ``(N, T, H)``,
+        or ``(T, H)`` for one ``sample``. Empty before the first forward pass.
+
+        Reads the workspace the time loop filled, so training pays nothing for it; the
+        next forward pass overwrites that workspace, hence the copies."""
+        if getattr(self, "_cache", None) is None:
+            return {}
+        if sample is None:
+            return {name: np.array(a.transpose(2, 0, 1)) for name, a in self._blocks().items()}
+        return {name: np.array(a[:, :, sample]) for name, a in self._blocks().items()}
+
+    def _blocks(self) -> dict[str, np.ndarray]:
+        """Time-major (T, H, N) views of the hidden states and the activated gates."""
+        hs, h = self._cache[2], self.config["units"]
+        blocks = {"hidden": hs[1:]}
+        if self.gate_names:
+            gates = self._ws["gates"]
+            for i, name in enumerate(self.gate_names):
+                blocks[name] = gates[:, i * h:(i + 1) * h]
+        return blocks
+
+    def step_grad_norms(self) -> np.ndarray | None:
+        """``(T,)``: for each step, the L2 norm of the loss gradient reaching that step's
+        pre-activations (the gradient the step contributes to W), averaged over the
+        batch, from the last backward pass. Falling towards early steps is the
+        signature of vanishing gradients; rising, of exploding ones. None before any
+        backward pass."""
+        parts = self._step_grads()
+        if parts is None:
+            return None
+        sq = sum(np.einsum("tgn,tgn->tn", p, p, dtype=np.float64) for p in parts)
+        return np.sqrt(sq).mean(axis=1)
+
+    def _step_grads(self) -> list[np.ndarray] | None:
+        """The (T, rows, N) pre-activation gradients of the last backward pass, or None
+        when there has been none since the last forward pass's shapes."""
+        if getattr(self, "_cache", None) is None:
+            return None
+        try:
+            d_a = self._ws["dA"]
+        except KeyError:
+            return None
+        hs = self._cache[2]
+        return [d_a] if d_a.shape[0] == hs.shape[0] - 1 and d_a.shape[2] == hs.shape[2] else None
+
 
 @register
 class SimpleRNN(_Recurrent):
@@ -256,6 +306,10 @@ class LSTM(_Recurrent):
     bias_init = "lstm_bias"
     sigmoid_blocks = 3
     block_order = (3, 1, 0, 2)  # internal o, f, i, g from stored i, f, g, o
+    gate_names = ("output", "forget", "input", "candidate")
+
+    def _blocks(self):
+        return {**super()._blocks(), "cell": self._ws["c"][1:]}
 
     def _run(self, proj, k, hs):
         t, h, n = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
@@ -293,6 +347,7 @@ class GRU(_Recurrent):
     help = "A gated recurrent layer: lighter than an LSTM, often as good."
     gates = 3
     sigmoid_blocks = 2
+    gate_names = ("reset", "update", "new")
 
     def param_specs(self, input_shapes):
         specs = super().param_specs(input_shapes)
@@ -326,6 +381,14 @@ class GRU(_Recurrent):
         g[2 * h:, h:] = self._transposed("dXnT", self._ws["dXn"]) @ rows.reshape(
             -1, rows.shape[2])[:, h:]
         super()._store_grads(g, rows, d)
+
+    def _step_grads(self):
+        """The r, z rows of ``dA`` are the input projection's; its n rows are ``dXn``."""
+        parts = super()._step_grads()
+        if parts is None:
+            return None
+        h = self.config["units"]
+        return [parts[0][:, :2 * h], self._ws["dXn"]]
 
     def _input_grad(self, w, d_rec):
         h = self.config["units"]
