@@ -64,9 +64,9 @@ class MainWindow(QMainWindow):
                                        Qt.RightDockWidgetArea)
         self.summary_dock = self._dock("Summary", "summary_dock", self.summary,
                                        Qt.BottomDockWidgetArea)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 290], Qt.Horizontal)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [225, 290], Qt.Horizontal)
         self.resizeDocks([self.inspector_dock, self.history_dock], [520, 200], Qt.Vertical)
-        self.resizeDocks([self.summary_dock], [220], Qt.Vertical)
+        self.resizeDocks([self.summary_dock], [200], Qt.Vertical)
 
     def _action(self, name: str, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         self.palette.layer_activated.connect(self._add_after_selection)
         self.projects.title_changed.connect(self._update_title)
         self.projects.recent_changed.connect(self._fill_recent)
-        self.projects.path_changed.connect(lambda _p: self.canvas.fit_to_view())
+        self.editor.doc.document_reset.connect(self.canvas.show_design)
         self.summary.layer_focused.connect(self.canvas.centre_on_layer)
 
     def _make_status_bar(self) -> None:
@@ -198,4 +198,4 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self.canvas.fit_to_view()
+        self.canvas.show_design()

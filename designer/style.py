@@ -28,14 +28,21 @@ EDGE = QColor("#7b8794")
 EDGE_HOVER = QColor("#1e88e5")
 EDGE_LABEL_FILL = QColor(255, 255, 255, 230)
 
-NODE_WIDTH = 196.0
-NODE_HEIGHT = 80.0
+NODE_WIDTH = 164.0
+NODE_HEIGHT = 94.0
 HEADER_HEIGHT = 26.0
 PORT_RADIUS = 6.5
 
 
 def category_colour(category: str) -> QColor:
     return QColor(CATEGORY_COLOURS.get(category, DEFAULT_CATEGORY_COLOUR))
+
+
+def compact_shape(shape) -> str:
+    """Edge labels: ``32×8×8`` fits between nodes where ``(32, 8, 8)`` would not."""
+    if shape is None:
+        return "?"
+    return "\u00d7".join(str(d) for d in shape)
 
 
 def format_count(n: int) -> str:

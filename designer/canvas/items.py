@@ -16,7 +16,10 @@ NODE_W, NODE_H, HEADER = style.NODE_WIDTH, style.NODE_HEIGHT, style.HEADER_HEIGH
 
 
 def _font(point_size: float, bold: bool = False, mono: bool = False) -> QFont:
-    font = QFont("DejaVu Sans Mono" if mono else "")
+    font = QFont()  # the application's sans-serif, not a serif fallback
+    if mono:
+        font.setFamilies(["DejaVu Sans Mono", "Menlo", "Consolas", "monospace"])
+        font.setStyleHint(QFont.TypeWriter)
     font.setPointSizeF(point_size)
     font.setBold(bold)
     return font
@@ -148,15 +151,16 @@ class NodeItem(QGraphicsItem):
         text = self.summary or "\u2014"
         painter.drawText(QRectF(10, HEADER + 5, inner, 20), Qt.AlignVCenter | Qt.AlignLeft,
                          QFontMetricsF(summary_font).elidedText(text, Qt.ElideRight, inner))
-        row = QRectF(10, HEADER + 28, inner, 20)
         shape_font = _font(8.5, mono=True)
         painter.setFont(shape_font)
         painter.setPen(style.ERROR if self.error else style.NODE_TEXT)
         shape = "shape error" if self.error else f"\u2192 {self.shape_text}"
-        painter.drawText(row, Qt.AlignVCenter | Qt.AlignLeft, shape)
+        painter.drawText(QRectF(10, HEADER + 25, inner, 20), Qt.AlignVCenter | Qt.AlignLeft,
+                         QFontMetricsF(shape_font).elidedText(shape, Qt.ElideRight, inner))
         painter.setFont(_font(8))
         painter.setPen(style.NODE_SUBTLE_TEXT)
-        painter.drawText(row, Qt.AlignVCenter | Qt.AlignRight, self.params_text)
+        painter.drawText(QRectF(10, HEADER + 44, inner, 20), Qt.AlignVCenter | Qt.AlignLeft,
+                         self.params_text)
 
     def itemChange(self, change, value):
         if change == QGraphicsItem.ItemPositionHasChanged:
@@ -220,7 +224,7 @@ class EdgeItem(QGraphicsPathItem):
         return stroker.createStroke(self.path())
 
     def _label_rect(self) -> QRectF:
-        metrics = QFontMetricsF(_font(8, mono=True))
+        metrics = QFontMetricsF(_font(7.5, mono=True))
         w, h = metrics.horizontalAdvance(self.label) + 10, metrics.height() + 4
         mid = self.path().pointAtPercent(0.5)
         return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
@@ -244,7 +248,7 @@ class EdgeItem(QGraphicsPathItem):
             painter.setPen(QPen(colour, 1.0))
             painter.setBrush(style.EDGE_LABEL_FILL)
             painter.drawRoundedRect(rect, 4, 4)
-            painter.setFont(_font(8, mono=True))
+            painter.setFont(_font(7.5, mono=True))
             painter.setPen(style.NODE_TEXT)
             painter.drawText(rect, Qt.AlignCenter, self.label)
 

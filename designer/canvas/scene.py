@@ -159,7 +159,9 @@ class CanvasScene(QGraphicsScene):
             node.set_inference(fmt_shape(info.output_shape), info.params, error)
         for (source, _), edge in self._edges.items():
             info = report.layers.get(source)
-            edge.set_label(fmt_shape(info.output_shape) if info else "?")
+            shape = info.output_shape if info else None
+            edge.set_label(style.compact_shape(shape))
+            edge.setToolTip(f"carries {fmt_shape(shape)} per sample")
 
     # ---- selection, kept in the editor so panels share it --------------------------
     def _selection_to_editor(self) -> None:

@@ -119,6 +119,20 @@ class CanvasView(QGraphicsView):
         self.centerOn(rect.center())
         self.zoom_changed.emit(self.zoom)
 
+    def show_design(self, min_zoom: float = 0.75) -> None:
+        """After opening: fit, but never so small that nodes cannot be read; then show
+        the start of the network (data flows left to right)."""
+        self.fit_to_view()
+        nodes = self.canvas_scene.nodes()
+        if not nodes or self.zoom >= min_zoom:
+            return
+        self.set_zoom(min_zoom)
+        left = min(n.sceneBoundingRect().left() for n in nodes) - 40
+        visible = self.mapToScene(self.viewport().rect()).boundingRect()
+        top = min(n.sceneBoundingRect().top() for n in nodes)
+        bottom = max(n.sceneBoundingRect().bottom() for n in nodes)
+        self.centerOn(left + visible.width() / 2, (top + bottom) / 2)
+
     def centre_on_layer(self, layer_id: str) -> None:
         node = self.canvas_scene.node(layer_id)
         if node is not None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from engine.spec import NetworkSpec
 
-COLUMN_GAP = 260.0
-ROW_GAP = 150.0
+COLUMN_GAP = 240.0
+ROW_GAP = 130.0
 
 
 def layered_layout(spec: NetworkSpec) -> dict[str, tuple[float, float]]:

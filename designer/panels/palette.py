@@ -76,6 +76,7 @@ class PaletteWidget(QWidget):
             if group is None:
                 group = QTreeWidgetItem(self.tree, [cls.category])
                 group.setFlags(Qt.ItemIsEnabled)
+                group.setToolTip(0, cls.category)
                 font = group.font(0)
                 font.setBold(True)
                 group.setFont(0, font)

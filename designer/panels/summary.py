@@ -33,8 +33,8 @@ class SummaryWidget(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.setShowGrid(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.Interactive)
-        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.Stretch)
+        self.table.verticalHeader().setDefaultSectionSize(22)
         self.totals = QLabel(self)
         self.totals.setObjectName("summary_totals")
         self.problems = QListWidget(self)
@@ -62,8 +62,6 @@ class SummaryWidget(QWidget):
         self.table.setRowCount(len(order))
         for row, layer_id in enumerate(order):
             self._fill_row(row, layer_id, report)
-        if len(order) < 200:  # measuring every cell of a huge table costs more than it helps
-            self.table.resizeColumnsToContents()
         self.table.setUpdatesEnabled(True)
         n_layers, total = len(order), report.total_params
         state = "ready to train" if report.ok else f"{len(report.problems)} problem" + \

@@ -52,13 +52,13 @@ def test_connect_by_dragging_between_ports_and_shapes_follow_the_inspector(windo
                                                         (first, second)]
     flush(doc)
     edge = view.canvas_scene.edge(first, second)
-    assert edge.label == "(64,)"
+    assert edge.label == "64"
     window.editor.set_selection([first])
     units = window.inspector.fields["units"].widget
     units.setValue(12)
     flush(doc)
     assert doc.report.layers[first].output_shape == (12,)
-    assert edge.label == "(12,)"
+    assert edge.label == "12"
     assert "(12,)" in window.summary.table.item(1, 2).text()
 
 
