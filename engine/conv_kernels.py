@@ -281,6 +281,7 @@ def conv2d_backward(gz: np.ndarray, cache: dict, dw: np.ndarray, db: np.ndarray 
     # zero, so they add nothing to dw or dx.
     rows = ws.get("grows", (g.f, g.chunk, g.ho, g.row), gz.dtype, fill=0.0)
     dx = ws.get("dx", (g.n, g.c, g.h, g.w), gz.dtype) if need_dx else None
+    col2im = _FlatCol2im(g, ws, gz.dtype) if need_dx and g.stride == 1 else None
     for a in range(0, g.n, g.chunk):
         nb = min(g.chunk, g.n - a)
         gc = _masked_grad(gz, cache, a, nb)
@@ -290,8 +291,8 @@ def conv2d_backward(gz: np.ndarray, cache: dict, dw: np.ndarray, db: np.ndarray 
         np.matmul(cols[:, :nb * g.length], r2.T, out=total if a == 0 else part)
         if a:
             total += part
-        if need_dx and g.stride == 1:
-            _dx_chunk_flat(gc, rows, cache, a, nb, dx)
+        if col2im is not None:
+            dx[a:a + nb] = col2im(gc, rows[:, :nb], cache["w2"])
         elif need_dx:
             dx[a:a + nb] = _col2im_strided(np.matmul(cache["w2"].T, r2), g, nb)
     dw[...] = total[:g.taps].reshape(g.kh, g.kw, g.c, g.f).transpose(3, 2, 0, 1)
@@ -311,34 +312,61 @@ def _masked_grad(gz, cache, a, nb):
     return np.multiply(gz[a:a + nb], mask, out=ws.get("relugrad", shape, gz.dtype)[:nb])
 
 
-def _dx_chunk_flat(gc, rows, cache, a, nb, dx):
-    """Stride 1: ``dcols = W.T @ grad`` with one ``Hp*Wp`` plane of columns per image,
-    col2im as one 1-D add per tap (see the module docstring), then crop into dx."""
-    g, ws, w2 = cache["geom"], cache["ws"], cache["w2"]
-    plane = g.hp * g.wp
-    if g.flat:  # the rows already have the planes' row width: use them as they are
-        source = rows[:, :nb].reshape(g.f, nb, g.length)
-    else:  # the gradient goes top left in a zero plane
-        planes = ws.get("gplanes", (g.f, g.chunk, g.hp, g.wp), gc.dtype, fill=0.0)
-        planes[:, :nb, :g.ho, :g.wo] = gc.transpose(1, 0, 2, 3)
-        source = planes[:, :nb].reshape(g.f, nb, plane)
-    # Columns past each image's source stay zero from creation (one GEMM per image
-    # leaves them out: less work than multiplying zeros).
-    dcols = ws.get("dcols", (g.taps, g.chunk * plane), gc.dtype, fill=0.0)[:, :nb * plane]
-    width = source.shape[2]
-    np.matmul(w2.T, source.transpose(1, 0, 2),
-              out=dcols.reshape(g.taps, nb, plane)[:, :, :width].transpose(1, 0, 2))
-    span = g.c * nb * plane
-    dxp = ws.get("dxp", (g.c * g.chunk * plane + g.reach,), gc.dtype)
-    dxp.fill(0)
-    for i in range(g.kh):
-        for j in range(g.kw):
-            off = (i * g.wp + j) * g.dilation
-            tap = dcols[(i * g.kw + j) * g.c:(i * g.kw + j + 1) * g.c]
-            dxp[off:off + span] += tap.reshape(-1)
-    top, left = g.pads[0], g.pads[2]
-    planes = dxp[:span].reshape(g.c, nb, g.hp, g.wp)
-    dx[a:a + nb] = planes[:, :, top:top + g.h, left:left + g.w].transpose(1, 0, 2, 3)
+class _FlatCol2im:
+    """Stride 1: the input gradient of a chunk of images from its output gradient.
+
+    ``dcols = W.T @ grad`` with one ``Hp*Wp`` plane of columns per image, then col2im
+    as one 1-D add per tap (see the module docstring), then a crop of the padding.
+    The views each chunk needs are made once per chunk size: they cost more Python
+    time than the arithmetic on small images.
+    """
+
+    def __init__(self, g: ConvGeom, ws: Workspace, dtype):
+        self.g, self.ws, self.dtype, self.plane = g, ws, dtype, g.hp * g.wp
+        self.dxp = ws.get("dxp", (g.c * g.chunk * self.plane + g.reach,), dtype)
+        self.planes = (None if g.flat else
+                       ws.get("gplanes", (g.f, g.chunk, g.hp, g.wp), dtype, fill=0.0))
+        self.views: dict[int, tuple] = {}
+
+    def _views(self, nb: int) -> tuple:
+        g, plane = self.g, self.plane
+        # A buffer per chunk size, so that each tap's rows are one contiguous run and the
+        # zero columns (below) stay where this size puts them.
+        dcols = self.ws.get("dcols", (g.taps, nb * plane), self.dtype, fill=0.0)
+        width = g.length if g.flat else plane
+        # Columns past each image's source stay zero from creation: one GEMM per image
+        # leaves them out, which is less work than multiplying zeros.
+        gemm_out = dcols.reshape(g.taps, nb, plane)[:, :, :width].transpose(1, 0, 2)
+        span = g.c * nb * plane
+        adds = []
+        for i in range(g.kh):
+            for j in range(g.kw):
+                off = (i * g.wp + j) * g.dilation
+                tap = dcols[(i * g.kw + j) * g.c:(i * g.kw + j + 1) * g.c].reshape(-1)
+                assert np.may_share_memory(tap, dcols)  # a view, not a stale copy
+                adds.append((self.dxp[off:off + span], tap))
+        top, left = g.pads[0], g.pads[2]
+        crop = self.dxp[:span].reshape(g.c, nb, g.hp, g.wp)[:, :, top:top + g.h,
+                                                            left:left + g.w]
+        return gemm_out, adds, crop.transpose(1, 0, 2, 3)
+
+    def __call__(self, gc, rows, w2) -> np.ndarray:
+        """gc ``(nb, F, Ho, Wo)``, rows ``(F, nb, Ho, row)`` -> dx ``(nb, C, H, W)``
+        (a view of a scratch buffer)."""
+        g, nb = self.g, gc.shape[0]
+        if nb not in self.views:
+            self.views[nb] = self._views(nb)
+        gemm_out, adds, crop = self.views[nb]
+        if g.flat:  # the rows already have the planes' row width: use them as they are
+            source = rows.reshape(g.f, nb, g.length)
+        else:  # the gradient goes top left in a zero plane
+            self.planes[:, :nb, :g.ho, :g.wo] = gc.transpose(1, 0, 2, 3)
+            source = self.planes[:, :nb].reshape(g.f, nb, self.plane)
+        np.matmul(w2.T, source.transpose(1, 0, 2), out=gemm_out)
+        self.dxp.fill(0)
+        for dst, src in adds:
+            dst += src
+        return crop
 
 
 def _col2im_strided(dcols, g: ConvGeom, nb: int) -> np.ndarray:

@@ -9,6 +9,10 @@ a multi-dimensional strided operation, and these rows are short (14 values), so 
 forward pass ran 2x faster; ``reshape(..., 2, Wo, 2).max(axis=(3, 5))`` ran 20x
 slower than the tap loop.
 
+A max pool decides where each window's gradient goes (its first maximum) in forward,
+while training, as boolean masks: the input is still in cache there, and backward no
+longer reads it (0.45 ms a step less on the benchmark).
+
 Outputs are new arrays; input gradients live in the layer's ``Workspace`` and stay
 valid until its next backward (the network consumes them at once): a fresh 3 MB
 gradient every step measured ~1 ms of page faults.
@@ -61,23 +65,26 @@ def _crop(dxp, x_shape, pads):
 
 
 # ---- max pooling --------------------------------------------------------------------
-def max_pool_forward(x: np.ndarray, k: int, s: int, pads: Pads, ws: Workspace):
+def max_pool_forward(x: np.ndarray, k: int, s: int, pads: Pads, ws: Workspace,
+                     training: bool = True):
     """Largest value of each k x k window (padding counts as -inf, as in PyTorch).
+
+    While training, the routing of the gradient is decided here, where the input is
+    still in cache, rather than in backward.
 
     Shape: x ``(N, C, H, W)`` -> out ``(N, C, Ho, Wo)``, a new array.
     """
     n, c, h, w = x.shape
     if s == k and h % k == 0 and w % k == 0 and not any(pads) and x.flags.c_contiguous:
-        return _separable_max_forward(x, k, ws)
+        return _separable_max_forward(x, k, ws, training)
     ho, wo = _geometry(x.shape, k, s, pads)
     xp = pad_into(x, pads, ws, fill=-np.inf)[0] if any(pads) else x
-    out = None
-    for _, _, view in _taps(xp, k, s, ho, wo):
-        if out is None:
-            out = view.copy()
-        else:
-            np.maximum(out, view, out=out)
-    return out, (xp, out, x.shape, k, s, pads, ws)
+    views = [view for _, _, view in _taps(xp, k, s, ho, wo)]
+    out = views[0].copy()
+    for view in views[1:]:
+        np.maximum(out, view, out=out)
+    hits = _first_hits(views, out, ws, "hit") if training else None
+    return out, (xp, out, x.shape, k, s, pads, ws, hits)
 
 
 def max_pool_backward(grad: np.ndarray, cache) -> np.ndarray:
@@ -88,24 +95,31 @@ def max_pool_backward(grad: np.ndarray, cache) -> np.ndarray:
     """
     if isinstance(cache[0], str):
         return _separable_max_backward(grad, cache)
-    xp, out, x_shape, k, s, pads, ws = cache
+    xp, out, x_shape, k, s, pads, ws, hits = cache
     ho, wo = out.shape[2:]
+    if hits is None:  # a backward after an inference forward
+        hits = _first_hits([view for _, _, view in _taps(xp, k, s, ho, wo)], out, ws, "hit")
     dxp, disjoint = _grad_buffer(x_shape, k, s, pads, ho, wo, grad.dtype, ws)
-    _route_first(grad, [view for _, _, view in _taps(xp, k, s, ho, wo)], out,
-                 [view for _, _, view in _taps(dxp, k, s, ho, wo)], add=not disjoint)
+    _route(grad, hits, [view for _, _, view in _taps(dxp, k, s, ho, wo)], add=not disjoint)
     return _crop(dxp, x_shape, pads)
 
 
-def _separable_max_forward(x, k, ws):
+def _separable_max_forward(x, k, ws, training):
     """Tiling windows of a contiguous image: a max across k columns, then k rows."""
     n, c, h, w = x.shape
     flat = x.reshape(-1)
-    across = ws.get("across", (flat.size // k,), x.dtype)  # (N*C*H*Wo,), kept for backward
-    _first_max([flat[t::k] for t in range(k)], across)
+    across = ws.get("across", (flat.size // k,), x.dtype)  # (N*C*H*Wo,)
+    cols = [flat[t::k] for t in range(k)]
+    _first_max(cols, across)
     pairs = across.reshape(n * c * (h // k), k, w // k)
     out = np.empty((n, c, h // k, w // k), x.dtype)
-    _first_max([pairs[:, t] for t in range(k)], out.reshape(pairs.shape[0], w // k))
-    return out, ("separable", x, across, out, k, ws)
+    rows = [pairs[:, t] for t in range(k)]
+    out2 = out.reshape(pairs.shape[0], w // k)
+    _first_max(rows, out2)
+    hits = None
+    if training:
+        hits = (_first_hits(rows, out2, ws, "hitrow"), _first_hits(cols, across, ws, "hitcol"))
+    return out, ("separable", x, across, out, k, ws, hits)
 
 
 def _first_max(views, out):
@@ -120,37 +134,44 @@ def _first_max(views, out):
 def _separable_max_backward(grad, cache):
     """Rows first, then columns: the first maximum in row-major order is the first
     row holding the window's maximum, and in it the first column holding it."""
-    _, x, across, out, k, ws = cache
+    _, x, across, out, k, ws, hits = cache
     n, c, h, w = x.shape
     pairs = across.reshape(n * c * (h // k), k, w // k)
+    flat = x.reshape(-1)
+    rows = (pairs.shape[0], w // k)
+    if hits is None:  # a backward after an inference forward
+        hits = (_first_hits([pairs[:, t] for t in range(k)], out.reshape(rows), ws, "hitrow"),
+                _first_hits([flat[t::k] for t in range(k)], across, ws, "hitcol"))
     g_across = ws.get("g_across", across.shape, grad.dtype)
     g_pairs = g_across.reshape(pairs.shape)
-    rows = (pairs.shape[0], w // k)
-    _route_first(grad.reshape(rows), [pairs[:, t] for t in range(k)], out.reshape(rows),
-                 [g_pairs[:, t] for t in range(k)])
+    _route(grad.reshape(rows), hits[0], [g_pairs[:, t] for t in range(k)])
     dx = ws.get("dx", x.shape, grad.dtype)
-    flat, dflat = x.reshape(-1), dx.reshape(-1)
-    _route_first(g_across, [flat[t::k] for t in range(k)], across,
-                 [dflat[t::k] for t in range(k)])
+    dflat = dx.reshape(-1)
+    _route(g_across, hits[1], [dflat[t::k] for t in range(k)])
     return dx
 
 
-def _route_first(grad, views, out, targets, add=False):
-    """``targets[t] = grad`` where ``views[t]`` is the first view equal to ``out``,
-    else 0 (every position of every target is written); with ``add``, ``+=`` instead,
-    for windows that overlap."""
-    free = None  # where no earlier view held the maximum
+def _first_hits(views, out, ws, role):
+    """Boolean masks, one per view: where that view is the first to equal ``out``."""
     last = len(views) - 1
-    for t, (view, target) in enumerate(zip(views, targets)):
-        if t == last:  # no earlier view held the maximum, so this one does
-            hit = free if free is not None else np.ones(out.shape, bool)
+    free = ws.get(f"{role}{last}", out.shape, bool)  # no earlier view held the maximum
+    if last == 0:
+        free.fill(True)
+    hits = []
+    for t, view in enumerate(views[:last]):
+        hit = np.equal(view, out, out=ws.get(f"{role}{t}", out.shape, bool))
+        if t == 0:
+            np.logical_not(hit, out=free)
         else:
-            hit = view == out
-            if free is None:
-                free = ~hit
-            else:
-                hit &= free
-                free ^= hit
+            hit &= free
+            free ^= hit
+        hits.append(hit)
+    return hits + [free]  # where no earlier view held it, the last one does
+
+
+def _route(grad, hits, targets, add=False):
+    """``targets[t] = grad * hits[t]`` (``+=`` with ``add``, for overlapping windows)."""
+    for hit, target in zip(hits, targets):
         if add:
             target += grad * hit
         else:

@@ -81,7 +81,8 @@ class MaxPool2D(_Pool2D):
     def forward(self, inputs, training=False):
         x = inputs[0]
         out, self._cache = max_pool_forward(x, self.config["pool_size"], self.stride,
-                                            self._pads(*x.shape[2:]), self.workspace)
+                                            self._pads(*x.shape[2:]), self.workspace,
+                                            training)
         return out
 
     def backward(self, grad, need_input_grad=True):

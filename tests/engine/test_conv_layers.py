@@ -262,6 +262,31 @@ def test_conv2d_matches_pytorch(config, shape):
         np.testing.assert_allclose(grads["b"], bt.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("config, shape", CONV_CASES)
+def test_conv2d_gives_the_same_results_in_chunks_of_images(config, shape, monkeypatch):
+    """The kernel works through images in chunks; a last, smaller chunk must agree too."""
+    import dataclasses
+
+    import engine.conv_kernels as kernels
+
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(5,) + shape)
+    results = []
+    for chunk in (5, 2):  # one chunk; then 2 + 2 + 1
+        geometry = kernels.conv_geometry
+        monkeypatch.setattr(kernels, "conv_geometry", lambda *a, _g=geometry, _c=chunk:
+                            dataclasses.replace(_g(*a), chunk=_c))
+        layer = make("Conv2D", config, shape, seed=3)
+        grad = np.random.default_rng(10).normal(size=(5,) + layer.output_shape([shape]))
+        results.append(run_layer(layer, x, grad))
+        monkeypatch.undo()
+    (y1, dx1, g1), (y2, dx2, g2) = results
+    np.testing.assert_allclose(y2, y1, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(dx2, dx1, rtol=1e-12, atol=1e-13)
+    for name in g1:
+        np.testing.assert_allclose(g2[name], g1[name], rtol=1e-12, atol=1e-13)
+
+
 @pytest.mark.parametrize("config, shape", [
     ({"pool_size": 2}, (3, 8, 6)),
     ({"pool_size": 2}, (2, 7, 9)),
