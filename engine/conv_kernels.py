@@ -55,7 +55,7 @@ class Workspace:
 
     def get(self, role: str, shape: tuple[int, ...], dtype,
             fill: float | None = None) -> np.ndarray:
-        key = (role, shape, np.dtype(dtype).str)
+        key = (role, shape, dtype)
         arr = self._arrays.get(key)
         if arr is None:
             if len(self._arrays) >= self.limit:
@@ -195,14 +195,14 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: i
         raise ValueError(f"kernel does not fit the padded {g.hp}x{g.wp} input")
     taps = _tap_view(x, g, ws)
     w2 = _weight_matrix(w, b, g)
-    cols = _cols_buffer(g, ws, x.dtype)[:w2.shape[1]]
+    columns = _Columns(g, ws, x.dtype, w2.shape[1], taps)
     out = np.empty((g.n, g.f, g.ho, g.wo), x.dtype)
     # Flat: the GEMM writes rows with junk into a buffer, compacted below.
     z = ws.get("z", (g.chunk, g.f, g.ho, g.row), x.dtype) if g.flat else None
     for a in range(0, g.n, g.chunk):
         nb = min(g.chunk, g.n - a)
-        _im2col(taps, a, nb, cols)
-        per_image = cols[:, :nb * g.length].reshape(-1, nb, g.length).transpose(1, 0, 2)
+        cols = columns.fill(a, nb)
+        per_image = cols.reshape(-1, nb, g.length).transpose(1, 0, 2)
         target = z[:nb] if g.flat else out[a:a + nb]
         np.matmul(w2, per_image, out=target.reshape(nb, g.f, g.length))
         if g.flat and relu:
@@ -211,8 +211,12 @@ def conv2d_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: i
             out[a:a + nb] = z[:nb, :, :, :g.wo]
         elif relu:
             np.maximum(target, 0, out=target)
-    return out, {"geom": g, "taps": taps, "w2": w2[:, :g.taps], "ws": ws,
-                 "relu_out": out if relu else None}
+    cache = {"geom": g, "taps": taps, "w2": w2[:, :g.taps], "ws": ws, "relu_out": None}
+    if relu:  # backward masks the gradient in these, a chunk at a time
+        shape = (g.chunk,) + out.shape[1:]
+        cache.update(relu_out=out, relu_buffers=(ws.get("relumask", shape, bool),
+                                                 ws.get("relugrad", shape, x.dtype)))
+    return out, cache
 
 
 def _weight_matrix(w, b, g: ConvGeom) -> np.ndarray:
@@ -224,10 +228,31 @@ def _weight_matrix(w, b, g: ConvGeom) -> np.ndarray:
     return w2
 
 
-def _cols_buffer(g: ConvGeom, ws: Workspace, dtype) -> np.ndarray:
-    """im2col rows for one chunk, plus a last row of ones (set once, never overwritten)
-    that multiplies the bias in forward and sums the gradient into db in backward."""
-    return ws.get("cols", (g.taps + 1, g.chunk * g.length), dtype, fill=1.0)
+class _Columns:
+    """The im2col matrix of one chunk of images, ``(kh*kw*C + 1, nb*L)``, in a reused
+    buffer whose last row holds ones (set once, never overwritten): it multiplies the
+    bias in forward and sums the gradient into db in backward. The views for each
+    chunk size are made once per call: on small images they cost more than the copy."""
+
+    def __init__(self, g: ConvGeom, ws: Workspace, dtype, height: int, taps: np.ndarray):
+        self.g, self.taps = g, taps
+        self.buffer = ws.get("cols", (g.taps + 1, g.chunk * g.length), dtype, fill=1.0)
+        self.height = height
+        self.views: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def fill(self, a: int, nb: int) -> np.ndarray:
+        """Copy images a:a+nb in; return their columns ``(height, nb*L)``."""
+        if nb not in self.views:
+            cols = self.buffer[:self.height, :nb * self.g.length]
+            shape = self.taps.shape[:3] + (nb,) + self.taps.shape[4:]
+            target = cols[:self.g.taps].reshape(shape)
+            # Splitting axes of a slice is always a view; were it a copy, writes would
+            # be lost.
+            assert np.may_share_memory(target, cols)
+            self.views[nb] = cols, target
+        cols, target = self.views[nb]
+        np.copyto(target, self.taps[:, :, :, a:a + nb])
+        return cols
 
 
 def _tap_view(x, g: ConvGeom, ws: Workspace) -> np.ndarray:
@@ -250,16 +275,6 @@ def _tap_view(x, g: ConvGeom, ws: Workspace) -> np.ndarray:
                       strides=(d * sh, d * sw, sc, sn, s * sh, s * sw), writeable=False)
 
 
-def _im2col(taps: np.ndarray, a: int, nb: int, cols: np.ndarray) -> None:
-    """Images ``a:a+nb`` as columns ``(kh*kw*C, nb*L)`` in the top rows of ``cols``."""
-    part = taps[:, :, :, a:a + nb]
-    rows = part.shape[0] * part.shape[1] * part.shape[2]
-    target = cols[:rows, :part[0, 0, 0].size].reshape(part.shape)
-    # Splitting axes of a slice is always a view; were it a copy, the write would be lost.
-    assert np.may_share_memory(target, cols)
-    np.copyto(target, part)
-
-
 def conv2d_backward(gz: np.ndarray, cache: dict, dw: np.ndarray, db: np.ndarray | None,
                     need_dx: bool = True) -> np.ndarray | None:
     """Gradients of ``conv2d_forward``: writes ``dw`` and ``db`` in place, returns dx.
@@ -276,7 +291,7 @@ def conv2d_backward(gz: np.ndarray, cache: dict, dw: np.ndarray, db: np.ndarray 
     height = g.taps + (db is not None)
     total = ws.get("dwt", (height, g.f), gz.dtype)  # tap-major and transposed, then db
     part = ws.get("dwpart", (height, g.f), gz.dtype)
-    cols = _cols_buffer(g, ws, gz.dtype)[:height]
+    columns = _Columns(g, ws, gz.dtype, height, cache["taps"])
     # Channel-major like the columns. Junk columns (flat) are never written: they stay
     # zero, so they add nothing to dw or dx.
     rows = ws.get("grows", (g.f, g.chunk, g.ho, g.row), gz.dtype, fill=0.0)
@@ -287,8 +302,7 @@ def conv2d_backward(gz: np.ndarray, cache: dict, dw: np.ndarray, db: np.ndarray 
         gc = _masked_grad(gz, cache, a, nb)
         rows[:, :nb, :, :g.wo] = gc.transpose(1, 0, 2, 3)
         r2 = rows[:, :nb].reshape(g.f, nb * g.length)
-        _im2col(cache["taps"], a, nb, cols)
-        np.matmul(cols[:, :nb * g.length], r2.T, out=total if a == 0 else part)
+        np.matmul(columns.fill(a, nb), r2.T, out=total if a == 0 else part)
         if a:
             total += part
         if col2im is not None:
@@ -306,10 +320,9 @@ def _masked_grad(gz, cache, a, nb):
     relu_out = cache["relu_out"]
     if relu_out is None:
         return gz[a:a + nb]
-    ws = cache["ws"]
-    shape = (cache["geom"].chunk,) + gz.shape[1:]
-    mask = np.greater(relu_out[a:a + nb], 0, out=ws.get("relumask", shape, bool)[:nb])
-    return np.multiply(gz[a:a + nb], mask, out=ws.get("relugrad", shape, gz.dtype)[:nb])
+    mask, masked = cache["relu_buffers"]
+    np.greater(relu_out[a:a + nb], 0, out=mask[:nb])
+    return np.multiply(gz[a:a + nb], mask[:nb], out=masked[:nb])
 
 
 class _FlatCol2im:

@@ -252,7 +252,8 @@ def test_conv2d_matches_pytorch(config, shape):
     top, bottom, left, right = layer._pads(*shape[1:])
     zt = F.conv2d(F.pad(xt, (left, right, top, bottom)), wt, bt, stride=layer.config["stride"],
                   dilation=layer.config["dilation"])
-    act = {"relu": torch.relu, "tanh": torch.tanh, "linear": lambda t: t}[layer.config["activation"]]
+    activations = {"relu": torch.relu, "tanh": torch.tanh, "linear": lambda t: t}
+    act = activations[layer.config["activation"]]
     yt = act(zt)
     yt.backward(torch.tensor(grad))
     np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
