@@ -33,7 +33,7 @@ class _Pool2D(Layer):
 
     def __init__(self, config: dict | None = None, name: str = ""):
         super().__init__(config, name)
-        self.workspace = Workspace(limit=8)
+        self.workspace = Workspace()
 
     def check_config(self):
         pad, k = self.config["padding"], self.config["pool_size"]

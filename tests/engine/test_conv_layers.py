@@ -58,6 +58,19 @@ def test_max_pool_with_overlap_and_padding_gives_each_window_one_winner():
     assert dx.sum() == out.size  # one unit per window, never split
 
 
+@pytest.mark.parametrize("config, shape", [({"pool_size": 2}, (2, 4, 6)),
+                                           ({"pool_size": 3, "stride": 2}, (2, 7, 7))])
+def test_max_pool_backward_after_an_inference_forward(config, shape):
+    """Training decides the routing in forward; without it, backward decides alike."""
+    pool = make("MaxPool2D", config, shape)
+    x = np.random.default_rng(3).integers(0, 3, (3,) + shape).astype(float)  # ties
+    grad = np.random.default_rng(4).normal(size=(3,) + pool.output_shape([shape]))
+    pool.forward([x], training=True)
+    trained = pool.backward(grad)[0].copy()
+    pool.forward([x], training=False)
+    np.testing.assert_array_equal(pool.backward(grad)[0], trained)
+
+
 # ---- batch norm ---------------------------------------------------------------------
 BN_SHAPES = [(4,), (5, 3), (3, 4, 4)]
 
