@@ -139,3 +139,15 @@ def test_report_refreshes_once_per_burst(editor, qtbot):
     with qtbot.waitSignal(editor.doc.report_changed, timeout=1000):
         editor.delete([d])
     assert EdgeSpec(a, d) not in editor.doc.edges
+
+
+def test_an_engine_failure_in_inference_becomes_a_problem_not_a_crash(monkeypatch):
+    import designer.model.inference as mod
+    from engine.spec import NetworkSpec
+
+    def broken(spec):
+        raise IndexError("boom")
+
+    monkeypatch.setattr(mod, "infer_shapes", broken)
+    report = mod.safe_infer_shapes(NetworkSpec())
+    assert not report.ok and "internal error: IndexError: boom" in str(report.problems[0])
