@@ -129,7 +129,8 @@ def _topological_order(spec, inputs, outputs, names, problems) -> list[str]:
             pending[nxt] -= 1
             if pending[nxt] == 0:
                 ready.append(nxt)
-    stuck = [l.id for l in spec.layers if l.id not in set(order)]
+    placed = set(order)
+    stuck = [l.id for l in spec.layers if l.id not in placed]
     if stuck:
         listed = ", ".join(repr(names[i]) for i in stuck)
         problems.append(GraphError(f"Layers {listed} form a cycle (or hang off one): "

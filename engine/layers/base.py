@@ -11,6 +11,7 @@ Shapes exclude the batch axis: features ``(D,)``, images ``(C, H, W)``, sequence
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -35,7 +36,7 @@ class ParamSpec:
 
     @property
     def size(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64))
+        return math.prod(self.shape)
 
 
 class Layer:
@@ -54,7 +55,9 @@ class Layer:
         self.params: dict[str, np.ndarray] = {}
         self.grads: dict[str, np.ndarray] = {}
         self.state: dict[str, np.ndarray] = {}  # non-trainable buffers (running stats)
-        self.rng: np.random.Generator = np.random.default_rng(0)
+        # Set by the Network (or allocate) before training; layers built for shape
+        # inference on every edit never need one, and making one costs microseconds.
+        self.rng: np.random.Generator | None = None
         self.input_shapes: list[Shape] = []
         self.check_config()
 

@@ -1,6 +1,8 @@
 """Core layers: Input, Dense, Activation, Dropout, Flatten, Reshape."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..errors import ConfigError
@@ -217,7 +219,7 @@ class Flatten(Layer):
 
     def output_shape(self, input_shapes):
         shape = self.single_input(input_shapes)
-        return (int(np.prod(shape)),)
+        return (math.prod(shape),)
 
     def forward(self, inputs, training=False):
         x = inputs[0]
@@ -244,7 +246,7 @@ class Reshape(Layer):
     def output_shape(self, input_shapes):
         shape = self.single_input(input_shapes)
         target = tuple(self.config["target_shape"])
-        have, want = int(np.prod(shape)), int(np.prod(target))
+        have, want = math.prod(shape), math.prod(target)
         if have != want:
             raise self.shape_error(f"cannot turn {fmt_shape(shape)} ({have} values) into "
                                    f"{fmt_shape(target)} ({want} values)")
