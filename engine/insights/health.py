@@ -233,5 +233,6 @@ def _update(view: LayerView, exact: bool, lr) -> Finding | None:
         return Finding("warn", "tiny updates",
                        f"Each step changes the weights by only {r:.1e} of their size "
                        f"(about 1e-3 is healthy)", "raise the learning rate" +
-                       (f" (now {lr:g})" if lr else ""))
+                       (f" (now {lr:g})" if lr else "") + " if the loss still falls "
+                       "slowly (expected at the end of a schedule that decays to 0)")
     return None

@@ -35,7 +35,7 @@ from ..trainer import prepare_targets
 from . import views
 from .common import clone_network, forward_backward, layer_activation, resolve_loss, sync_weights
 from .snapshot import LayerView, ParamView, ProbeSnapshot
-from .stats import DEFAULT_BINS, histogram, norm
+from .stats import DEFAULT_BINS, freeze, histogram, norm
 
 PROBE_SAMPLES = 64
 MAX_CHANNELS = 32
@@ -156,7 +156,9 @@ class Probe:
         params, g_sq, w_sq, u_sq = self._param_views(node, updates, g is not None)
         hidden, gates, step_norms = views.recurrent_views(layer, self.sample, self.max_units)
         shape = tuple(self.shadow.report.layers[node.id].output_shape)
-        return LayerView(
+        for a in gates.values():
+            a.flags.writeable = False
+        return freeze(LayerView(
             node.id, layer.name, layer.type_name, shape, act,
             histogram(out, self.bins), views.activation_stats(out, act),
             None if g is None else histogram(g, self.bins), None if g is None else norm(g),
@@ -164,7 +166,7 @@ class Probe:
             float(np.sqrt(w_sq)), _ratio(u_sq, w_sq),
             views.feature_maps(out, self.sample, self.max_channels),
             views.conv_filters(layer, self.max_channels), hidden, gates,
-            step_norms if g is not None else None)
+            step_norms if g is not None else None))
 
     def _displayed_output(self, node, out: np.ndarray) -> np.ndarray:
         """The output as inference gives it: the final activation put back when the

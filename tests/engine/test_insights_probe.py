@@ -175,6 +175,8 @@ def test_recurrent_views_in_a_snapshot():
     assert set(lstm.gates) == {"input", "forget", "candidate", "output", "cell"}
     assert lstm.step_grad_norms.shape == (7,) and np.all(lstm.step_grad_norms > 0)
     assert snap.layers["l2"].hidden is None and snap.layers["l2"].gates == {}
+    for a in (gru.hidden, gru.gates["new"], lstm.step_grad_norms):
+        assert not a.flags.writeable  # safe to hand to the GUI thread
 
 
 def test_histogram_matches_numpy_and_counts_nonfinite_values():
