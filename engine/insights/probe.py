@@ -20,9 +20,14 @@ exactly one optimizer step's. The time cadence also keeps snapshots under
 ``max_share`` of the wall time: after a snapshot that cost c seconds, the next is due
 no sooner than c / max_share later (a slow network is probed less often rather than
 trained more slowly).
+
+"Try one sample" during a run: any thread may call ``request_sample(x)``; the next
+``poll`` arms, and the snapshot after it carries the sample's prediction and
+activations (``tried``), computed on the probe's copy with the weights of that step.
 """
 from __future__ import annotations
 
+import queue
 import time
 
 import numpy as np
@@ -34,6 +39,7 @@ from ..network import Network
 from ..trainer import prepare_targets
 from . import views
 from .common import clone_network, forward_backward, layer_activation, resolve_loss, sync_weights
+from .sample import try_sample
 from .snapshot import LayerView, ParamView, ProbeSnapshot
 from .stats import DEFAULT_BINS, freeze, histogram, norm
 
@@ -68,6 +74,8 @@ class Probe:
         self.network = network
         self.shadow = clone_network(network)
         self.loss = resolve_loss(loss, network, task)
+        self.task = task or (self.loss.task if self.loss is not None else "regression")
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()
         self.x = network.prepare_input(x)
         self.y = None if y is None or self.loss is None else prepare_targets(
             self.loss, network, np.asarray(y))
@@ -103,9 +111,14 @@ class Probe:
         None. Costs one clock read when nothing is due, one weight copy the step
         before a snapshot, and a snapshot otherwise."""
         snap = self.snapshot(step) if self._armed else None
-        if self.due(step):
+        if self.due(step) or not self._requests.empty():
             self.arm(step)
         return snap
+
+    def request_sample(self, x: np.ndarray, target=None, class_names=()) -> None:
+        """Ask, from any thread, for one sample's prediction, class probabilities and
+        layer outputs with the weights of the coming snapshot (its ``tried``)."""
+        self._requests.put((np.asarray(x), target, tuple(class_names)))
 
     def arm(self, step: int) -> None:
         """Remember the current weights: the next snapshot measures updates from here."""
@@ -123,10 +136,22 @@ class Probe:
         layers = {node.id: self._layer_view(node, outputs, grads, updates)
                   for node in self.shadow.nodes}
         boundary = self.boundary.evaluate(self.shadow, self.loss) if self.boundary else None
+        tried = self._tried()
         self._finish(step)
         self._last_cost = time.perf_counter() - start
         return ProbeSnapshot(step, loss, layers, k, len(self.x), self.sample,
-                             self._last_cost, boundary)
+                             self._last_cost, boundary, tried)
+
+    def _tried(self):
+        """The latest pending sample request, answered (None when there is none)."""
+        request = None
+        while not self._requests.empty():
+            request = self._requests.get_nowait()
+        if request is None:
+            return None
+        x, target, names = request
+        return try_sample(self.shadow, x, self.task, self.loss.name if self.loss else None,
+                          names, target)
 
     def _updates(self, step: int):
         """(per-weight-key squared update norms per step, steps measured over)."""

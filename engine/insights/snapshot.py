@@ -98,3 +98,4 @@ class ProbeSnapshot:
     sample: int  # which probe sample the maps and states show
     seconds: float  # what making this snapshot cost
     boundary: object | None = None  # a boundary.DecisionMap when the probe draws one
+    tried: object | None = None  # a sample.SampleResult answering Probe.request_sample

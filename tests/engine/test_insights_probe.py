@@ -191,3 +191,18 @@ def test_histogram_matches_numpy_and_counts_nonfinite_values():
     assert hb.nonfinite == 3 and hb.counts.sum() == 2 and (hb.low, hb.high) == (1.0, 3.0)
     assert histogram(np.full(5, 2.0), 4).counts.sum() == 5
     assert histogram(np.zeros(0), 4).total == 0
+
+
+def test_a_sample_requested_during_training_arrives_with_the_next_snapshot():
+    data = spirals(64)
+    net = Network(chain_spec((2,), MLP), seed=0)
+    probe = Probe(net, data.x, data.y, task="classification", every_ms=0)
+    assert probe.poll(1) is None
+    probe.request_sample(data.x[3], target=int(data.y[3]), class_names=("a", "b"))
+    assert probe.poll(2) is None  # armed
+    snap = probe.poll(3)
+    expected = clone_network(net).predict(data.x[3:4])[0]
+    np.testing.assert_allclose(snap.tried.probabilities, expected, rtol=1e-5)
+    assert snap.tried.target == data.y[3] and snap.tried.top[0][1] in ("a", "b")
+    assert set(snap.tried.activations) == {"in", "l0", "l1", "l2", "l3", "l4"}
+    assert probe.poll(4) is None and probe.poll(5) is None  # answered once
