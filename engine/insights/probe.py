@@ -158,12 +158,11 @@ class Probe:
         ref = self._reference_step
         if ref is None or step <= ref:
             return None, 0
-        diff = self.network.flat - self._reference
-        k = step - ref
+        k, now = step - ref, self.network.flat
         out = {}
         for key, (offset, size, _) in self.network.param_index.items():
-            d = diff[offset:offset + size]
-            out[key] = float(np.dot(d, d)) / (k * k)
+            d = now[offset:offset + size] - self._reference[offset:offset + size]
+            out[key] = float(np.dot(d, d)) / (k * k)  # one weight's temporary at a time
         return out, k
 
     def _finish(self, step: int) -> None:

@@ -118,10 +118,20 @@ def test_update_ratio_is_one_optimizer_step():
                 before = net.flat.copy()  # the weights the snapshot will compare with
     assert snap.update_steps == 1
     offset, size, _ = net.param_index["l0/W"]
-    delta = net.flat[offset:offset + size] - before[offset:offset + size]
-    expected = np.linalg.norm(delta) / np.linalg.norm(net.flat[offset:offset + size])
-    assert snap.layers["l0"].params["W"].update_ratio == pytest.approx(expected, rel=1e-5)
+
+    def ratio(old, steps):
+        w = net.flat[offset:offset + size]
+        return np.linalg.norm(w - old[offset:offset + size]) / np.linalg.norm(w) / steps
+
+    assert snap.layers["l0"].params["W"].update_ratio == pytest.approx(ratio(before, 1), rel=1e-5)
     assert 0 < snap.layers["l0"].update_ratio < 1
+    before = net.flat.copy()
+    for event in train(net, data, None, {"epochs": 1, "batch_size": 16}):
+        pass  # four more steps (a fresh optimizer: the probe only sees the weights)
+    later = probe.snapshot(snap.step + 4)
+    assert later.update_steps == 4
+    assert later.layers["l0"].params["W"].update_ratio == pytest.approx(ratio(before, 4),
+                                                                        rel=1e-5)
 
 
 def test_poll_cadence_and_time_budget():
