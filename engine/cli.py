@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .atomic import write_atomic
 from .errors import DataError, NeuroCanvasError
 from .graph import infer_shapes
 from .layers import fmt_shape
@@ -189,14 +190,15 @@ def _predict_inputs(path, model, config_for, read_config, load):
 def _write_predictions(path: Path, out: np.ndarray, model) -> None:
     suffix = path.suffix.lower()
     if suffix == ".npy":
-        np.save(path, out, allow_pickle=False)
+        write_atomic(path, lambda fh: np.save(fh, out, allow_pickle=False))
         return
     if suffix != ".csv":
         raise DataError(f"--out must end in .npy or .csv, not {suffix or 'nothing'}")
     import csv
+    import io
 
     flat = out.reshape(len(out), -1)
-    with open(path, "w", newline="") as fh:
+    with io.StringIO(newline="") as fh:
         writer = csv.writer(fh)
         if model.task == "classification" and out.ndim == 2:
             names = model.class_names or [str(i) for i in range(flat.shape[1])]
@@ -208,6 +210,7 @@ def _write_predictions(path: Path, out: np.ndarray, model) -> None:
         else:
             writer.writerow([f"output_{i}" for i in range(flat.shape[1])])
             writer.writerows([[f"{v:.6g}" for v in row] for row in flat])
+        write_atomic(path, fh.getvalue().encode("utf-8"))
 
 
 if __name__ == "__main__":

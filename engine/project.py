@@ -12,13 +12,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import write_atomic
 from .errors import NeuroCanvasError, ProjectError, SpecError
 from .spec import NetworkSpec
 
@@ -44,25 +44,16 @@ class Project:
 
 
 def save_project(project: Project, path: str | os.PathLike) -> None:
-    """Write atomically: a temporary file in the same folder, fsync, then rename."""
-    path = Path(path)
+    """Write atomically: the old file stays whole until the new one is complete."""
     doc = _document(project)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
-                zf.writestr(_member("project.json"), json.dumps(doc, indent=2))
-                if project.weights is not None:
-                    zf.writestr(_member("weights.npz"), _npz_bytes(project.weights))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+
+    def write(fh) -> None:
+        with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr(_member("project.json"), json.dumps(doc, indent=2))
+            if project.weights is not None:
+                zf.writestr(_member("weights.npz"), _npz_bytes(project.weights))
+
+    write_atomic(path, write)
 
 
 def load_project(path: str | os.PathLike) -> Project:

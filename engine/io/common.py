@@ -1,11 +1,8 @@
 """What every exporter shares: the export error, optional packages, layer names, the
-output activation added after the network, and atomic file writes."""
+output activation added after the network."""
 from __future__ import annotations
 
 import importlib
-import os
-import tempfile
-from pathlib import Path
 
 from ..errors import NeuroCanvasError
 from ..inference import TrainedModel
@@ -73,22 +70,6 @@ def logits_activation(model: TrainedModel) -> tuple[str | None, bool]:
     if fused and model.network.output_activation == fused:
         return fused, True
     return None, False
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write a file through a temporary sibling and a rename: never half written."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def window_pads(layer) -> tuple[int, int, int, int]:

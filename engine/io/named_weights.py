@@ -25,7 +25,8 @@ from ..layers import fmt_shape
 from ..network import Network
 from ..project import Project
 from . import safetensors_lite
-from .common import added_activation, layer_names, weight_key, write_atomic
+from ..atomic import write_atomic
+from .common import added_activation, layer_names, weight_key
 from .layouts import layout_of
 
 FORMAT = "neurocanvas-weights"

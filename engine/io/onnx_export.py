@@ -16,7 +16,8 @@ import numpy as np
 
 from ..inference import TrainedModel
 from ..network import Network
-from .common import ExportError, added_activation, layer_names, require, write_atomic
+from ..atomic import write_atomic
+from .common import ExportError, added_activation, layer_names, require
 from .onnx_layers import EMITTERS, activate
 
 OPSET = 17

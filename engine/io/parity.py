@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ..inference import TrainedModel
-from .common import write_atomic
+from ..atomic import write_atomic
 
 TOLERANCE = 1e-4
 SAMPLES = 16
@@ -68,8 +68,7 @@ def write_parity_files(model: TrainedModel, fmt: str, folder: Path, model_file: 
     outputs = np.asarray(model.predict(x), dtype=np.float32)
     samples = folder / f"{prefix}parity_samples.npz"
     script = folder / f"{prefix}check_parity.py"
-    with open(samples, "wb") as fh:
-        np.savez(fh, inputs=x, outputs=outputs)
+    write_atomic(samples, lambda fh: np.savez(fh, inputs=x, outputs=outputs))
     text = script_text(fmt, model_file, samples.name, script.name)
     write_atomic(script, text.encode("utf-8"))
     return [script, samples]

@@ -19,7 +19,8 @@ import numpy as np
 
 from ..inference import TrainedModel
 from . import safetensors_lite
-from .common import ExportError, layer_names, logits_activation, write_atomic
+from ..atomic import write_atomic
+from .common import ExportError, layer_names, logits_activation
 from .torch_layers import EMITTERS, apply
 from .torch_text import HELPERS, module_head, readme_text
 
