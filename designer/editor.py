@@ -12,11 +12,13 @@ from PySide6.QtGui import QUndoStack
 
 from engine.errors import ConfigError
 from engine.layers import layer_class
+from engine.settings import TRAINING_SCHEMA
 from engine.spec import LayerSpec, NetworkSpec
 
 from .commands import (AddEdgeCommand, AddLayerCommand, MacroCommand, MoveLayersCommand,
                        RemoveEdgeCommand, RemoveLayerCommand, RenameLayerCommand,
                        SetSettingCommand)
+from .project_commands import SetExtraCommand, SetResultsCommand, SetTrainingSettingCommand
 from .model.clipboard import copy_fragment, parse_fragment, renamed_fragment
 from .model.document import NetworkDocument, Position, ProjectExtras
 from .model.layout import layered_layout
@@ -27,14 +29,42 @@ FOLLOW_GAP = 260.0  # how far right of its source a double-clicked layer lands
 
 class Editor(QObject):
     selection_changed = Signal(list)  # layer ids
+    lock_changed = Signal(str)  # why editing is blocked ("" when it is allowed again)
 
     def __init__(self, document: NetworkDocument | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.doc = document or NetworkDocument(self)
         self.stack = QUndoStack(self)
         self._selection: list[str] = []
+        self._lock_reason = ""
         self.doc.node_removed.connect(self._forget_removed)
         self.doc.document_reset.connect(lambda: self.set_selection([]))
+
+    # ---- locking (while a training run uses the design) -----------------------------
+    @property
+    def locked(self) -> str:
+        """Why edits are refused right now, or "" when they are allowed."""
+        return self._lock_reason
+
+    def set_locked(self, reason: str) -> None:
+        if reason != self._lock_reason:
+            self._lock_reason = reason
+            self.lock_changed.emit(reason)
+
+    def _push(self, command) -> bool:
+        """Every edit goes through here: refused (nothing changes) while locked."""
+        if self._lock_reason:
+            return False
+        self.stack.push(command)
+        return True
+
+    def undo(self) -> None:
+        if not self._lock_reason:
+            self.stack.undo()
+
+    def redo(self) -> None:
+        if not self._lock_reason:
+            self.stack.redo()
 
     # ---- selection -----------------------------------------------------------------
     @property
@@ -54,6 +84,8 @@ class Editor(QObject):
     # ---- layers --------------------------------------------------------------------
     def add_layer(self, type_name: str, position: Position, after: str | None = None) -> str:
         """Add a layer with default settings; with ``after``, connect it from that layer."""
+        if self._lock_reason:
+            return ""
         layer = self._new_layer(type_name)
         if after is not None:
             # Connect unless the graph forbids it; a shape mismatch is still connected so
@@ -65,7 +97,7 @@ class Editor(QObject):
         AddLayerCommand(self.doc, layer, position, parent=macro)
         if after is not None:
             AddEdgeCommand(self.doc, after, layer.id, parent=macro)
-        self.stack.push(macro)
+        self._push(macro)
         self.set_selection([layer.id])
         return layer.id
 
@@ -83,7 +115,7 @@ class Editor(QObject):
     def insert_into_edge(self, type_name: str, source: str, target: str,
                          position: Position) -> str | None:
         """Drop a layer on an edge: source -> new -> target, keeping the target's input order."""
-        if not self.doc.has_edge(source, target):
+        if self._lock_reason or not self.doc.has_edge(source, target):
             return None
         layer = self._new_layer(type_name)
         index = self.doc.edge_index(source, target)
@@ -92,7 +124,7 @@ class Editor(QObject):
         AddLayerCommand(self.doc, layer, position, parent=macro)
         AddEdgeCommand(self.doc, layer.id, target, index=index, parent=macro)
         AddEdgeCommand(self.doc, source, layer.id, parent=macro)
-        self.stack.push(macro)
+        self._push(macro)
         self.set_selection([layer.id])
         return layer.id
 
@@ -112,14 +144,14 @@ class Editor(QObject):
             RemoveEdgeCommand(self.doc, source, target, parent=macro)
         for layer_id in layer_ids:
             RemoveLayerCommand(self.doc, layer_id, parent=macro)
-        self.stack.push(macro)
+        self._push(macro)
 
     def move(self, moves: dict[str, tuple[Position, Position]]) -> None:
         """One finished drag: {id: (old position, new position)}."""
         moves = {i: (old, new) for i, (old, new) in moves.items()
                  if self.doc.has_layer(i) and old != new}
         if moves:
-            self.stack.push(MoveLayersCommand(self.doc, moves))
+            self._push(MoveLayersCommand(self.doc, moves))
 
     def arrange(self) -> None:
         """Automatic left-to-right layout, as one undo step."""
@@ -127,7 +159,7 @@ class Editor(QObject):
         moves = {i: (self.doc.position(i), pos) for i, pos in target.items()}
         moves = {i: m for i, m in moves.items() if m[0] != m[1]}
         if moves:
-            self.stack.push(MoveLayersCommand(self.doc, moves, text="Arrange layers"))
+            self._push(MoveLayersCommand(self.doc, moves, text="Arrange layers"))
 
     # ---- edges ---------------------------------------------------------------------
     def connect_problem(self, source: str, target: str) -> str | None:
@@ -139,14 +171,14 @@ class Editor(QObject):
 
     def connect(self, source: str, target: str) -> str | None:
         """Add the edge, or return why it cannot be added (nothing changes then)."""
-        problem = self.connect_problem(source, target)
+        problem = self._lock_reason or self.connect_problem(source, target)
         if problem is None:
-            self.stack.push(AddEdgeCommand(self.doc, source, target))
+            self._push(AddEdgeCommand(self.doc, source, target))
         return problem
 
     def disconnect(self, source: str, target: str) -> None:
         if self.doc.has_edge(source, target):
-            self.stack.push(RemoveEdgeCommand(self.doc, source, target))
+            self._push(RemoveEdgeCommand(self.doc, source, target))
 
     # ---- settings ------------------------------------------------------------------
     def settings_problem(self, layer_id: str, changes: dict) -> str | None:
@@ -171,6 +203,8 @@ class Editor(QObject):
     def set_settings(self, layer_id: str, changes: dict) -> str | None:
         """Set settings that only make sense together (an Input's kind and shape) as one
         step, or return why not; nothing changes then."""
+        if self._lock_reason:
+            return self._lock_reason
         if not self.doc.has_layer(layer_id):
             return "That layer no longer exists"
         problem = self.settings_problem(layer_id, changes)
@@ -185,22 +219,24 @@ class Editor(QObject):
             if layer.config.get(key) != value:
                 changed[key] = value
         if len(changed) == 1:
-            self.stack.push(SetSettingCommand(self.doc, layer_id, *next(iter(changed.items()))))
+            self._push(SetSettingCommand(self.doc, layer_id, *next(iter(changed.items()))))
         elif changed:
             macro = MacroCommand(f"Set {', '.join(changed)} of '{layer.name}'")
             for key, value in changed.items():
                 SetSettingCommand(self.doc, layer_id, key, value, parent=macro)
-            self.stack.push(macro)
+            self._push(macro)
         return None
 
     def rename(self, layer_id: str, name: str) -> str | None:
+        if self._lock_reason:
+            return self._lock_reason
         name = name.strip()
         if not name:
             return "A layer needs a name"
         if any(l.name == name and l.id != layer_id for l in self.doc.layers):
             return f"Another layer is already called '{name}'"
         if self.doc.has_layer(layer_id) and self.doc.layer(layer_id).name != name:
-            self.stack.push(RenameLayerCommand(self.doc, layer_id, name))
+            self._push(RenameLayerCommand(self.doc, layer_id, name))
         return None
 
     # ---- clipboard -----------------------------------------------------------------
@@ -210,7 +246,7 @@ class Editor(QObject):
 
     def paste(self, text: str, offset: Position = (40.0, 40.0)) -> list[str]:
         """Add a copied fragment with fresh ids; junk text pastes nothing."""
-        fragment = parse_fragment(text) if text else None
+        fragment = parse_fragment(text) if text and not self._lock_reason else None
         if fragment is None or not fragment.layers:
             return []
         fragment = renamed_fragment(fragment, self.doc.new_layer_id, offset)
@@ -220,13 +256,50 @@ class Editor(QObject):
             AddLayerCommand(self.doc, layer, fragment.positions[layer.id], parent=macro)
         for edge in fragment.edges:
             AddEdgeCommand(self.doc, edge.source, edge.target, parent=macro)
-        self.stack.push(macro)
+        self._push(macro)
         ids = [l.id for l in fragment.layers]
         self.set_selection(ids)
         return ids
 
     def duplicate(self, layer_ids: list[str]) -> list[str]:
         return self.paste(self.copy(layer_ids))
+
+    # ---- data, training settings and results -----------------------------------------
+    def use_data(self, config: dict, sample_shape, input_kind: str, title: str) -> str | None:
+        """Set the data description and make the Input layer fit it, as one undo step
+        ("Use data: digits"); returns why not (nothing changes then)."""
+        if self._lock_reason:
+            return self._lock_reason
+        macro = MacroCommand(f"Use data: {title}")
+        SetExtraCommand(self.doc, "data", config, "Set data", parent=macro)
+        inputs = [l for l in self.doc.layers if l.type == "Input"]
+        if len(inputs) == 1:
+            changes = {"shape": list(sample_shape), "kind": input_kind}
+            problem = self.settings_problem(inputs[0].id, changes)
+            if problem:
+                return f"The Input layer cannot take this data: {problem}"
+            for key, value in changes.items():
+                if inputs[0].config.get(key) != value:
+                    SetSettingCommand(self.doc, inputs[0].id, key, value, parent=macro)
+        self._push(macro)
+        return None
+
+    def set_training_setting(self, key: str, value) -> str | None:
+        """One training setting, checked against TRAINING_SCHEMA; returns why not."""
+        if self._lock_reason:
+            return self._lock_reason
+        try:
+            value = TRAINING_SCHEMA.get(key).validate(value, owner="Training")
+        except ConfigError as exc:
+            return exc.message
+        if self.doc.extras.training.get(key, TRAINING_SCHEMA.get(key).default) != value \
+                or key not in self.doc.extras.training:
+            self._push(SetTrainingSettingCommand(self.doc, key, value))
+        return None
+
+    def set_results(self, results: dict, text: str) -> None:
+        """Store a run's results (the editor is unlocked again by then)."""
+        self._push(SetResultsCommand(self.doc, results, text))
 
     # ---- whole designs -------------------------------------------------------------
     def load(self, spec: NetworkSpec, positions: dict[str, Position] | None = None,

@@ -6,17 +6,24 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QUndoView
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QUndoView
 
 from .canvas.view import CanvasView
+from .datasets import DataCache
+from .edit_lock import EditLock, make_undo_actions
 from .editor import Editor
 from .model.templates import templates
+from .panels.data_panel import DataPanel
+from .panels.export_dialog import export_problem, open_export_dialog
 from .panels.inspector import InspectorWidget
 from .panels.palette import PaletteWidget
+from .panels.plots_panel import PlotsPanel
 from .panels.summary import SummaryWidget
+from .panels.training_panel import TrainingPanel
 from .projects import ProjectController, example_paths
+from .training_controller import TrainingController
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 
 
 class MainWindow(QMainWindow):
@@ -34,6 +41,13 @@ class MainWindow(QMainWindow):
         self.history = QUndoView(self.editor.stack)
         self.history.setObjectName("history")
         self.history.setEmptyLabel("<start>")
+        self.data_cache = DataCache()
+        self.training = TrainingController(self.editor, self.data_cache, self._project_dir,
+                                           self)
+        self.data_panel = DataPanel(self.editor, self.data_cache, self._project_dir)
+        self.training_panel = TrainingPanel(self.editor, self.training)
+        self.plots_panel = PlotsPanel(self.editor, self.training)
+        self.export_dialog = None
         self._make_docks()
         self._make_actions()
         self._make_menus()
@@ -62,11 +76,22 @@ class MainWindow(QMainWindow):
                                          Qt.RightDockWidgetArea)
         self.history_dock = self._dock("History", "history_dock", self.history,
                                        Qt.RightDockWidgetArea)
+        self.data_dock = self._dock("Data", "data_dock", self.data_panel,
+                                    Qt.RightDockWidgetArea)
+        self.training_dock = self._dock("Training", "training_dock", self.training_panel,
+                                        Qt.RightDockWidgetArea)
+        self.tabifyDockWidget(self.inspector_dock, self.data_dock)
+        self.tabifyDockWidget(self.data_dock, self.training_dock)
+        self.inspector_dock.raise_()
         self.summary_dock = self._dock("Summary", "summary_dock", self.summary,
                                        Qt.BottomDockWidgetArea)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [225, 290], Qt.Horizontal)
-        self.resizeDocks([self.inspector_dock, self.history_dock], [520, 200], Qt.Vertical)
-        self.resizeDocks([self.summary_dock], [200], Qt.Vertical)
+        self.plots_dock = self._dock("Plots", "plots_dock", self.plots_panel,
+                                     Qt.BottomDockWidgetArea)
+        self.tabifyDockWidget(self.summary_dock, self.plots_dock)
+        self.summary_dock.raise_()
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [225, 360], Qt.Horizontal)
+        self.resizeDocks([self.inspector_dock, self.history_dock], [620, 140], Qt.Vertical)
+        self.resizeDocks([self.summary_dock], [260], Qt.Vertical)
 
     def _action(self, name: str, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -84,13 +109,14 @@ class MainWindow(QMainWindow):
         self.action_save_as = self._action("action_save_as", "Save &As\u2026", p.save_as,
                                            QKeySequence.SaveAs)
         self.action_quit = self._action("action_quit", "&Quit", self.close, QKeySequence.Quit)
-        self.action_undo = self.editor.stack.createUndoAction(self, "&Undo")
-        self.action_undo.setObjectName("action_undo")
-        self.action_undo.setShortcuts(QKeySequence.Undo)
-        self.action_redo = self.editor.stack.createRedoAction(self, "&Redo")
-        self.action_redo.setObjectName("action_redo")
-        self.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
-        self.addActions([self.action_undo, self.action_redo])
+        self.action_undo, self.action_redo = make_undo_actions(self.editor, self)
+        self.action_export = self._action("action_export", "&Export\u2026",
+                                          lambda: open_export_dialog(self, self.editor, p))
+        self.action_export_csv = self._action("action_export_csv", "Export metrics as &CSV\u2026",
+                                              self.plots_panel.export_csv_dialog)
+        self.action_export_png = self._action("action_export_png", "Export plots as &PNG\u2026",
+                                              self.plots_panel.export_png_dialog)
+        self.addActions([self.action_undo, self.action_redo] + self.training.actions)
 
     def _make_menus(self) -> None:
         bar = self.menuBar()
@@ -118,8 +144,11 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.action_save, self.action_save_as])
         file_menu.addSeparator()
+        file_menu.addAction(self.action_export)
+        file_menu.addSeparator()
         file_menu.addAction(self.action_quit)
         self._make_edit_and_view_menus(bar)
+        self._make_training_menu(bar)
         self._fill_recent(self.projects.recent_files())
 
     def _make_edit_and_view_menus(self, bar) -> None:
@@ -134,9 +163,23 @@ class MainWindow(QMainWindow):
         for name in ("action_zoom_in", "action_zoom_out", "action_fit", "action_arrange"):
             view_menu.addAction(canvas_actions[name])
         view_menu.addSeparator()
-        for dock in (self.palette_dock, self.inspector_dock, self.summary_dock,
+        for dock in (self.palette_dock, self.inspector_dock, self.data_dock,
+                     self.training_dock, self.summary_dock, self.plots_dock,
                      self.history_dock):
             view_menu.addAction(dock.toggleViewAction())
+
+    def _make_training_menu(self, bar) -> None:
+        menu = bar.addMenu("&Training")
+        menu.addActions(self.training.actions)
+        menu.addSeparator()
+        menu.addActions([self.action_export_csv, self.action_export_png])
+        toolbar = QToolBar("Training", self)
+        toolbar.setObjectName("training_toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
+        toolbar.addActions(self.training.actions)
+        toolbar.addSeparator()
+        toolbar.addAction(self.action_export)
+        self.addToolBar(Qt.TopToolBarArea, toolbar)
 
     def _fill_recent(self, files: list[str]) -> None:
         self.recent_menu.clear()
@@ -155,6 +198,32 @@ class MainWindow(QMainWindow):
         self.projects.recent_changed.connect(self._fill_recent)
         self.editor.doc.document_reset.connect(self.canvas.show_design)
         self.summary.layer_focused.connect(self.canvas.centre_on_layer)
+        canvas_actions = self.canvas.actions_by_name
+        self.edit_lock = EditLock(
+            self.editor, [self.palette, self.inspector, self.history],
+            [canvas_actions[n] for n in ("action_paste", "action_duplicate", "action_delete",
+                                         "action_arrange")]
+            + [self.action_open, self.new_menu.menuAction(), self.recent_menu.menuAction(),
+               self.examples_menu.menuAction()], self.canvas, self.statusBar())
+        self.training.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.training.run_started.connect(lambda _: self._show_training_docks())
+        for signal in (self.editor.doc.extras_changed, self.editor.doc.design_changed,
+                       self.editor.doc.document_reset):
+            signal.connect(self._update_export_action)
+        self._update_export_action()
+
+    def _show_training_docks(self) -> None:
+        self.training_dock.raise_()
+        self.plots_dock.raise_()
+
+    def _update_export_action(self, *_) -> None:
+        problem = export_problem(self.editor.doc)
+        self.action_export.setEnabled(not problem)
+        self.action_export.setToolTip("Export the trained model" if not problem else
+                                      f"Train the network first. {problem}")
+
+    def _project_dir(self):
+        return self.projects.path.parent if self.projects.path else None
 
     def _make_status_bar(self) -> None:
         self.zoom_label = QLabel("100%")
@@ -193,6 +262,7 @@ class MainWindow(QMainWindow):
         if not self.projects.maybe_save():
             event.ignore()
             return
+        self.training.shutdown()
         self.save_layout()
         event.accept()
 

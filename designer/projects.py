@@ -43,11 +43,11 @@ def project_from_document(editor: Editor) -> Project:
     doc, extras = editor.doc, editor.doc.extras
     spec = doc.spec()
     ids = {layer.id for layer in spec.layers}
-    weights = extras.weights
+    weights, preprocessing = extras.weights, extras.preprocessing
     if weights is not None:  # weights of deleted layers would make the file unreadable
         weights = {k: v for k, v in weights.items() if k.split("/", 1)[0] in ids}
     return Project(spec, doc.positions(), extras.data, extras.training, weights,
-                   extras.history, extras.preprocessing, extras.name)
+                   extras.history, preprocessing, extras.name)
 
 
 class ProjectController(QObject):

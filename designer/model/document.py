@@ -9,6 +9,8 @@ inference, not six), then ``report_changed`` fires.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -34,6 +36,21 @@ class ProjectExtras:
     history: list = field(default_factory=list)
     preprocessing: dict | None = None
     name: str = "Untitled"
+    # Fingerprint of the design the weights were trained on. The designer also writes it
+    # as preprocessing["design"]; a file without it (trained by the CLI) counts as fresh.
+    trained_design: str | None = None
+
+
+RESULT_FIELDS = ("weights", "history", "preprocessing", "trained_design")
+
+
+def design_fingerprint(spec: NetworkSpec) -> str:
+    """What the weights depend on: layer ids, types, settings and edges (not names or
+    positions), so a rename or a move never makes trained weights stale."""
+    text = json.dumps([[(l.id, l.type, l.config) for l in spec.layers],
+                       [(e.source, e.target) for e in spec.edges]], sort_keys=True,
+                      default=list)
+    return hashlib.sha1(text.encode()).hexdigest()
 
 
 class NetworkDocument(QObject):
@@ -46,6 +63,7 @@ class NetworkDocument(QObject):
     design_changed = Signal()           # any of the above
     report_changed = Signal()           # shape inference is fresh again
     document_reset = Signal()           # a whole new design was loaded
+    extras_changed = Signal(str)        # a ProjectExtras field: data, training, results
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -56,6 +74,7 @@ class NetworkDocument(QObject):
         self.extras = ProjectExtras()
         self._report: ShapeReport | None = None
         self._spec: NetworkSpec | None = None
+        self._fingerprint: str | None = None
         self._report_stale = False  # an edit happened since report_changed last fired
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -178,9 +197,43 @@ class NetworkDocument(QObject):
         self._positions = {l.id: tuple(map(float, positions.get(l.id, (0.0, 0.0))))
                            for l in spec.layers}
         self.extras = copy.deepcopy(extras) if extras is not None else ProjectExtras()
+        if self.extras.weights is not None and self.extras.trained_design is None:
+            saved = (self.extras.preprocessing or {}).get("design")
+            self.extras.trained_design = saved or design_fingerprint(spec)
         self._reindex()
         self._changed()
         self.document_reset.emit()
+
+    def set_extra(self, name: str, value) -> None:
+        """Replace one ProjectExtras field (data, training, or the results fields)."""
+        setattr(self.extras, name, copy.deepcopy(value))
+        self.extras_changed.emit("results" if name in RESULT_FIELDS else name)
+
+    def set_results(self, results: dict) -> None:
+        """Weights, history, preprocessing and trained_design together (one signal)."""
+        for name in RESULT_FIELDS:
+            setattr(self.extras, name, results.get(name))
+        self.extras.history = list(self.extras.history or [])
+        self.extras_changed.emit("results")
+
+    def results(self) -> dict:
+        return {name: getattr(self.extras, name) for name in RESULT_FIELDS}
+
+    @property
+    def weights_stale(self) -> bool:
+        """Weights exist but the design changed since they were trained."""
+        return (self.extras.weights is not None
+                and self.extras.trained_design != self.fingerprint())
+
+    def fingerprint(self) -> str:
+        """design_fingerprint of the current design (cached until the next edit)."""
+        if self._fingerprint is None:
+            self._fingerprint = design_fingerprint(self.spec())
+        return self._fingerprint
+
+    @property
+    def trained(self) -> bool:
+        return self.extras.weights is not None and not self.weights_stale
 
     def refresh_report(self) -> None:
         """Recompute shape inference now if an edit made it stale, and announce it."""
@@ -196,6 +249,7 @@ class NetworkDocument(QObject):
 
     def _changed(self) -> None:
         self._spec = None
+        self._fingerprint = None
         self._report = None
         self._report_stale = True
         self._refresh_timer.start()

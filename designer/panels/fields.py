@@ -6,9 +6,11 @@ the document. Text that cannot be read is reported with ``parse_failed``.
 """
 from __future__ import annotations
 
+import math
 import re
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox,
                                QWidget)
 
@@ -58,10 +60,63 @@ class _IntField(FieldEditor):
         self.widget.setValue(int(value))
 
 
+class GeneralSpinBox(QDoubleSpinBox):
+    """A float spin box that shows and reads general notation (0.25, 1e-05, 3.5e+04)
+    instead of a fixed number of decimals, so a learning rate of 1e-5 is not "0.0000".
+    With ``log_steps`` the arrows walk 1, 2, 5, 10, 20 ... (for rates spanning decades)."""
+
+    def __init__(self, log_steps: bool = False):
+        super().__init__()
+        self.setDecimals(15)
+        self.log_steps = log_steps
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.6g}"
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return float(text.strip())
+        except ValueError:
+            return self.value()
+
+    def validate(self, text: str, pos: int):
+        stripped = text.strip()
+        try:
+            value = float(stripped)
+        except ValueError:
+            ok = re.fullmatch(r"[-+]?(\d*\.?\d*([eE][-+]?\d*)?)?", stripped) is not None
+            return (QValidator.Intermediate if ok else QValidator.Invalid), text, pos
+        inside = self.minimum() <= value <= self.maximum()
+        return (QValidator.Acceptable if inside else QValidator.Intermediate), text, pos
+
+    def fixup(self, text: str) -> str:
+        return self.textFromValue(self.value())
+
+    def stepBy(self, steps: int) -> None:
+        if not self.log_steps:
+            super().stepBy(steps)
+            return
+        value = self.value()
+        for _ in range(abs(steps)):
+            value = _next_125(value, up=steps > 0, floor=self.minimum())
+        self.setValue(value)
+
+
+def _next_125(value: float, up: bool, floor: float) -> float:
+    """The next value of the 1-2-5 series above or below ``value``."""
+    if value <= 0:
+        return max(floor, 1e-6) if up else value
+    exponent = math.floor(math.log10(value) + 1e-9)
+    series = [m * 10.0 ** e for e in (exponent - 1, exponent, exponent + 1) for m in (1, 2, 5)]
+    if up:
+        return next(v for v in series if v > value * (1 + 1e-9))
+    below = [v for v in series if v < value * (1 - 1e-9)]
+    return below[-1] if below else value
+
+
 class _FloatField(FieldEditor):
     def __init__(self, param: Param):
-        box = QDoubleSpinBox()
-        box.setDecimals(4)
+        box = GeneralSpinBox(log_steps=param.low is not None and 0 < param.low < 1e-3)
         box.setRange(param.low if param.low is not None else -1e12,
                      param.high if param.high is not None else 1e12)
         span = (param.high - param.low) if None not in (param.low, param.high) else 10.0

@@ -1,0 +1,74 @@
+"""Loading data for the designer: a small cache of prepared data (the data panel's
+preview and the Train button share one load), and errors mapped to the form field that
+caused them, with their row and column."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from engine.data import PreparedData, prepare
+from engine.errors import ConfigError, DataError, NeuroCanvasError
+from engine.settings import TRAINING_SCHEMA
+
+CACHE_SIZE = 2
+
+
+def data_seed(training: dict) -> int:
+    """The seed the data is split with: the training seed, as the CLI does."""
+    try:
+        return TRAINING_SCHEMA.get("seed").validate(training.get("seed", 0))
+    except ConfigError:
+        return 0
+
+
+class DataCache:
+    """The last few prepared data sets, keyed by their description, seed and folder."""
+
+    def __init__(self):
+        self._entries: list[tuple[str, PreparedData]] = []
+
+    def prepare(self, config: dict, seed: int = 0,
+                base_dir: str | Path | None = None) -> PreparedData:
+        """Load, split and normalise (or reuse); raises NeuroCanvasError or OSError."""
+        key = json.dumps([config, seed, str(base_dir or "")], sort_keys=True, default=str)
+        for cached_key, data in self._entries:
+            if cached_key == key:
+                return data
+        data = prepare(config, seed, base_dir)
+        self._entries = [(key, data)] + self._entries[:CACHE_SIZE - 1]
+        return data
+
+    def clear(self) -> None:
+        self._entries = []
+
+
+def error_field(exc: Exception, config: dict, fields) -> str | None:
+    """Which form field an import error belongs to (None: the form as a whole)."""
+    fields = set(fields)
+    if isinstance(exc, DataError) and exc.column is not None:
+        features = config.get("features") or []
+        if exc.column == config.get("target"):
+            return "target"
+        if exc.column in features and "features" in fields:
+            return "features"
+        return "path" if "path" in fields else None
+    where = getattr(exc, "where", None)
+    if where in fields:
+        return where
+    if isinstance(exc, (DataError, OSError)) and "path" in fields:
+        return "path"
+    return None
+
+
+def error_text(exc: Exception) -> str:
+    """The message, with its row and column when the loader gave them."""
+    text = str(exc) if isinstance(exc, NeuroCanvasError) else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, DataError):
+        parts = []
+        if exc.row is not None and f"line {exc.row}" not in text and f"row {exc.row}" not in text:
+            parts.append(f"row {exc.row}")
+        if exc.column is not None and repr(exc.column) not in text:
+            parts.append(f"column {exc.column!r}")
+        if parts:
+            text += f" ({', '.join(parts)})"
+    return text

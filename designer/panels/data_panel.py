@@ -1,0 +1,324 @@
+"""The data panel: choose a built-in data set or import a file, with the loader's options
+as forms generated from the engine's schemas, then "Load and use".
+
+Loading prepares the data first and applies it only on success, as one undo step that
+also fits the Input layer to the data ("Use data: digits"). An import error is shown
+under the field that caused it (with its row and column); nothing changes then.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QFormLayout, QFrame,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
+                               QVBoxLayout, QWidget)
+
+from engine.data import BUILTINS, SOURCES
+from engine.data.config import COMMON
+from engine.errors import ConfigError, NeuroCanvasError
+from engine.params import Param
+
+from .. import style
+from ..datasets import DataCache, data_seed, error_field, error_text
+from ..editor import Editor
+from .data_preview import DataPreview
+from .fields import make_field
+
+SOURCE_TITLES = {"builtin": "Built-in data set", "csv": "CSV table", "npz": "NumPy .npz",
+                 "images": "Image folder", "timeseries": "CSV time series",
+                 "text": "Plain text (characters)"}
+FOLDER_SOURCES = ("images",)
+# Settings that hold lists: typed as comma-separated text
+_TARGET = Param("target", "str", "", "The column to predict (for several: a, b).")
+_FEATURES = Param("features", "str", "", "Input columns, comma-separated; empty: all others.")
+LIST_PARAMS = {"csv": (_TARGET, _FEATURES), "timeseries": (_FEATURES,)}
+
+
+class DataPanel(QScrollArea):
+    def __init__(self, editor: Editor, cache: DataCache,
+                 base_dir: Callable[[], Path | None] = lambda: None, parent=None):
+        super().__init__(parent)
+        self.setObjectName("data_panel")
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.editor, self.doc, self.cache, self.base_dir = editor, editor.doc, cache, base_dir
+        self.source, self.values, self.options = "builtin", {}, {}
+        self.fields, self.errors = {}, {}
+        self.prepared = None
+        self._build()
+        self.doc.document_reset.connect(self._from_document)
+        self.doc.extras_changed.connect(lambda name: name == "data" and self._from_document())
+        editor.lock_changed.connect(lambda reason: self.load_button.setDisabled(bool(reason)))
+        self._from_document()
+
+    # ---- building ------------------------------------------------------------------
+    def _build(self) -> None:
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(10, 10, 10, 10)
+        column.setSpacing(8)
+        top = QFormLayout()
+        self.source_combo = QComboBox()
+        self.source_combo.setObjectName("data_source")
+        for key, title in SOURCE_TITLES.items():
+            self.source_combo.addItem(title, key)
+        self.source_combo.activated.connect(
+            lambda i: self._choose_source(self.source_combo.itemData(i)))
+        top.addRow("Source", self.source_combo)
+        column.addLayout(top)
+        self.form_host = QVBoxLayout()
+        column.addLayout(self.form_host)
+        self.form_widget: QWidget | None = None
+        row = QHBoxLayout()
+        self.load_button = QPushButton("Load and use")
+        self.load_button.setObjectName("data_load")
+        self.load_button.setDefault(True)
+        self.load_button.clicked.connect(self.load_and_use)
+        self.state = QLabel()
+        self.state.setObjectName("data_state")
+        self.state.setWordWrap(True)
+        row.addWidget(self.load_button)
+        row.addWidget(self.state, 1)
+        column.addLayout(row)
+        self.message = _error_label("data_message")
+        column.addWidget(self.message)
+        line = QFrame()
+        line.setFrameShape(QFrame.HLine)
+        line.setStyleSheet("color: #d0d4da;")
+        column.addWidget(line)
+        self.preview = DataPreview()
+        column.addWidget(self.preview)
+        column.addStretch(1)
+        self.setWidget(body)
+
+    def _params(self) -> list[Param]:
+        if self.source == "builtin":
+            return []
+        return [p for p in SOURCES[self.source] if p.name != "path"] + \
+            list(LIST_PARAMS.get(self.source, ()))
+
+    def _rebuild_form(self) -> None:
+        """The fields of the current source (and built-in data set), from the schemas."""
+        if self.form_widget is not None:
+            self.form_host.removeWidget(self.form_widget)
+            self.form_widget.deleteLater()
+        self.fields, self.errors = {}, {}
+        self.form_widget = QWidget()
+        form = QFormLayout(self.form_widget)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        if self.source == "builtin":
+            self._add_builtin_chooser(form)
+            for param in BUILTINS[self.values["name"]].schema:
+                self._add_field(form, param, self.options, param.name)
+        else:
+            self._add_path_row(form)
+            for param in self._params():
+                self._add_field(form, param, self.values, param.name)
+        for param in COMMON:
+            self._add_field(form, param, self.values, param.name)
+        self.form_host.addWidget(self.form_widget)
+        self.form_widget.show()  # not left hidden when built while the dock is a back tab
+
+    def _add_builtin_chooser(self, form: QFormLayout) -> None:
+        combo = QComboBox()
+        combo.setObjectName("data_builtin")
+        for name, entry in BUILTINS.items():
+            combo.addItem(name, name)
+            combo.setItemData(combo.count() - 1, entry.summary, Qt.ToolTipRole)
+        combo.setCurrentIndex(max(0, combo.findData(self.values.get("name"))))
+        combo.activated.connect(lambda i: self._choose_builtin(combo.itemData(i)))
+        summary = QLabel(BUILTINS[self.values["name"]].summary)
+        summary.setWordWrap(True)
+        summary.setStyleSheet(f"color: {style.NODE_SUBTLE_TEXT.name()};")
+        form.addRow("Data set", combo)
+        form.addRow("", summary)
+        self.errors["name"] = _error_label("data_error_name")
+        form.addRow("", self.errors["name"])
+
+    def _add_path_row(self, form: QFormLayout) -> None:
+        row = QWidget()
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.path_edit = QLineEdit(self.values.get("path", ""))
+        self.path_edit.setObjectName("field_path")
+        self.path_edit.setPlaceholderText("a folder" if self.source in FOLDER_SOURCES
+                                          else "a file")
+        self.path_edit.editingFinished.connect(
+            lambda: self._set_value(self.values, "path", self.path_edit.text().strip()))
+        browse = QPushButton("Browse\u2026")
+        browse.setObjectName("data_browse")
+        browse.clicked.connect(self._browse)
+        layout.addWidget(self.path_edit, 1)
+        layout.addWidget(browse)
+        form.addRow("Path", row)
+        self.errors["path"] = _error_label("data_error_path")
+        form.addRow("", self.errors["path"])
+
+    def _add_field(self, form: QFormLayout, param: Param, store: dict, key: str) -> None:
+        field = make_field(param)
+        value = store.get(key, param.default)
+        if isinstance(value, list) and param.kind == "str":
+            value = ", ".join(value)
+        field.set_value("" if value is None and param.kind == "str" else value)
+        field.value_committed.connect(lambda v, s=store, k=key: self._set_value(s, k, v))
+        field.parse_failed.connect(lambda text, k=key: self._show_error(k, text))
+        label = QLabel(param.title)
+        label.setToolTip(param.help)
+        form.addRow(label, field.widget)
+        self.fields[key] = field
+        self.errors[key] = _error_label(f"data_error_{key}")
+        form.addRow("", self.errors[key])
+
+    # ---- draft values --------------------------------------------------------------
+    def _set_value(self, store: dict, key: str, value) -> None:
+        store[key] = value
+        self._show_error(key, "")
+        self._mark_draft()
+
+    def _choose_source(self, source: str) -> None:
+        if source != self.source:
+            self.source = source
+            self.values = {"name": "digits"} if source == "builtin" else {}
+            self.options = {}
+            self._rebuild_form()
+            self._mark_draft()
+
+    def _choose_builtin(self, name: str) -> None:
+        if name != self.values.get("name"):
+            self.values["name"], self.options = name, {}
+            self._rebuild_form()
+            self._mark_draft()
+
+    def _browse(self) -> None:
+        start = self.values.get("path") or str(self.base_dir() or Path.home())
+        if self.source in FOLDER_SOURCES:
+            path = QFileDialog.getExistingDirectory(self, "Choose an image folder", start)
+        else:
+            path, _ = QFileDialog.getOpenFileName(self, "Choose a data file", start)
+        if path:
+            self.path_edit.setText(path)
+            self._set_value(self.values, "path", path)
+
+    def config(self) -> dict:
+        """The data description the form describes (defaults left out)."""
+        config = {"source": self.source}
+        params = {p.name: p for p in list(COMMON) + self._params()}
+        for key, value in self.values.items():
+            param = params.get(key)
+            if key in ("name", "path"):
+                config[key] = value
+            elif key in ("target", "features"):
+                names = [v.strip() for v in str(value or "").split(",") if v.strip()]
+                if names:
+                    config[key] = names[0] if len(names) == 1 and key == "target" else names
+            elif param is not None and value != param.default:
+                config[key] = list(value) if isinstance(value, tuple) else value
+        if self.source == "builtin":
+            schema = BUILTINS[self.values["name"]].schema
+            options = {k: v for k, v in self.options.items() if v != schema.get(k).default}
+            if options:
+                config["options"] = options
+        return config
+
+    def _mark_draft(self) -> None:
+        applied = self.config() == self.doc.extras.data
+        self.state.setText("" if applied else "Not applied yet: press Load and use.")
+
+    # ---- following the document ----------------------------------------------------
+    def _from_document(self) -> None:
+        data = dict(self.doc.extras.data or {"source": "builtin", "name": "digits"})
+        source = data.pop("source", "builtin")
+        self.source = source if source in SOURCES else "builtin"
+        self.options = dict(data.pop("options", None) or {})
+        self.values = data
+        if self.source == "builtin" and self.values.get("name") not in BUILTINS:
+            self.values["name"] = "digits"
+        self.source_combo.setCurrentIndex(self.source_combo.findData(self.source))
+        self._rebuild_form()
+        self._mark_draft()
+        self.message.hide()
+        if self.doc.extras.data:
+            QTimer.singleShot(0, self.show_preview)
+        else:
+            self.preview.clear("This project has no data yet: choose some and press "
+                               "<b>Load and use</b>.")
+
+    # ---- loading -------------------------------------------------------------------
+    def _prepare(self, config: dict):
+        seed = data_seed(self.doc.extras.training)
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            return self.cache.prepare(config, seed, self.base_dir())
+        finally:
+            QApplication.restoreOverrideCursor()
+
+    def show_preview(self) -> bool:
+        """Preview the document's data (errors shown at their fields)."""
+        if not self.doc.extras.data:
+            return False
+        try:
+            self.prepared = self._prepare(self.doc.extras.data)
+        except (NeuroCanvasError, OSError, ValueError) as exc:
+            self._report(exc, self.doc.extras.data)
+            self.preview.clear("The project's data could not be loaded.")
+            return False
+        self.preview.show_data(self.prepared)
+        return True
+
+    def load_and_use(self) -> bool:
+        """Prepare the form's data; on success apply it (one undo step) and preview it."""
+        for key in self.errors:
+            self._show_error(key, "")
+        self.message.hide()
+        config = self.config()
+        try:
+            data = self._prepare(config)
+        except (NeuroCanvasError, OSError, ValueError) as exc:
+            self._report(exc, config)
+            return False
+        title = data.dataset_info.get("name") or config.get("name") or "data"
+        problem = self.editor.use_data(config, data.train.sample_shape,
+                                       data.train.input_kind, title)
+        if problem:
+            self._show_message(problem)
+            return False
+        self.prepared = data
+        self.preview.show_data(data)
+        self._mark_draft()
+        return True
+
+    def _report(self, exc: Exception, config: dict) -> None:
+        key = error_field(exc, config, self.errors)
+        text = error_text(exc)
+        if key is None:
+            self._show_message(text)
+        else:
+            self._show_error(key, text)
+
+    def _show_error(self, key: str, text: str) -> None:
+        label = self.errors.get(key)
+        if label is not None:
+            label.setText(text)
+            label.setVisible(bool(text))
+        field = self.fields.get(key)
+        if field is not None:
+            field.set_error(bool(text))
+        if key == "path" and hasattr(self, "path_edit") and self.source != "builtin":
+            self.path_edit.setStyleSheet("" if not text else
+                                         "border: 1px solid #d32f2f; background: #fdecea;")
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+
+def _error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setStyleSheet(f"color: {style.ERROR.name()};")
+    label.hide()
+    return label

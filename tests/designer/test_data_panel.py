@@ -1,0 +1,109 @@
+"""The data panel and the training settings form: schema-driven forms, one-step data
+changes that fit the Input layer, import errors at their field, undoable settings."""
+from pathlib import Path
+
+from engine.data import BUILTINS, SOURCES
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+
+
+def choose(panel, source):
+    combo = panel.source_combo
+    combo.setCurrentIndex(combo.findData(source))
+    combo.activated.emit(combo.currentIndex())
+
+
+def type_text(field_widget, text):
+    field_widget.setText(text)
+    field_widget.editingFinished.emit()
+
+
+def test_forms_come_from_the_engine_schemas(window):
+    panel = window.data_panel
+    choose(panel, "builtin")
+    combo = panel.form_widget.findChild(type(panel.source_combo), "data_builtin")
+    combo.setCurrentIndex(combo.findData("spirals"))
+    combo.activated.emit(combo.currentIndex())
+    assert set(BUILTINS["spirals"].schema.names()) <= set(panel.fields)
+    choose(panel, "timeseries")
+    assert {p.name for p in SOURCES["timeseries"]} - {"path"} <= set(panel.fields)
+    assert "path" in panel.errors
+
+
+def test_using_data_fits_the_input_layer_in_one_undo_step(qtbot, window):
+    editor, panel = window.editor, window.data_panel
+    assert window.projects.open_path(EXAMPLES / "xor.ncproj")
+    depth = editor.stack.count()
+    choose(panel, "builtin")
+    combo = panel.form_widget.findChild(type(panel.source_combo), "data_builtin")
+    combo.setCurrentIndex(combo.findData("digits_images"))
+    combo.activated.emit(combo.currentIndex())
+    assert panel.load_and_use()
+    assert editor.doc.layer("input").config == {"shape": [1, 8, 8], "kind": "image"}
+    assert editor.doc.extras.data == {"source": "builtin", "name": "digits_images"}
+    assert editor.stack.count() == depth + 1
+    assert editor.stack.undoText() == "Use data: digits_images"
+    assert panel.preview.samples.objectName() == "data_image_grid"  # an image grid
+    assert "10 classes" in panel.preview.summary.text()
+    editor.undo()
+    assert editor.doc.layer("input").config == {"shape": [2], "kind": "features"}
+    assert editor.doc.extras.data == {"source": "builtin", "name": "xor"}
+
+
+def test_a_bad_csv_shows_the_error_at_its_field_and_changes_nothing(window, tmp_path):
+    editor, panel = window.editor, window.data_panel
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,label\n1,2,x\n3,oops,y\n5,6,x\n")
+    before, depth = dict(editor.doc.extras.data), editor.stack.count()
+    spec = editor.doc.spec().to_dict()
+    choose(panel, "csv")
+    type_text(panel.path_edit, str(bad))
+    type_text(panel.fields["target"].widget, "label")
+    assert not panel.load_and_use()
+    error = panel.errors["path"]
+    assert error.isVisibleTo(panel) and "line 3" in error.text() and "'b'" in error.text()
+    assert editor.doc.extras.data == before and editor.stack.count() == depth
+    assert editor.doc.spec().to_dict() == spec
+    type_text(panel.fields["target"].widget, "price")  # a missing column: at the target
+    assert not panel.load_and_use()
+    assert "no column 'price'" in panel.errors["target"].text()
+    assert editor.stack.count() == depth
+
+
+def test_a_good_csv_previews_as_a_table(window, tmp_path):
+    panel = window.data_panel
+    good = tmp_path / "houses.csv"
+    good.write_text("rooms,area,price\n" + "".join(f"{i % 5 + 1},{40 + 7 * i},{100 + 3 * i}\n"
+                                                   for i in range(60)))
+    choose(panel, "csv")
+    type_text(panel.path_edit, str(good))
+    type_text(panel.fields["target"].widget, "price")
+    assert panel.load_and_use()
+    assert window.editor.doc.layer_ids() and panel.preview.samples.objectName() == "data_rows"
+    assert panel.preview.ranges.rowCount() == 2
+    assert window.editor.doc.extras.data["target"] == "price"
+
+
+def test_training_settings_are_undoable_and_irrelevant_fields_disabled(window):
+    editor, panel = window.editor, window.training_panel
+    lr = panel.fields["learning_rate"]
+    lr.widget.lineEdit().setText("1e-5")
+    lr.widget.interpretText()
+    assert editor.doc.extras.training["learning_rate"] == 1e-5
+    assert lr.widget.text() == "1e-05"
+    assert not panel.fields["momentum"].widget.isEnabled()  # adam by default
+    assert panel.fields["beta1"].widget.isEnabled()
+    optimizer = panel.fields["optimizer"].widget
+    optimizer.setCurrentText("sgd")
+    optimizer.activated.emit(optimizer.currentIndex())
+    assert panel.fields["momentum"].widget.isEnabled()
+    assert not panel.fields["beta1"].widget.isEnabled()
+    assert not panel.fields["min_lr"].widget.isEnabled()
+    assert not panel.fields["patience"].widget.isEnabled()
+    editor.undo()
+    assert editor.doc.extras.training.get("optimizer", "adam") == "adam"
+    assert not panel.fields["momentum"].widget.isEnabled()
+    editor.undo()
+    assert "learning_rate" not in editor.doc.extras.training
+    panel.commit("epochs", 0)
+    assert "at least 1" in panel.message.text()
