@@ -134,11 +134,14 @@ class Network:
             self.outputs = outs
         return outs[self.output_id]
 
-    def backward(self, grad: np.ndarray) -> None:
-        """Backpropagate from the output gradient; fills ``grad_flat``."""
+    def backward(self, grad: np.ndarray, keep: bool = False) -> dict[str, np.ndarray] | None:
+        """Backpropagate from the output gradient; fills ``grad_flat``. With ``keep``,
+        return every layer's output gradient (by layer id) for inspection; without,
+        each is dropped once used. Some layers hand back reused buffers: copy what you
+        keep beyond the next backward."""
         grads = {self.output_id: grad}
         for node in reversed(self.nodes):
-            g = grads.pop(node.id, None)
+            g = grads.get(node.id) if keep else grads.pop(node.id, None)
             if g is None:
                 continue
             need = [src != self.input_id for src in node.inputs]
@@ -147,6 +150,7 @@ class Network:
                 if not wanted:
                     continue
                 grads[src] = gi if src not in grads else grads[src] + gi
+        return grads if keep else None
 
     def predict(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """Inference in batches, final activation included."""

@@ -94,20 +94,4 @@ def forward_backward(network: Network, x: np.ndarray, y: np.ndarray | None,
     if y is None or loss is None:
         return None, outputs, {}
     value, grad = loss.value_and_grad(out, y)
-    return float(value), outputs, _backward_keeping(network, grad)
-
-
-def _backward_keeping(network: Network, grad: np.ndarray) -> dict[str, np.ndarray]:
-    """``Network.backward`` that keeps each layer's output gradient (the network's
-    own pass drops them as it goes, to save memory)."""
-    grads = {network.output_id: grad}
-    for node in reversed(network.nodes):
-        g = grads.get(node.id)
-        if g is None:
-            continue
-        need = [src != network.input_id for src in node.inputs]
-        in_grads = node.layer.backward(g, need_input_grad=any(need))
-        for src, gi, wanted in zip(node.inputs, in_grads, need):
-            if wanted:
-                grads[src] = gi if src not in grads else grads[src] + gi
-    return grads
+    return float(value), outputs, network.backward(grad, keep=True)
