@@ -20,6 +20,7 @@ from engine.control import TrainControl
 from engine.data import PreparedData
 from engine.errors import NeuroCanvasError
 from engine.events import BatchEnd, EpochEnd, Paused, Resumed, RunEnded, Started
+from engine.insights import BoundaryGrid, Probe, assess, probe_batch
 from engine.network import Network
 from engine.settings import choose_loss, training_settings
 from engine.trainer import evaluate, train
@@ -36,6 +37,7 @@ class TrainingJob:
     data: PreparedData
     settings: dict
     initial_weights: dict | None = None  # continue from these instead of a fresh start
+    probe: bool = True  # look inside while training (engine.insights; ~5% of the time)
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Progress:
     latest: BatchEnd | None = None
     batch_losses: list = field(default_factory=list)  # (step, loss, lr)
     epochs: list = field(default_factory=list)  # history records
+    snapshot: object = None  # the newest engine.insights ProbeSnapshot, if one was taken
+    health: dict | None = None  # layer id -> engine.insights Health for that snapshot
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,7 @@ class _Worker(QThread):
     def __init__(self, job: TrainingJob, control: TrainControl):
         super().__init__()
         self.job, self.control = job, control
+        self.probe = None  # set once the network exists
         self.setStackSize(STACK_BYTES)
 
     def run(self) -> None:
@@ -86,11 +91,16 @@ class _Worker(QThread):
         network = Network(job.spec, seed=settings["seed"])
         if job.initial_weights:
             network.set_weights(job.initial_weights)
-        pending, last = Progress(), 0.0
+        self.probe = self._make_probe(network, settings) if job.probe else None
+        pending, last, previous = Progress(), 0.0, None
         for event in train(network, job.data.train, job.data.val, settings, self.control):
             if isinstance(event, BatchEnd):
                 pending.latest = event
                 pending.batch_losses.append((event.step, event.loss, event.lr))
+                snap = self.probe.poll(event.step) if self.probe is not None else None
+                if snap is not None:  # health compares it with the snapshot before
+                    pending.health = assess(snap, previous, lr=event.lr)
+                    pending.snapshot = previous = snap
             elif isinstance(event, EpochEnd):
                 pending.epochs.append(dict(event.record))
             elif isinstance(event, Started):
@@ -108,8 +118,17 @@ class _Worker(QThread):
             if now - last >= EMIT_INTERVAL:
                 pending, last = self._flush(pending), now
 
+    def _make_probe(self, network, settings):
+        """A fixed probe batch of the training data; a decision map for 2-D inputs."""
+        data = self.job.data.train
+        loss = choose_loss(settings, data.task, network.report.output_shape[-1])
+        x, y, _ = probe_batch(data, 64, settings["seed"])
+        two_d = data.x.ndim == 2 and data.x.shape[1] == 2
+        return Probe(network, x, y, loss=loss.name, task=data.task,
+                     boundary=BoundaryGrid(data.x, 100) if two_d else None)
+
     def _flush(self, pending: Progress) -> Progress:
-        if pending.latest is not None or pending.epochs:
+        if pending.latest is not None or pending.epochs or pending.snapshot is not None:
             self.progress.emit(pending)  # handed over whole: the worker starts a new one
         return Progress()
 
@@ -171,6 +190,15 @@ class TrainingRunner(QObject):
     def stop(self) -> None:
         if self._control:
             self._control.stop()
+
+    def request_sample(self, x, target=None, class_names=()) -> bool:
+        """Ask the running probe to push one sample through the network being trained;
+        the answer arrives as ``snapshot.tried`` in a later progress signal."""
+        probe = getattr(self._worker, "probe", None) if self.running else None
+        if probe is None:
+            return False
+        probe.request_sample(x, target, class_names)
+        return True
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop and wait for the thread (call before the window closes)."""

@@ -106,3 +106,37 @@ def test_a_typed_engine_error_keeps_its_message(qtbot, runner):
     with qtbot.waitSignal(runner.failed, timeout=10000) as failure:
         runner.start(bad)
     assert failure.args[0].startswith("Training: Batch size must be at least 1")
+
+
+def test_probe_snapshots_and_health_arrive_and_cost_no_bit_of_training(qtbot, runner):
+    updates = []
+    runner.progress.connect(updates.append)
+    with qtbot.waitSignal(runner.finished, timeout=30000) as probed:
+        runner.start(_job(epochs=100))
+    snaps = [u for u in updates if u.snapshot is not None]
+    assert snaps, "no probe snapshot during a 100-epoch run"
+    last = snaps[-1]
+    assert set(last.snapshot.layers) == {"hidden", "output"}
+    assert set(last.health) == {"hidden", "output"}
+    assert last.snapshot.boundary is not None  # xor has 2-D inputs: a decision map
+    qtbot.waitUntil(lambda: not runner.running, timeout=2000)
+    with qtbot.waitSignal(runner.finished, timeout=30000) as plain:
+        job = _job(epochs=100)
+        runner.start(TrainingJob(job.spec, job.data, job.settings, probe=False))
+    a = [r["loss"] for r in probed.args[0].ended.history]
+    b = [r["loss"] for r in plain.args[0].ended.history]
+    assert a == b  # probing reads the network, never changes it
+
+
+def test_request_sample_answers_in_a_later_snapshot(qtbot, runner):
+    updates = []
+    runner.progress.connect(updates.append)
+    job = _job(epochs=100000)
+    with qtbot.waitSignal(runner.progress, timeout=10000):
+        runner.start(job)
+    assert runner.request_sample(job.data.test.x[0], job.data.test.y[0])
+    qtbot.waitUntil(lambda: any(u.snapshot is not None and u.snapshot.tried is not None
+                                for u in updates), timeout=10000)
+    with qtbot.waitSignal(runner.finished, timeout=5000):
+        runner.stop()
+    assert not runner.request_sample(job.data.test.x[0])  # nothing running
