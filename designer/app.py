@@ -11,11 +11,11 @@ import sys
 
 
 def is_subcommand(argv: list[str]) -> bool:
-    """A first argument that is neither an option nor a project file names a subcommand."""
+    """Anything but nothing or one project file is for the command line (subcommands,
+    --help, --version, and mistakes, which its parser explains)."""
     if not argv:
         return False
-    first = argv[0]
-    return not first.startswith("-") and not first.lower().endswith(".ncproj")
+    return not (len(argv) == 1 and argv[0].lower().endswith(".ncproj"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,8 +23,24 @@ def main(argv: list[str] | None = None) -> int:
     if is_subcommand(argv):
         from engine import cli  # lazily: the window's modules are never imported here
         return cli.main(argv)
-    project = next((a for a in argv if a.lower().endswith(".ncproj")), None)
-    return run_window(project)
+    problem = display_problem()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+    return run_window(argv[0] if argv else None)
+
+
+def display_problem(environ=None) -> str | None:
+    """Why a window cannot open here (Qt would abort the process), or None."""
+    import os
+
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux") or env.get("QT_QPA_PLATFORM"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"):
+        return None
+    return ("no display to open the window on (DISPLAY is not set). Run NeuroCanvas in a "
+            "desktop session, or use the headless commands: neurocanvas --help")
 
 
 def create_main_window(project_path=None, settings=None):

@@ -24,6 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="neurocanvas",
         description="NeuroCanvas: design, train and export neural networks. Without a "
                     "command (or with a project file) the designer window opens.")
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"NeuroCanvas {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("train", help="train a project headless")
     p.add_argument("project", help="the project (.ncproj) to train")

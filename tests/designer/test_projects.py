@@ -135,7 +135,23 @@ def test_stable_object_names(window):
 
 def test_subcommands_go_to_the_cli_without_importing_qt(tmp_path):
     assert is_subcommand(["train", "x.ncproj"]) and not is_subcommand(["x.ncproj"])
-    assert not is_subcommand([]) and not is_subcommand(["--help"])
+    assert not is_subcommand([]) and is_subcommand(["--help"]) and is_subcommand(["--version"])
+
+
+def test_no_display_is_a_clear_message_not_a_qt_abort(capsys):
+    from designer.app import display_problem, main
+
+    assert "DISPLAY is not set" in display_problem({})
+    assert display_problem({"DISPLAY": ":0"}) is None
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    import os
+    saved = {k: os.environ.pop(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+             if k in os.environ}
+    try:
+        assert main([]) == 1
+    finally:
+        os.environ.update(saved)
+    assert capsys.readouterr().err.startswith("error: no display")
     fake = tmp_path / "fakecli"
     (fake / "engine").mkdir(parents=True)
     script = (
