@@ -137,21 +137,6 @@ def test_subcommands_go_to_the_cli_without_importing_qt(tmp_path):
     assert is_subcommand(["train", "x.ncproj"]) and not is_subcommand(["x.ncproj"])
     assert not is_subcommand([]) and is_subcommand(["--help"]) and is_subcommand(["--version"])
 
-
-def test_no_display_is_a_clear_message_not_a_qt_abort(capsys):
-    from designer.app import display_problem, main
-
-    assert "DISPLAY is not set" in display_problem({})
-    assert display_problem({"DISPLAY": ":0"}) is None
-    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
-    import os
-    saved = {k: os.environ.pop(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-             if k in os.environ}
-    try:
-        assert main([]) == 1
-    finally:
-        os.environ.update(saved)
-    assert capsys.readouterr().err.startswith("error: no display")
     fake = tmp_path / "fakecli"
     (fake / "engine").mkdir(parents=True)
     script = (
@@ -167,3 +152,19 @@ def test_no_display_is_a_clear_message_not_a_qt_abort(capsys):
                           text=True, timeout=60)
     assert done.returncode == 3, done.stderr
     assert "cli ['info', 'x.ncproj']" in done.stdout
+
+
+def test_no_display_is_a_clear_message_not_a_qt_abort(capsys):
+    from designer.app import display_problem, main
+
+    assert "DISPLAY is not set" in display_problem({})
+    assert display_problem({"DISPLAY": ":0"}) is None
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}) is None
+    import os
+    saved = {k: os.environ.pop(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+             if k in os.environ}
+    try:
+        assert main([]) == 1
+    finally:
+        os.environ.update(saved)
+    assert capsys.readouterr().err.startswith("error: no display")
