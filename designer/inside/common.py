@@ -1,0 +1,174 @@
+"""Shared pieces of the inside views: colour maps, heat maps with a colour bar, a
+throttled redraw, and a worker thread for one function call.
+
+Snapshots arrive up to five times a second while training; drawing each at once would
+cost the GUI thread (and the GIL the trainer needs) ~17 ms per repaint. So views keep
+the newest data and draw it on a single-shot timer (at most ``REDRAW_MS`` apart), and
+only when they are visible: a hidden tab costs nothing but storing a reference.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
+
+REDRAW_MS = 150  # ~7 redraws a second at most
+VIRIDIS = pg.colormap.get("viridis")  # magnitudes: dark = low, yellow = high
+DIVERGING = pg.colormap.get("CET-D1")  # signed values: blue < 0 < red, white at zero
+CLASS_COLOURS = ("#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b",
+                 "#6d4c41", "#d81b60", "#7cb342", "#546e7a")
+AXIS_PEN = "#5f6b7a"
+
+
+def class_colour(i: int) -> str:
+    return CLASS_COLOURS[i % len(CLASS_COLOURS)]
+
+
+def new_layout() -> pg.GraphicsLayoutWidget:
+    view = pg.GraphicsLayoutWidget()
+    view.setBackground("w")
+    view.ci.setContentsMargins(4, 4, 4, 4)
+    return view
+
+
+def new_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str,
+             x_label: str = "", y_label: str = "", **kwargs) -> pg.PlotItem:
+    plot = layout.addPlot(row=row, col=col, **kwargs)
+    plot.setTitle(title, size="9pt", color="#1f2933")
+    if x_label:
+        plot.setLabel("bottom", x_label, color=AXIS_PEN)
+    if y_label:
+        plot.setLabel("left", y_label, color=AXIS_PEN)
+    plot.setMenuEnabled(False)
+    plot.hideButtons()
+    return plot
+
+
+def signed_levels(a: np.ndarray) -> tuple[float, float, bool]:
+    """(low, high, signed): symmetric about zero for signed data so white means zero."""
+    finite = a[np.isfinite(a)] if a.size else a
+    if not finite.size:
+        return 0.0, 1.0, False
+    lo, hi = float(finite.min()), float(finite.max())
+    if lo < 0 < hi or (lo < 0 and hi <= 0):
+        m = max(abs(lo), abs(hi)) or 1.0
+        return -m, m, True
+    return lo, (hi if hi > lo else lo + 1.0), False
+
+
+class HeatMap:
+    """An image in a plot with a colour bar; NaN shows as the background."""
+
+    def __init__(self, layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str,
+                 x_label: str = "", y_label: str = "", bar_label: str = "value",
+                 axes: bool = True):
+        self.plot = new_plot(layout, row, col, title, x_label, y_label)
+        self.plot.setAspectLocked(False)
+        self.plot.invertY(False)
+        if not axes:
+            self.plot.hideAxis("left")
+            self.plot.hideAxis("bottom")
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        self.bar = pg.ColorBarItem(colorMap=VIRIDIS, interactive=False, width=12,
+                                   label=bar_label)
+        self.bar.setImageItem(self.image)
+        layout.addItem(self.bar, row=row, col=col + 1)
+        self.signed = None
+
+    def set_image(self, a: np.ndarray, rect=None, signed: bool | None = None,
+                  levels: tuple[float, float] | None = None) -> None:
+        """Draw ``a`` (rows up the y axis); a diverging map when the data is signed."""
+        a = np.asarray(a, dtype=np.float32)
+        lo, hi, auto_signed = signed_levels(a)
+        signed = auto_signed if signed is None else signed
+        if levels is not None:
+            lo, hi = levels
+        if signed != self.signed:
+            self.bar.setColorMap(DIVERGING if signed else VIRIDIS)
+            self.signed = signed
+        self.image.setImage(a, autoLevels=False)
+        self.bar.setLevels((lo, hi))
+        if rect is not None:
+            self.image.setRect(*rect)
+        else:
+            self.image.setRect(0, 0, a.shape[1], a.shape[0])
+
+
+class Throttled:
+    """Calls ``draw`` at most every REDRAW_MS, and only while ``widget`` is visible
+    (a view shown later draws its newest data then: call ``flush`` from showEvent)."""
+
+    def __init__(self, widget, draw):
+        self.widget, self.draw, self.dirty = widget, draw, False
+        self.timer = QTimer(widget)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self.flush)
+
+    def schedule(self) -> None:
+        self.dirty = True
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def flush(self) -> None:
+        if self.dirty and self.widget.isVisible():
+            self.dirty = False
+            self.draw()
+
+
+class _Call(QThread):
+    done = Signal(object, object)  # result, error message (one of them None)
+
+    def __init__(self, fn, blas_threads: int | None):
+        super().__init__()
+        self.fn, self.blas_threads = fn, blas_threads
+        self.setStackSize(8 * 1024 * 1024)  # OpenBLAS overflows a QThread's default on macOS
+
+    def run(self) -> None:
+        try:
+            if self.blas_threads:
+                from threadpoolctl import threadpool_limits
+
+                with threadpool_limits(self.blas_threads, user_api="blas"):
+                    result = self.fn()
+            else:
+                result = self.fn()
+        except Exception as exc:  # noqa: BLE001 - becomes a message in the view
+            self.done.emit(None, f"{type(exc).__name__}: {exc}" if not str(exc).startswith(
+                type(exc).__name__) else str(exc))
+            return
+        self.done.emit(result, None)
+
+
+class BackgroundCall(QObject):
+    """Run one function on a worker thread; ``finished(result, error)`` in the GUI
+    thread. One call at a time; ``shutdown`` waits for a running one."""
+
+    finished = Signal(object, object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._worker: _Call | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None and self._worker.isRunning()
+
+    def start(self, fn, blas_threads: int | None = 1) -> bool:
+        if self.busy:
+            return False
+        worker = _Call(fn, blas_threads)
+        worker.done.connect(self._done)
+        self._worker = worker
+        worker.start()
+        return True
+
+    def _done(self, result, error) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.wait()
+        self.finished.emit(result, error)
+
+    def shutdown(self, timeout_ms: int = 10000) -> bool:
+        return self._worker is None or self._worker.wait(timeout_ms)

@@ -1,0 +1,85 @@
+"""Histograms of one layer on the probe batch: its outputs, the gradient reaching its
+outputs, its weights and its biases (engine.insights Histogram: counts and edges)."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from .common import class_colour, new_layout, new_plot
+
+BIAS_NAMES = ("b", "bias", "beta", "b_ih", "b_hh")
+
+
+def split_params(params: dict) -> tuple[list, list]:
+    """(weight-like ParamViews, bias-like ParamViews): biases are drawn apart because
+    they live on another scale (often zero at the start)."""
+    weights = [p for n, p in params.items() if n not in BIAS_NAMES]
+    biases = [p for n, p in params.items() if n in BIAS_NAMES]
+    return weights, biases
+
+
+class HistogramPanel(QWidget):
+    """Four plots (2 x 2); ``show_layer(view)`` draws a LayerView's histograms."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.view = new_layout()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.plots = {
+            "activations": new_plot(self.view, 0, 0, "Activations (layer output)",
+                                    "output value", "count"),
+            "gradients": new_plot(self.view, 0, 1, "Gradients dL/d(output)",
+                                  "gradient value", "count"),
+            "weights": new_plot(self.view, 1, 0, "Weights", "weight value", "count"),
+            "biases": new_plot(self.view, 1, 1, "Biases", "bias value", "count"),
+        }
+        self.titles = {k: p.titleLabel.text for k, p in self.plots.items()}
+        for plot in self.plots.values():
+            plot.addLegend(offset=(-4, 4), labelTextSize="7pt", brush=(255, 255, 255, 200))
+            plot.getAxis("left").setWidth(56)
+        self.shown: dict[str, list] = {}  # plot key -> [(label, Histogram)], for tests
+
+    def _draw(self, key: str, entries: list, empty: str) -> None:
+        plot = self.plots[key]
+        plot.clear()
+        plot.legend.clear()
+        self.shown[key] = entries
+        if not entries:
+            plot.setTitle(f"{self.titles[key]}: {empty}", size="9pt", color="#8a94a3")
+            return
+        plot.setTitle(self.titles[key], size="9pt", color="#1f2933")
+        for i, (label, hist) in enumerate(entries):
+            colour = pg.mkColor(class_colour(i))
+            fill = pg.mkColor(colour)
+            fill.setAlpha(90 if len(entries) > 1 else 140)
+            edges, counts = _drawable(hist)
+            name = label + (f" ({hist.nonfinite} NaN/inf)" if hist.nonfinite else "")
+            plot.plot(edges, counts, stepMode="center", fillLevel=0, brush=fill,
+                      pen=pg.mkPen(colour, width=1.2), name=name if len(entries) > 1
+                      or hist.nonfinite else None)
+
+    def show_layer(self, view) -> None:
+        """Draw a LayerView (or clear with None)."""
+        if view is None:
+            for key in self.plots:
+                self._draw(key, [], "no layer")
+            return
+        self._draw("activations", [("outputs", view.activations)], "none")
+        grads = [("dL/d(output)", view.gradients)] if view.gradients is not None else []
+        self._draw("gradients", grads, "no targets")
+        weights, biases = split_params(view.params)
+        self._draw("weights", [(p.name, p.values) for p in weights], "no weights")
+        self._draw("biases", [(p.name, p.values) for p in biases], "no biases")
+
+
+def _drawable(hist) -> tuple[np.ndarray, np.ndarray]:
+    """Edges and counts for a stepped curve; a constant array (all edges equal, e.g.
+    zero biases at the start) becomes one visible bar of width 1e-3 around the value."""
+    edges, counts = np.asarray(hist.edges, float), np.asarray(hist.counts, float)
+    if edges[-1] <= edges[0]:
+        v = edges[0]
+        return np.array([v - 5e-4, v + 5e-4]), np.array([counts.sum()])
+    return edges, counts

@@ -1,0 +1,80 @@
+"""Every layer's output for one sample, one row per layer: bars for vectors, a heat map
+for sequences (time x unit), tiles for images. Shared by "Try one sample" and the
+edit-time preview. Rows are rebuilt on each call: calls come from a click or a
+debounced edit, never from the training stream."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
+
+from engine.insights import image_grid
+
+from .common import DIVERGING, VIRIDIS, new_layout, new_plot, signed_levels
+
+ROW_HEIGHT = 150
+MAX_BARS = 256
+
+
+class LayerOutputs(QWidget):
+    """``show_outputs([(name, array | None, message | None)])``."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.view = new_layout()
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.view)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
+        self.rows: list[str] = []  # row titles, for tests
+
+    def show_outputs(self, entries) -> None:
+        self.view.clear()
+        self.rows = []
+        for row, (name, a, message) in enumerate(entries):
+            plot = new_plot(self.view, row, 0, name)
+            plot.getAxis("left").setWidth(48)
+            if a is None:
+                plot.hideAxis("left")
+                plot.hideAxis("bottom")
+                text = pg.TextItem(message or "no output", color="#d32f2f", anchor=(0, 0.5))
+                plot.addItem(text)
+                text.setPos(0, 0)
+                plot.setTitle(f"{name}: no output", size="9pt", color="#d32f2f")
+            else:
+                self._draw(plot, name, np.asarray(a), message)
+            self.rows.append(plot.titleLabel.text)
+        self.view.setMinimumHeight(max(1, len(entries)) * ROW_HEIGHT)
+
+    def _draw(self, plot, name: str, a: np.ndarray, message) -> None:
+        shape = "\u00d7".join(str(d) for d in a.shape) or "scalar"
+        note = f" ({message})" if message else ""
+        a = a.astype(np.float32)
+        if a.ndim <= 1:
+            a = a.reshape(-1)[:MAX_BARS]
+            colours = ["#1e88e5" if v >= 0 else "#e53935" for v in a]
+            plot.addItem(pg.BarGraphItem(x=np.arange(len(a)), height=a, width=0.8,
+                                         brushes=colours, pen=None))
+            plot.setLabel("bottom", "unit")
+            plot.setLabel("left", "value")
+            plot.setTitle(f"{name}: {shape}{note}", size="9pt")
+            return
+        if a.ndim == 3:  # (C, H, W): one tile per channel
+            img = image_grid(a[:32], normalize="none")[::-1]
+            plot.hideAxis("left")
+            plot.hideAxis("bottom")
+            plot.setAspectLocked(True)
+        else:  # (T, D): time along x, units along y
+            img = a.reshape(a.shape[0], -1).T
+            plot.setLabel("bottom", "time step")
+            plot.setLabel("left", "unit")
+        lo, hi, signed = signed_levels(img)
+        item = pg.ImageItem(img, axisOrder="row-major")
+        item.setColorMap(DIVERGING if signed else VIRIDIS)
+        item.setLevels((lo, hi))
+        plot.addItem(item)
+        scale = "blue \u2212, white 0, red +" if signed else "dark low, yellow high"
+        plot.setTitle(f"{name}: {shape}, range {lo:.3g} to {hi:.3g} ({scale}){note}",
+                      size="9pt")

@@ -1,0 +1,154 @@
+"""One layer seen through the probe batch while training: a line of figures (unit
+statistics, norms, update ratio, health), four histograms, and for convolutional or
+recurrent layers their feature maps/filters or states/gates. Choosing a node on the
+canvas (``select_layer``) or in the combo box switches the layer."""
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSplitter, QStackedWidget,
+                               QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+
+from .common import Throttled
+from .feature_maps import FeatureMapsView
+from .histograms import HistogramPanel
+from .recurrent_view import RecurrentView
+
+LEVEL_COLOURS = {"ok": "#2e7d32", "warn": "#ef6c00", "bad": "#d32f2f"}
+
+
+def describe(view, health=None) -> str:
+    """The layer's figures as one rich-text paragraph."""
+    s = view.stats
+    parts = [f"<b>{view.name}</b> ({view.type}{', ' + view.activation if view.activation else ''})"
+             f" output {tuple(view.output_shape)}",
+             f"mean {s.mean:.3g}, std {s.std:.3g} over {s.units} units"]
+    if view.activation == "relu":
+        parts.append(f"dead {s.dead:.0%}")
+    if view.activation in ("sigmoid", "tanh"):
+        parts.append(f"saturated {s.saturated:.0%}")
+    if view.params:
+        parts.append(f"\u2016\u03b8\u2016 {view.weight_norm:.3g}")
+    if view.grad_norm is not None:
+        parts.append(f"\u2016dL/d\u03b8\u2016 {view.grad_norm:.3g}")
+    if view.update_ratio is not None:
+        parts.append(f"update/weight {view.update_ratio:.1e} per step")
+    text = "; ".join(parts)
+    if health is not None and health.level != "ok":
+        colour = LEVEL_COLOURS[health.level]
+        lines = "<br>".join(f"\u26a0 {r}: {s}" for r, s in zip(health.reasons,
+                                                              health.suggestions))
+        text += f"<br><span style='color:{colour}'>{lines}</span>"
+    return text
+
+
+class LayerInsideView(QWidget):
+    """``show_snapshot(snapshot, health)`` stores; the throttle draws the chosen layer."""
+
+    layer_chosen = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("inside_layer_view")
+        self.snapshot, self.health, self.layer_id = None, {}, None
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Layer:"))
+        self.combo = QComboBox()
+        self.combo.setObjectName("inside_layer_combo")
+        self.combo.setMinimumContentsLength(14)
+        self.combo.activated.connect(self._combo_chosen)
+        top.addWidget(self.combo)
+        self.step_label = QLabel("No training yet: press Train to look inside.")
+        self.step_label.setStyleSheet("color: #5f6b7a;")
+        top.addWidget(self.step_label, 1)
+        self.figures = QLabel("")
+        self.figures.setWordWrap(True)
+        self.figures.setTextFormat(Qt.RichText)
+        self.histograms = HistogramPanel()
+        self.maps = FeatureMapsView()
+        self.recurrent = RecurrentView()
+        self.special = QStackedWidget()
+        self.special.addWidget(QWidget())  # nothing more for dense layers
+        self.special.addWidget(self.maps)
+        self.special.addWidget(self.recurrent)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.histograms)
+        split.addWidget(self.special)
+        split.setSizes([300, 260])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.figures)
+        layout.addWidget(split, 1)
+        self.throttle = Throttled(self, self.redraw)
+        self.draws = 0  # how many redraws happened (tests, benchmarks)
+
+    def show_snapshot(self, snapshot, health=None) -> None:
+        self.snapshot, self.health = snapshot, health or {}
+        self.throttle.schedule()
+
+    def select_layer(self, layer_id: str | None) -> None:
+        """Show this layer (ids without a view, such as the Input, are remembered)."""
+        if layer_id and layer_id != self.layer_id:
+            self.layer_id = layer_id
+            self.throttle.schedule()
+
+    def clear(self) -> None:
+        self.snapshot, self.health = None, {}
+        self.step_label.setText("Waiting for the first snapshot\u2026")
+
+    def _combo_chosen(self, index: int) -> None:
+        layer_id = self.combo.itemData(index)
+        self.select_layer(layer_id)
+        self.throttle.flush()
+        self.layer_chosen.emit(layer_id)
+
+    def current_view(self):
+        if self.snapshot is None:
+            return None
+        layers = self.snapshot.layers
+        if self.layer_id not in layers and layers:
+            return None
+        return layers.get(self.layer_id)
+
+    def redraw(self) -> None:
+        snap = self.snapshot
+        if snap is None:
+            return
+        self.draws += 1
+        self._fill_combo(snap)
+        view = self.current_view()
+        loss = f", probe loss {snap.loss:.4g}" if snap.loss is not None else ""
+        self.step_label.setText(f"step {snap.step}{loss} ({snap.n_samples} probe samples)")
+        if view is None:
+            self.figures.setText("The Input layer has no view: choose another layer."
+                                 if self.layer_id else "Choose a layer.")
+            self.histograms.show_layer(None)
+            self.special.setCurrentIndex(0)
+            return
+        self.figures.setText(describe(view, self.health.get(view.id)))
+        self.histograms.show_layer(view)
+        if view.feature_maps is not None or view.filters is not None:
+            self.maps.show_layer(view, snap.sample)
+            self.special.setCurrentIndex(1)
+        elif view.hidden is not None:
+            self.recurrent.show_layer(view)
+            self.special.setCurrentIndex(2)
+        else:
+            self.special.setCurrentIndex(0)
+
+    def _fill_combo(self, snap) -> None:
+        ids = list(snap.layers)
+        if self.layer_id is None and ids:
+            self.layer_id = ids[0]
+        if ids != [self.combo.itemData(i) for i in range(self.combo.count())]:
+            self.combo.clear()
+            for layer_id, view in snap.layers.items():
+                self.combo.addItem(f"{view.name} ({view.type})", layer_id)
+        index = self.combo.findData(self.layer_id)
+        if index >= 0:
+            self.combo.setCurrentIndex(index)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.throttle.flush()
