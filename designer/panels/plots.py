@@ -68,7 +68,10 @@ class TrainingPlots(QWidget):
         layout.addWidget(self.view)
         self.loss_plot = self._plot(0, "Loss", legend=True)
         self.metric_plot = self._plot(1, "Accuracy")
-        self.lr_plot = self._plot(2, "Learning rate")
+        self.lr_plot = self._plot(2, "LR")
+        # A scaled label ("Learning rate (x0.001)") outgrew the plot's height and ran
+        # into the label above; plain tick values (0.001) read better anyway.
+        self.lr_plot.getAxis("left").enableAutoSIPrefix(False)
         self.metric_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
         for plot in (self.loss_plot, self.metric_plot):  # linked x: the lowest axis says it
@@ -88,7 +91,7 @@ class TrainingPlots(QWidget):
         if legend:  # one legend: the colours mean the same run in every plot
             plot.addLegend(offset=(-10, 10), labelTextSize="8pt", brush=(255, 255, 255, 210),
                            pen=pg.mkPen("#d0d4da"))
-        plot.getAxis("left").setWidth(56)
+        plot.getAxis("left").setWidth(68)  # room for "0.0010" beside its title
         return plot
 
     @property
