@@ -12,6 +12,7 @@ from .canvas.view import CanvasView
 from .datasets import DataCache
 from .edit_lock import EditLock, make_undo_actions
 from .editor import Editor
+from .inside.dock import install_inside_dock
 from .model.templates import templates
 from .panels.data_panel import DataPanel
 from .panels.export_dialog import export_problem, open_export_dialog
@@ -53,6 +54,7 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._wire()
         self._make_status_bar()
+        self.inside_dock = install_inside_dock(self)  # views of the network's insides
         self.resize(1360, 860)
         self._restore_layout()
         self._update_title(self.projects.title())

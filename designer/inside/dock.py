@@ -1,0 +1,201 @@
+"""The "Inside" dock: every inside view in tabs, wired to the window's training
+controller, editor and canvas. The main window creates it with one line
+(``install_inside_dock(self)``); it owns no training, it only listens:
+
+- runner ``progress`` snapshots -> layer views, canvas health badges, decision map,
+  answers to "try one sample" asked during the run;
+- runner ``finished`` -> a network from the result's weights, evaluated on the test
+  split on a worker thread -> confusion matrix / predicted-versus-true, a final map;
+- editor selection -> the layer shown; design edits -> the debounced preview.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QDockWidget, QTabWidget
+
+from engine.insights import BoundaryGrid, evaluate_network, try_sample
+from engine.network import Network
+from engine.settings import training_settings
+
+from ..datasets import data_seed
+from .boundary_view import BoundaryView
+from .common import BackgroundCall
+from .estimate_view import EstimateView
+from .health_badges import HealthBadges
+from .layer_view import LayerInsideView
+from .preview import PreviewView
+from .results import ResultsView
+from .sample_view import SampleView
+
+
+class InsidePanel(QTabWidget):
+    def __init__(self, job_factory, spec_provider, sample_provider, parent=None):
+        super().__init__(parent)
+        self.setObjectName("inside_panel")
+        self.layers = LayerInsideView()
+        self.results = ResultsView()
+        self.boundary = BoundaryView()
+        self.sample = SampleView()
+        self.preview = PreviewView(spec_provider, sample_provider)
+        self.estimate = EstimateView(job_factory)
+        for widget, title in ((self.layers, "Layers"), (self.results, "Results"),
+                              (self.boundary, "Decision boundary"),
+                              (self.sample, "Try a sample"), (self.preview, "Preview"),
+                              (self.estimate, "Estimate")):
+            self.addTab(widget, title)
+
+
+def _evaluate(spec, settings, weights, data, loss):
+    """On a worker: the trained network, its report on the test split (validation when
+    there is no test split) and a final decision map for two-feature data."""
+    network = Network(spec, seed=settings["seed"])
+    network.set_weights(weights)
+    split, name = (data.test, "test") if len(data.test) else (data.val, "validation")
+    report = evaluate_network(network, split, loss) if len(split) else None
+    x = data.train.x
+    dmap = None
+    if x.ndim == 2 and x.shape[1] == 2:
+        dmap = BoundaryGrid(x, 100).evaluate(network, loss, data.train.task)
+    return network, report, split, name, dmap
+
+
+class InsideController(QObject):
+    def __init__(self, panel: InsidePanel, training, editor, scene, window):
+        super().__init__(panel)
+        self.panel, self.training, self.editor = panel, training, editor
+        self.badges = HealthBadges(scene)
+        self.data = self.network = self.loss = None
+        self.names: dict[str, str] = {}
+        self.asked = ""
+        self.evaluation = BackgroundCall(self)
+        self.evaluation.finished.connect(self._evaluated)
+        runner = training.runner
+        training.run_started.connect(self._run_started)
+        runner.progress.connect(self._progress)
+        runner.finished.connect(self._finished)
+        editor.selection_changed.connect(self._selected)
+        editor.doc.design_changed.connect(panel.preview.schedule)
+        editor.doc.document_reset.connect(self._reset)
+        panel.sample.sample_requested.connect(self._sample_requested)
+        panel.results.sample_chosen.connect(self._try_listed)
+        panel.layers.layer_chosen.connect(lambda i: editor.set_selection([i]))
+        window.installEventFilter(self)  # stop worker threads before the window goes
+
+    # ---- training ------------------------------------------------------------------
+    def _run_started(self, payload) -> None:
+        _event, data = payload
+        job = self.training.job
+        self.data, self.network = data, None
+        self.names = {l.id: l.name for l in job.spec.layers} if job else {}
+        self.panel.layers.clear()
+        self.badges.clear()
+        train = data.train
+        if train.x.ndim == 2 and train.x.shape[1] == 2:
+            self.panel.boundary.set_data(train.x, train.y, train.class_names,
+                                         train.feature_names)
+        split = data.test if len(data.test) else data.val
+        self.panel.sample.set_data(split, data.normalizer)
+        self.panel.results.show_message("Training\u2026 the results on the test split "
+                                        "appear when the run ends.")
+
+    def _progress(self, progress) -> None:
+        snap = progress.snapshot
+        if snap is None:
+            return
+        self.panel.layers.show_snapshot(snap, progress.health)
+        if progress.health:
+            self.badges.show_health(progress.health, self.names)
+        if snap.boundary is not None:
+            self.panel.boundary.show_map(snap.boundary, snap.step)
+        if snap.tried is not None:
+            self.panel.sample.show_result(snap.tried, self.asked, self.names)
+
+    def _finished(self, result) -> None:
+        job = self.training.job
+        if job is None or not result.weights:
+            return
+        settings = training_settings(job.settings)
+        spec, data, loss = job.spec, job.data, result.loss
+        self.loss = loss
+        self.panel.results.show_message("Evaluating the trained network\u2026")
+        self.evaluation.start(lambda: _evaluate(spec, settings, result.weights, data, loss))
+
+    def _evaluated(self, value, error) -> None:
+        if error:
+            self.panel.results.show_message(f"Could not evaluate the network: {error}")
+            return
+        self.network, report, split, name, dmap = value
+        if report is not None:
+            self.panel.results.show_report(report, split, name)
+        if dmap is not None:
+            self.panel.boundary.show_map(dmap)
+
+    # ---- try one sample --------------------------------------------------------------
+    def _sample_requested(self, x, target, what: str) -> None:
+        data, sample = self.data, self.panel.sample
+        names = data.train.class_names if data is not None else ()
+        self.asked = what
+        if self.training.runner.request_sample(x, target, names):
+            sample.answer.setText(f"Asked the network in training about {what}\u2026")
+        elif self.network is not None and not self.evaluation.busy:
+            result = try_sample(self.network, x, data.train.task, self.loss, names, target)
+            sample.show_result(result, what, self.names)
+        else:
+            sample.answer.setText("Train the network first (or wait for the evaluation).")
+
+    def _try_listed(self, index: int) -> None:
+        self.panel.setCurrentWidget(self.panel.sample)
+        self.panel.sample.request_index(index)
+
+    # ---- editing -----------------------------------------------------------------------
+    def _selected(self, ids: list) -> None:
+        if not ids:
+            return
+        self.panel.layers.select_layer(ids[-1])
+        self.panel.preview.select_layer(ids[-1])
+        if self.panel.layers.snapshot is not None and \
+                self.panel.currentWidget() is not self.panel.preview:
+            self.panel.setCurrentWidget(self.panel.layers)
+
+    def _reset(self) -> None:
+        self.badges.clear()
+        self.panel.preview.schedule()
+
+    def shutdown(self) -> None:
+        for call in (self.evaluation, self.panel.preview.call, self.panel.estimate.call):
+            call.shutdown()
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Close:
+            self.shutdown()
+        return False
+
+
+def first_sample(window):
+    """The preview's sample: the first training sample of the project's data."""
+    doc = window.editor.doc
+    if not doc.extras.data:
+        return None
+    data = window.data_cache.prepare(doc.extras.data, data_seed(doc.extras.training),
+                                     window._project_dir())
+    return np.array(data.train.x[0])
+
+
+def install_inside_dock(window) -> QDockWidget:
+    """Create the Inside dock next to the plots and add it to the View menu."""
+    panel = InsidePanel(window.training.make_job, window.editor.doc.spec,
+                        lambda: first_sample(window))
+    dock = QDockWidget("Inside", window)
+    dock.setObjectName("inside_dock")
+    dock.setWidget(panel)
+    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+    plots = getattr(window, "plots_dock", None)
+    if plots is not None:
+        window.tabifyDockWidget(plots, dock)
+    for action in window.menuBar().actions():
+        if action.text().replace("&", "") == "View" and action.menu() is not None:
+            action.menu().addAction(dock.toggleViewAction())
+    window.inside = InsideController(panel, window.training, window.editor,
+                                     window.canvas.canvas_scene, window)
+    return dock

@@ -1,0 +1,136 @@
+"""The Inside dock in the real main window, fed by real training runs."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QSettings
+
+from designer.app import create_main_window
+
+from .helpers import EXAMPLES
+
+
+@pytest.fixture
+def open_example(qtbot, dialogs, tmp_path):
+    windows = []
+
+    def make(name, **training):
+        settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+        win = create_main_window(EXAMPLES / f"{name}.ncproj", settings)
+        for key, value in training.items():
+            win.editor.set_training_setting(key, value)
+        qtbot.addWidget(win, before_close_func=lambda w: (w.training.shutdown(),
+                                                          w.inside.shutdown()))
+        win.resize(1360, 860)
+        win.show()
+        qtbot.waitExposed(win)
+        win.inside_dock.raise_()
+        windows.append(win)
+        return win
+
+    yield make
+    for win in windows:
+        win.training.shutdown()
+        win.inside.shutdown()
+        win.editor.stack.setClean()
+
+
+def _run_until_snapshots(qtbot, win, count=3):
+    snaps = []
+    win.training.runner.progress.connect(
+        lambda p: p.snapshot is not None and snaps.append(p))
+    win.training.action_train.trigger()
+    qtbot.waitUntil(lambda: len(snaps) >= count, timeout=30000)
+    with qtbot.waitSignal(win.training.runner.finished, timeout=10000):
+        win.training.stop()
+    return snaps
+
+
+@pytest.mark.parametrize("name", ["xor", "cnn_digits", "gru_classifier"])
+def test_views_and_badges_receive_data_during_a_run(qtbot, open_example, name):
+    win = open_example(name, epochs=1000)
+    panel = win.inside_dock.widget()
+    panel.setCurrentWidget(panel.layers)
+    snaps = _run_until_snapshots(qtbot, win)
+    layers = panel.layers
+    qtbot.waitUntil(lambda: layers.draws > 0, timeout=3000)
+    assert layers.snapshot is not None and layers.combo.count() == len(snaps[-1].snapshot.layers)
+    assert set(win.inside.badges.items) == set(snaps[-1].health)
+    last_layer = list(snaps[-1].snapshot.layers)[0]
+    win.editor.set_selection([last_layer])  # choosing a node shows its views
+    layers.throttle.flush()
+    assert layers.combo.currentData() == last_layer
+    if name == "cnn_digits":
+        assert layers.special.currentWidget() is layers.maps and layers.maps.grid is not None
+    if name == "gru_classifier":
+        assert layers.special.currentWidget() is layers.recurrent
+        assert "reset" in layers.recurrent.arrays
+    qtbot.waitUntil(lambda: panel.results.report is not None, timeout=20000)
+    report = panel.results.report
+    data = win.training.job.data
+    assert int(report.confusion.sum()) == len(data.test)
+
+
+def test_boundary_is_live_during_training_and_final_after(qtbot, open_example):
+    win = open_example("xor", epochs=1000)
+    panel = win.inside_dock.widget()
+    panel.setCurrentWidget(panel.boundary)
+    snaps = _run_until_snapshots(qtbot, win, 2)
+    assert snaps[-1].snapshot.boundary is not None
+    qtbot.waitUntil(lambda: panel.boundary.rgba is not None, timeout=3000)
+    assert len(panel.boundary.scatters) == 2  # two classes of points over the map
+    qtbot.waitUntil(lambda: panel.results.report is not None, timeout=20000)
+    panel.boundary.throttle.flush()
+    final = panel.boundary.dmap
+    net = win.inside.network  # the trained network: the final map is its prediction
+    gx, gy = np.meshgrid(final.xs, final.ys)
+    pred = net.forward(np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)).argmax(1)
+    assert (pred.reshape(gx.shape) == final.classes).all()
+
+
+def test_try_a_sample_during_and_after_a_run(qtbot, open_example):
+    win = open_example("cnn_digits", epochs=1000)
+    panel = win.inside_dock.widget()
+    sample = panel.sample
+    panel.setCurrentWidget(sample)
+    win.training.action_train.trigger()
+    qtbot.waitUntil(lambda: win.training.runner.running, timeout=5000)
+    qtbot.waitUntil(lambda: sample.data is not None, timeout=10000)
+    sample.request_index(3)  # during the run: answered by the probe's copy
+    assert "Asked" in sample.answer.text()
+    qtbot.waitUntil(lambda: sample.result is not None, timeout=20000)
+    assert "test sample 3" in sample.answer.text()
+    assert sample.result.probabilities.shape == (10,)
+    with qtbot.waitSignal(win.training.runner.finished, timeout=10000):
+        win.training.stop()
+    qtbot.waitUntil(lambda: win.inside.network is not None, timeout=20000)
+    before = sample.result
+    panel.results.sample_chosen.emit(7)  # a sample listed in a confusion-matrix cell
+    assert sample.result is not before and "test sample 7" in sample.answer.text()
+    assert len(sample.outputs.rows) == len(win.training.job.spec.layers)
+
+
+def test_preview_is_debounced_and_follows_edits(qtbot, open_example):
+    win = open_example("digits_mlp")
+    panel = win.inside_dock.widget()
+    preview = panel.preview
+    panel.setCurrentWidget(preview)
+    qtbot.waitUntil(lambda: preview.runs == 1, timeout=10000)
+    assert len(preview.outputs.rows) == len(win.editor.doc.spec().layers)
+    layer = win.editor.doc.spec().layers[1].id
+    for units in (20, 21, 22, 23):  # a burst of edits: one preview
+        win.editor.set_setting(layer, "units", units)
+    qtbot.waitUntil(lambda: preview.runs == 2, timeout=10000)
+    qtbot.wait(600)
+    assert preview.runs == 2
+    assert preview.preview.layers[layer].output.shape == (23,)
+
+
+def test_estimate_runs_on_a_worker_and_reports(qtbot, open_example):
+    win = open_example("xor")
+    panel = win.inside_dock.widget()
+    panel.setCurrentWidget(panel.estimate)
+    with qtbot.waitSignal(panel.estimate.call.finished, timeout=30000):
+        assert panel.estimate.start()
+        assert not panel.estimate.button.isEnabled()  # the GUI goes on meanwhile
+    e = panel.estimate.estimate
+    assert e is not None and e.seconds_per_epoch > 0 and e.bytes_per_batch > 0
+    assert "per epoch" in panel.estimate.label.text()
