@@ -139,4 +139,5 @@ def test_request_sample_answers_in_a_later_snapshot(qtbot, runner):
                                 for u in updates), timeout=10000)
     with qtbot.waitSignal(runner.finished, timeout=5000):
         runner.stop()
+    qtbot.waitUntil(lambda: not runner.running, timeout=2000)
     assert not runner.request_sample(job.data.test.x[0])  # nothing running
