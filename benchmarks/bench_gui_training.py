@@ -1,7 +1,7 @@
 """GUI responsiveness and throughput while training with live plots.
 
-Trains an example in the designer's TrainingRunner with the live plots shown and
-measures: the GUI event loop's latency (a 5 ms timer in the GUI thread; latency is how
+Opens the real main window (create_main_window), chooses the example, shows the plots
+dock and presses Train through its action, then measures: the GUI event loop's latency (a 5 ms timer in the GUI thread; latency is how
 late each tick fires), samples per second against the same run headless, and resident
 memory over the run.
 
@@ -70,18 +70,20 @@ class LatencyProbe:
         self.expected = now + PROBE_MS / 1000
 
 
-def gui_run(app, job, plots, probe, task):
-    from designer.runner import TrainingRunner
+def gui_run(app, window):
+    """Press Train in the window and run the event loop until the run has ended."""
+    from PySide6.QtCore import QEventLoop
 
-    runner = TrainingRunner()
-    result = {}
-    runner.started.connect(lambda ev: plots.begin_run(ev.batches_per_epoch, task))
-    runner.progress.connect(plots.add_progress)
-    runner.progress.connect(lambda p: result.__setitem__("last", p.latest))
-    runner.finished.connect(lambda r: app.quit())
-    runner.start(job)
-    app.exec()
-    runner.shutdown()
+    runner = window.training.runner
+    result, loop = {}, QEventLoop()  # app.quit() would close the window (and ask to save)
+    on_progress = lambda p: p.latest and result.__setitem__("last", p.latest)  # noqa: E731
+    on_state = lambda s: s == "idle" and loop.quit()  # noqa: E731
+    runner.progress.connect(on_progress)
+    window.training.state_changed.connect(on_state)
+    window.training.action_train.trigger()
+    loop.exec()
+    runner.progress.disconnect(on_progress)
+    window.training.state_changed.disconnect(on_state)
     last = result["last"]
     return last.samples / last.elapsed
 
@@ -95,7 +97,9 @@ def main(argv=None):
 
     from PySide6.QtWidgets import QApplication
 
-    from designer.panels.plots import TrainingPlots
+    from PySide6.QtCore import QSettings
+
+    from designer.app import create_main_window
     from designer.runner import TrainingJob
     from engine.data import prepare
     from engine.project import load_project
@@ -105,32 +109,42 @@ def main(argv=None):
     job = TrainingJob(project.spec, data, {**project.training, "epochs": args.epochs})
     headless = headless_samples_per_second(job)
     app = QApplication.instance() or QApplication([])
-    plots = TrainingPlots()
-    plots.resize(900, 700)
-    plots.show()
+    settings = QSettings(str(Path(os.environ.get("TMPDIR", "/tmp")) / "bench_gui.ini"),
+                         QSettings.IniFormat)
+    window = create_main_window(EXAMPLES / f"{args.example}.ncproj", settings)
+    window.editor.set_training_setting("epochs", args.epochs)
+    window.resize(1360, 860)
+    window.show()
+    window.plots_dock.raise_()
     probe = LatencyProbe()
     probe.start()
-    gui = gui_run(app, job, plots, probe, data.train.task)
+    gui = gui_run(app, window)
     lates = np.array(probe.lates)
-    print(f"example {args.example}, {args.epochs} epochs, live plots shown")
+    print(f"example {args.example}, {args.epochs} epochs, main window with live plots")
     print(f"  event-loop latency: p50 {np.percentile(lates, 50):.1f} ms, "
           f"p99 {np.percentile(lates, 99):.1f} ms, max {lates.max():.1f} ms "
           f"({len(lates)} probes; target p99 < 30 ms)")
     print(f"  throughput: headless {headless:,.0f} samples/s, with GUI {gui:,.0f} samples/s "
           f"= {100 * gui / headless:.0f}% (target >= 90%)")
+    print(f"  result: {window.training_panel.result.text()}")
     if args.minutes > 0:
-        soak(app, job, plots, probe, data.train.task, args.minutes)
+        soak(app, window, args.minutes)
+    window.training.shutdown()
+    window.editor.stack.setClean()
+    window.close()
 
 
-def soak(app, job, plots, probe, task, minutes):
+def soak(app, window, minutes):
     start, mark = time.monotonic(), 0
-    print(f"  memory at start: {rss_mb():.0f} MB")
+    plots = window.plots_panel.plots
+    print(f"  memory at start: {rss_mb():.0f} MB", flush=True)
     while time.monotonic() - start < minutes * 60:
-        gui_run(app, job, plots, probe, task)
+        gui_run(app, window)
         elapsed = (time.monotonic() - start) / 60
         if elapsed >= mark + 1:
             mark = int(elapsed)
-            print(f"  memory after {mark} min: {rss_mb():.0f} MB ({len(plots.runs)} runs kept)")
+            print(f"  memory after {mark} min: {rss_mb():.0f} MB ({len(plots.runs)} runs kept, "
+                  f"{window.editor.stack.count()} undo steps)", flush=True)
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ class EditLock(QObject):
                  canvas, status_bar: QStatusBar):
         super().__init__(canvas)
         self.widgets, self.actions, self.canvas = widgets, actions, canvas
-        self.badge = QLabel("\U0001F512 Design locked while training")
+        self.badge = QLabel("Design locked while training")
         self.badge.setObjectName("lock_badge")
         self.badge.setStyleSheet("background: #fff3cd; color: #7a5b00; padding: 1px 6px; "
                                  "border: 1px solid #ffe08a; border-radius: 3px;")

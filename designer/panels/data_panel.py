@@ -101,8 +101,9 @@ class DataPanel(QScrollArea):
 
     def _rebuild_form(self) -> None:
         """The fields of the current source (and built-in data set), from the schemas."""
-        if self.form_widget is not None:
+        if self.form_widget is not None:  # hidden now: deleteLater waits for the loop
             self.form_host.removeWidget(self.form_widget)
+            self.form_widget.hide()
             self.form_widget.deleteLater()
         self.fields, self.errors = {}, {}
         self.form_widget = QWidget()

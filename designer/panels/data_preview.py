@@ -14,7 +14,7 @@ from engine.data import PreparedData
 
 from .. import style
 
-GRID_COLUMNS, GRID_ROWS, THUMB = 8, 4, 40
+GRID_COLUMNS, GRID_ROWS, THUMB = 7, 4, 38
 TABLE_ROWS, MAX_COLUMNS, MAX_RANGES = 12, 24, 64
 
 
@@ -30,7 +30,7 @@ def label_text(data: PreparedData, y) -> str:
         if y.ndim == 0:
             return names[int(y)] if int(y) < len(names) else str(int(y))
         return " ".join(str(v) for v in y.ravel()[:4]) + (" …" if y.size > 4 else "")
-    return ", ".join(f"{v:.3g}" for v in np.ravel(y)[:3])
+    return ", ".join(f"{v:.4g}" for v in np.ravel(y)[:3])
 
 
 def image_pixmap(img: np.ndarray, size: int) -> QPixmap:
@@ -96,6 +96,7 @@ class DataPreview(QWidget):
     def _set_samples(self, widget: QWidget | None) -> None:
         if self.samples is not None:
             self.column.removeWidget(self.samples)
+            self.samples.hide()
             self.samples.deleteLater()
         self.samples = widget
         if widget is not None:
