@@ -89,10 +89,11 @@ class HeatMap:
             self.signed = signed
         self.image.setImage(a, autoLevels=False)
         self.bar.setLevels((lo, hi))
-        if rect is not None:
-            self.image.setRect(*rect)
-        else:
-            self.image.setRect(0, 0, a.shape[1], a.shape[0])
+        rect = rect if rect is not None else (0, 0, a.shape[1], a.shape[0])
+        self.image.setRect(*rect)
+        if rect != getattr(self, "_rect", None):  # a new shape: fit it (once, not per update)
+            self._rect = rect
+            self.plot.getViewBox().autoRange(padding=0.02)
 
 
 class Throttled:

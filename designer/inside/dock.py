@@ -40,7 +40,7 @@ class InsidePanel(QTabWidget):
         self.preview = PreviewView(spec_provider, sample_provider)
         self.estimate = EstimateView(job_factory)
         for widget, title in ((self.layers, "Layers"), (self.results, "Results"),
-                              (self.boundary, "Decision boundary"),
+                              (self.boundary, "Boundary"),
                               (self.sample, "Try a sample"), (self.preview, "Preview"),
                               (self.estimate, "Estimate")):
             self.addTab(widget, title)
@@ -183,16 +183,18 @@ def first_sample(window):
 
 
 def install_inside_dock(window) -> QDockWidget:
-    """Create the Inside dock next to the plots and add it to the View menu."""
+    """Create the Inside dock beside the plots and add it to the View menu."""
     panel = InsidePanel(window.training.make_job, window.editor.doc.spec,
                         lambda: first_sample(window))
     dock = QDockWidget("Inside", window)
     dock.setObjectName("inside_dock")
     dock.setWidget(panel)
-    window.addDockWidget(Qt.BottomDockWidgetArea, dock)
+    # Beside the plots (not a tab behind them), so both show while training.
+    window.addDockWidget(Qt.BottomDockWidgetArea, dock, Qt.Horizontal)
     plots = getattr(window, "plots_dock", None)
     if plots is not None:
-        window.tabifyDockWidget(plots, dock)
+        window.resizeDocks([plots, dock], [480, 880], Qt.Horizontal)
+        window.resizeDocks([plots], [420], Qt.Vertical)
     for action in window.menuBar().actions():
         if action.text().replace("&", "") == "View" and action.menu() is not None:
             action.menu().addAction(dock.toggleViewAction())

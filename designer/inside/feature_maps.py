@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from engine.insights import image_grid
 
@@ -27,13 +28,19 @@ class FeatureMapsView(QWidget):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.view = new_layout()
+        # Two plot widgets in a splitter that turns with the pane's shape (side by side
+        # when wide, stacked when tall), so neither grid is ever squeezed off the edge.
+        self.view, self.filter_view = new_layout(), new_layout()
+        self.split = QSplitter(Qt.Horizontal)
+        self.split.addWidget(self.view)
+        self.split.addWidget(self.filter_view)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        layout.addWidget(self.split)
         self.maps = HeatMap(self.view, 0, 0, "Feature maps", axes=False,
                             bar_label="activation")
-        self.filters = HeatMap(self.view, 0, 2, "Filters", axes=False, bar_label="weight")
+        self.filters = HeatMap(self.filter_view, 0, 0, "Filters", axes=False,
+                               bar_label="weight")
         for heat in (self.maps, self.filters):
             heat.plot.setAspectLocked(True)
         self.grid: np.ndarray | None = None  # what the maps image shows, for tests
@@ -54,11 +61,15 @@ class FeatureMapsView(QWidget):
         if filters is not None and filters.size:
             f, c, kh, kw = filters.shape
             self.filters.set_image(filter_grid(filters), signed=True)
-            self.filters.plot.setTitle(f"Filters: {f} rows (out) \u00d7 {c} columns (in), "
-                                       f"{kh}\u00d7{kw}", size="9pt")
-            self.filters.plot.setVisible(True)
-            self.filters.bar.setVisible(True)
+            self.filters.plot.setTitle(f"{f}\u00d7{c} filters of {kh}\u00d7{kw}: a row per "
+                                       f"output, a column per input channel", size="9pt")
+            self.filter_view.setVisible(True)
         else:
             self.filters.image.clear()
-            self.filters.plot.setVisible(False)
-            self.filters.bar.setVisible(False)
+            self.filter_view.setVisible(False)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        size = event.size()
+        self.split.setOrientation(Qt.Horizontal if size.width() >= 1.6 * size.height()
+                                  else Qt.Vertical)

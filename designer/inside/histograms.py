@@ -8,14 +8,18 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from .common import class_colour, new_layout, new_plot
 
-BIAS_NAMES = ("b", "bias", "beta", "b_ih", "b_hh")
+BIAS_NAMES = ("b", "bias", "beta")
+
+
+def is_bias(name: str) -> bool:
+    return name in BIAS_NAMES or name.startswith("b_")  # GRU's b_hn and the like
 
 
 def split_params(params: dict) -> tuple[list, list]:
     """(weight-like ParamViews, bias-like ParamViews): biases are drawn apart because
     they live on another scale (often zero at the start)."""
-    weights = [p for n, p in params.items() if n not in BIAS_NAMES]
-    biases = [p for n, p in params.items() if n in BIAS_NAMES]
+    weights = [p for n, p in params.items() if not is_bias(n)]
+    biases = [p for n, p in params.items() if is_bias(n)]
     return weights, biases
 
 
@@ -41,25 +45,36 @@ class HistogramPanel(QWidget):
             plot.addLegend(offset=(-4, 4), labelTextSize="7pt", brush=(255, 255, 255, 200))
             plot.getAxis("left").setWidth(56)
         self.shown: dict[str, list] = {}  # plot key -> [(label, Histogram)], for tests
+        self.curves: dict[str, list] = {}
+        self.legends: dict[str, list] = {}
 
     def _draw(self, key: str, entries: list, empty: str) -> None:
-        plot = self.plots[key]
-        plot.clear()
-        plot.legend.clear()
+        """Curves are made once per plot and reused (``setData``): making items on
+        every snapshot cost more than drawing them."""
+        plot, curves = self.plots[key], self.curves.setdefault(key, [])
         self.shown[key] = entries
-        if not entries:
-            plot.setTitle(f"{self.titles[key]}: {empty}", size="9pt", color="#8a94a3")
-            return
-        plot.setTitle(self.titles[key], size="9pt", color="#1f2933")
-        for i, (label, hist) in enumerate(entries):
+        while len(curves) < len(entries):
+            i = len(curves)
             colour = pg.mkColor(class_colour(i))
             fill = pg.mkColor(colour)
-            fill.setAlpha(90 if len(entries) > 1 else 140)
-            edges, counts = _drawable(hist)
-            name = label + (f" ({hist.nonfinite} NaN/inf)" if hist.nonfinite else "")
-            plot.plot(edges, counts, stepMode="center", fillLevel=0, brush=fill,
-                      pen=pg.mkPen(colour, width=1.2), name=name if len(entries) > 1
-                      or hist.nonfinite else None)
+            fill.setAlpha(110)
+            curves.append(plot.plot(stepMode="center", fillLevel=0, brush=fill,
+                                    pen=pg.mkPen(colour, width=1.2), antialias=False))
+        for i, curve in enumerate(curves):
+            if i < len(entries):
+                curve.setData(*_drawable(entries[i][1]))
+            curve.setVisible(i < len(entries))
+        labels = [label + (f" ({hist.nonfinite} NaN/inf)" if hist.nonfinite else "")
+                  for label, hist in entries]
+        show = labels if len(entries) > 1 or any(h.nonfinite for _, h in entries) else []
+        if show != self.legends.get(key):  # a legend only when there is something to tell
+            self.legends[key] = show
+            plot.legend.clear()
+            for curve, label in zip(curves, show):
+                plot.legend.addItem(curve, label)
+        title = self.titles[key] if entries else f"{self.titles[key]}: {empty}"
+        if title != plot.titleLabel.text:
+            plot.setTitle(title, size="9pt", color="#1f2933" if entries else "#8a94a3")
 
     def show_layer(self, view) -> None:
         """Draw a LayerView (or clear with None)."""

@@ -71,10 +71,11 @@ class LayerInsideView(QWidget):
         self.special.addWidget(QWidget())  # nothing more for dense layers
         self.special.addWidget(self.maps)
         self.special.addWidget(self.recurrent)
-        split = QSplitter(Qt.Vertical)
+        # Side by side: a bottom dock is wide and low, so stacking squashed both.
+        split = self.split = QSplitter(Qt.Horizontal)
         split.addWidget(self.histograms)
         split.addWidget(self.special)
-        split.setSizes([300, 260])
+        split.setSizes([500, 500])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -125,6 +126,7 @@ class LayerInsideView(QWidget):
                                  if self.layer_id else "Choose a layer.")
             self.histograms.show_layer(None)
             self.special.setCurrentIndex(0)
+            self.special.setVisible(False)
             return
         self.figures.setText(describe(view, self.health.get(view.id)))
         self.histograms.show_layer(view)
@@ -136,6 +138,7 @@ class LayerInsideView(QWidget):
             self.special.setCurrentIndex(2)
         else:
             self.special.setCurrentIndex(0)
+        self.special.setVisible(self.special.currentIndex() != 0)
 
     def _fill_combo(self, snap) -> None:
         ids = list(snap.layers)
@@ -148,6 +151,16 @@ class LayerInsideView(QWidget):
         index = self.combo.findData(self.layer_id)
         if index >= 0:
             self.combo.setCurrentIndex(index)
+
+    def resizeEvent(self, event) -> None:
+        """Side by side when wide (a floating or large dock), stacked when narrow."""
+        super().resizeEvent(event)
+        wide = event.size().width() >= 1.5 * event.size().height()
+        orientation = Qt.Horizontal if wide else Qt.Vertical
+        if self.split.orientation() != orientation:
+            self.split.setOrientation(orientation)
+            total = wide and event.size().width() or event.size().height()
+            self.split.setSizes([total // 2, total // 2])
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -35,7 +35,7 @@ class RecurrentView(QWidget):
         self.heat = HeatMap(self.view, 0, 0, "Hidden state", "time step", "unit",
                             bar_label="value")
         self.norms = new_plot(self.view, 1, 0, "Gradient norm per time step",
-                              "time step", "gradient norm")
+                              "time step", "gradient norm", colspan=2)
         self.norms.setLogMode(False, True)
         self.norms.getAxis("left").enableAutoSIPrefix(False)  # "(x0.001)" on a log axis misleads
         self.norms.getAxis("left").setWidth(56)

@@ -1,0 +1,178 @@
+"""Training throughput and GUI latency with every inside view open.
+
+Opens the real main window on an example, shows the live plots and floats the Inside
+dock beside them on its Layers tab (histograms plus feature maps/filters or recurrent
+heat maps of the layer chosen), adds a second layer view on another layer and, for
+two-feature data, the decision boundary in windows of their own, so every streaming
+view repaints. Health badges are on the canvas. Then it presses Train and measures the
+GUI event loop's latency (a 5 ms timer; latency is how late each tick fires) and the
+samples per second against plain headless training (no probe, one BLAS thread).
+Repeats ``--repeats`` times and prints each run and the medians.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_inside_gui.py \
+        [--example cnn_digits] [--epochs 3] [--repeats 3]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "resources" / "examples"
+PROBE_MS = 5
+
+
+def headless_samples_per_second(project, data, epochs: int) -> float:
+    from threadpoolctl import threadpool_limits
+
+    from engine.events import BatchEnd
+    from engine.network import Network
+    from engine.settings import training_settings
+    from engine.trainer import train
+
+    settings = training_settings({**project.training, "epochs": epochs})
+    net = Network(project.spec, seed=settings["seed"])
+    last = None
+    with threadpool_limits(1, user_api="blas"):
+        for event in train(net, data.train, data.val, settings):
+            if isinstance(event, BatchEnd):
+                last = event
+    return last.samples / last.elapsed
+
+
+class LatencyProbe:
+    def __init__(self):
+        from PySide6.QtCore import QTimer
+
+        self.lates: list[float] = []
+        self.timer = QTimer()
+        self.timer.setInterval(PROBE_MS)
+        self.timer.timeout.connect(self._tick)
+        self.expected = None
+
+    def start(self):
+        self.lates = []
+        self.expected = time.perf_counter() + PROBE_MS / 1000
+        self.timer.start()
+
+    def stop(self):
+        self.timer.stop()
+
+    def _tick(self):
+        now = time.perf_counter()
+        self.lates.append(max(0.0, now - self.expected) * 1000)
+        self.expected = now + PROBE_MS / 1000
+
+
+def open_views(window):
+    """Float the Inside dock next to the plots and add standalone copies of the
+    streaming views, all fed by the window's runner. Returns them, to keep them alive."""
+    from designer.inside.boundary_view import BoundaryView
+    from designer.inside.layer_view import LayerInsideView
+
+    window.plots_dock.raise_()
+    dock = window.inside_dock
+    dock.setFloating(True)
+    dock.resize(900, 700)
+    dock.show()
+    panel = dock.widget()
+    panel.setCurrentWidget(panel.layers)
+    runner = window.training.runner
+    second, boundary = LayerInsideView(), BoundaryView()
+    second.resize(900, 700)
+    boundary.resize(600, 500)
+    runner.progress.connect(lambda p: p.snapshot and second.show_snapshot(p.snapshot, p.health))
+    runner.progress.connect(lambda p: p.snapshot and boundary.show_map(p.snapshot.boundary))
+    spec = window.editor.doc.spec()
+    ids = [l.id for l in spec.layers][1:]
+    conv = [l.id for l in spec.layers if l.type in ("Conv2D", "LSTM", "GRU", "SimpleRNN")]
+    panel.layers.select_layer((conv or ids)[0])
+    second.select_layer((conv[1:] or ids[1:] or ids)[0])
+    second.show()
+    if spec.input_shape and tuple(spec.input_shape) == (2,):
+        boundary.show()
+    return [second, boundary]
+
+
+def gui_run(window, probe) -> float:
+    from PySide6.QtCore import QEventLoop
+
+    runner = window.training.runner
+    result, loop = {}, QEventLoop()  # app.quit() would close the window
+    on_progress = lambda p: p.latest and result.__setitem__("last", p.latest)  # noqa: E731
+    on_state = lambda s: s == "idle" and loop.quit()  # noqa: E731
+    runner.progress.connect(on_progress)
+    window.training.state_changed.connect(on_state)
+    probe.start()
+    window.training.action_train.trigger()
+    loop.exec()
+    probe.stop()
+    runner.progress.disconnect(on_progress)
+    window.training.state_changed.disconnect(on_state)
+    last = result["last"]
+    return last.samples / last.elapsed
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--example", default="cnn_digits")
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-inside", action="store_true",
+                        help="the baseline: plots only, no inside view shown")
+    args = parser.parse_args(argv)
+
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from designer.app import create_main_window
+    from engine.data import prepare
+    from engine.project import load_project
+
+    project = load_project(EXAMPLES / f"{args.example}.ncproj")
+    data = prepare(project.data, 0)
+    app = QApplication.instance() or QApplication([])
+    settings = QSettings(str(Path(os.environ.get("TMPDIR", "/tmp")) / "bench_inside.ini"),
+                         QSettings.IniFormat)
+    window = create_main_window(EXAMPLES / f"{args.example}.ncproj", settings)
+    window.editor.set_training_setting("epochs", args.epochs)
+    window.resize(1360, 860)
+    window.show()
+    if args.no_inside:
+        window.plots_dock.raise_()
+        window.inside_dock.hide()
+        keep = []
+    else:
+        keep = open_views(window)  # noqa: F841 - alive while training
+    probe, rows = LatencyProbe(), []
+    what = "plots only (baseline)" if args.no_inside else "every inside view open"
+    print(f"example {args.example}, {args.epochs} epochs, {what}")
+    for i in range(args.repeats):  # alternate, so both see the same machine load
+        headless = headless_samples_per_second(project, data, args.epochs)
+        gui = gui_run(window, probe)
+        lates = np.array(probe.lates)
+        p50, p99 = np.percentile(lates, 50), np.percentile(lates, 99)
+        draws = window.inside_dock.widget().layers.draws
+        rows.append((headless, gui, p50, p99))
+        print(f"  run {i + 1}: headless {headless:,.0f} samples/s, GUI {gui:,.0f} "
+              f"({100 * gui / headless:.0f}%); latency p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+              f"max {lates.max():.1f} ms; layer view redraws so far {draws}", flush=True)
+    med = [statistics.median(r[k] for r in rows) for k in range(4)]
+    print(f"  median: throughput {100 * med[1] / med[0]:.0f}% of headless (target >= 85%), "
+          f"latency p50 {med[2]:.1f} ms, p99 {med[3]:.1f} ms (target p99 < 30 ms)")
+    window.training.shutdown()
+    window.inside.shutdown()
+    window.editor.stack.setClean()
+    window.close()
+
+
+if __name__ == "__main__":
+    main()
