@@ -2,15 +2,15 @@
 
 Opens the real main window on an example, shows the live plots and floats the Inside
 dock beside them on its Layers tab (histograms plus feature maps/filters or recurrent
-heat maps of the layer chosen), adds a second layer view on another layer and, for
-two-feature data, the decision boundary in windows of their own, so every streaming
-view repaints. Health badges are on the canvas. Then it presses Train and measures the
+heat maps of the layer chosen) and, for two-feature data, shows the decision boundary
+in a window of its own (the dock's Boundary tab is one view at a time), so every
+streaming view repaints. Health badges are on the canvas. Then it presses Train and measures the
 GUI event loop's latency (a 5 ms timer; latency is how late each tick fires) and the
 samples per second against plain headless training (no probe, one BLAS thread).
 Repeats ``--repeats`` times and prints each run and the medians.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_inside_gui.py \
-        [--example cnn_digits] [--epochs 3] [--repeats 3]
+        [--example cnn_digits] [--epochs 3] [--repeats 3] [--no-inside] [--no-plots]
 """
 from __future__ import annotations
 
@@ -73,33 +73,29 @@ class LatencyProbe:
 
 
 def open_views(window):
-    """Float the Inside dock next to the plots and add standalone copies of the
-    streaming views, all fed by the window's runner. Returns them, to keep them alive."""
+    """Float the Inside dock next to the plots on its Layers tab (a conv or recurrent
+    layer when there is one: their extra views cost most) and, for two-feature data,
+    show the decision boundary in a window of its own, all fed by the window's runner.
+    The other tabs draw only on request (a click), not while training."""
     from designer.inside.boundary_view import BoundaryView
-    from designer.inside.layer_view import LayerInsideView
 
     window.plots_dock.raise_()
     dock = window.inside_dock
     dock.setFloating(True)
-    dock.resize(900, 700)
+    dock.resize(1000, 600)
     dock.show()
     panel = dock.widget()
     panel.setCurrentWidget(panel.layers)
-    runner = window.training.runner
-    second, boundary = LayerInsideView(), BoundaryView()
-    second.resize(900, 700)
-    boundary.resize(600, 500)
-    runner.progress.connect(lambda p: p.snapshot and second.show_snapshot(p.snapshot, p.health))
-    runner.progress.connect(lambda p: p.snapshot and boundary.show_map(p.snapshot.boundary))
     spec = window.editor.doc.spec()
-    ids = [l.id for l in spec.layers][1:]
-    conv = [l.id for l in spec.layers if l.type in ("Conv2D", "LSTM", "GRU", "SimpleRNN")]
-    panel.layers.select_layer((conv or ids)[0])
-    second.select_layer((conv[1:] or ids[1:] or ids)[0])
-    second.show()
+    special = [l.id for l in spec.layers if l.type in ("Conv2D", "LSTM", "GRU", "SimpleRNN")]
+    panel.layers.select_layer((special or [l.id for l in spec.layers][1:])[-1])
+    boundary = BoundaryView()
+    boundary.resize(600, 500)
     if spec.input_shape and tuple(spec.input_shape) == (2,):
+        window.training.runner.progress.connect(
+            lambda p: p.snapshot and boundary.show_map(p.snapshot.boundary))
         boundary.show()
-    return [second, boundary]
+    return [boundary]
 
 
 def gui_run(window, probe) -> float:
@@ -128,6 +124,8 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-inside", action="store_true",
                         help="the baseline: plots only, no inside view shown")
+    parser.add_argument("--no-plots", action="store_true",
+                        help="hide the live plots dock: the inside views' own cost")
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QSettings
@@ -146,6 +144,9 @@ def main(argv=None):
     window.editor.set_training_setting("epochs", args.epochs)
     window.resize(1360, 860)
     window.show()
+    if args.no_plots:
+        window.plots_dock.hide()
+        window.summary_dock.raise_()
     if args.no_inside:
         window.plots_dock.raise_()
         window.inside_dock.hide()
@@ -154,6 +155,7 @@ def main(argv=None):
         keep = open_views(window)  # noqa: F841 - alive while training
     probe, rows = LatencyProbe(), []
     what = "plots only (baseline)" if args.no_inside else "every inside view open"
+    what += ", live plots hidden" if args.no_plots else ""
     print(f"example {args.example}, {args.epochs} epochs, {what}")
     for i in range(args.repeats):  # alternate, so both see the same machine load
         headless = headless_samples_per_second(project, data, args.epochs)

@@ -8,7 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from .common import Throttled, class_colour, new_layout, new_plot
+from .common import Throttled, class_colour, new_layout, new_plot, settle
 
 
 def class_rgb(n: int) -> np.ndarray:
@@ -93,6 +93,7 @@ class BoundaryView(QWidget):
         dx, dy = d.xs[1] - d.xs[0], d.ys[1] - d.ys[0]  # pixels centred on grid points
         self.image.setRect(d.xs[0] - dx / 2, d.ys[0] - dy / 2,
                            d.xs[-1] - d.xs[0] + dx, d.ys[-1] - d.ys[0] + dy)
+        settle(self.view)
         when = f" at step {self.step}" if self.step is not None else ""
         self.label.setText(f"Each point of the {len(d.xs)}\u00d7{len(d.ys)} grid is coloured "
                            f"by the class the network predicts{when}; paler means less "

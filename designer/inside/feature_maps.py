@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from engine.insights import image_grid
 
-from .common import HeatMap, new_layout
+from .common import HeatMap, new_layout, settle
 
 
 def filter_grid(filters: np.ndarray) -> np.ndarray:
@@ -67,6 +67,7 @@ class FeatureMapsView(QWidget):
         else:
             self.filters.image.clear()
             self.filter_view.setVisible(False)
+        settle(self.view, self.filter_view)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

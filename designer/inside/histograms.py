@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from .common import class_colour, new_layout, new_plot
+from .common import class_colour, new_layout, new_plot, settle
 
 BIAS_NAMES = ("b", "bias", "beta")
 
@@ -42,6 +42,8 @@ class HistogramPanel(QWidget):
         }
         self.titles = {k: p.titleLabel.text for k, p in self.plots.items()}
         for plot in self.plots.values():
+            # Ranges are set from the data in one call: autorange repainted twice.
+            plot.disableAutoRange()
             plot.addLegend(offset=(-4, 4), labelTextSize="7pt", brush=(255, 255, 255, 200))
             plot.getAxis("left").setWidth(56)
         self.shown: dict[str, list] = {}  # plot key -> [(label, Histogram)], for tests
@@ -60,10 +62,16 @@ class HistogramPanel(QWidget):
             fill.setAlpha(110)
             curves.append(plot.plot(stepMode="center", fillLevel=0, brush=fill,
                                     pen=pg.mkPen(colour, width=1.2), antialias=False))
+        lo, hi, top = np.inf, -np.inf, 1.0
         for i, curve in enumerate(curves):
             if i < len(entries):
-                curve.setData(*_drawable(entries[i][1]))
+                edges, counts = _drawable(entries[i][1])
+                curve.setData(edges, counts)
+                lo, hi = min(lo, edges[0]), max(hi, edges[-1])
+                top = max(top, float(counts.max(initial=0)))
             curve.setVisible(i < len(entries))
+        if entries:
+            plot.setRange(xRange=(lo, hi), yRange=(0, top), padding=0.04)
         labels = [label + (f" ({hist.nonfinite} NaN/inf)" if hist.nonfinite else "")
                   for label, hist in entries]
         show = labels if len(entries) > 1 or any(h.nonfinite for _, h in entries) else []
@@ -88,6 +96,7 @@ class HistogramPanel(QWidget):
         weights, biases = split_params(view.params)
         self._draw("weights", [(p.name, p.values) for p in weights], "no weights")
         self._draw("biases", [(p.name, p.values) for p in biases], "no biases")
+        settle(self.view)
 
 
 def _drawable(hist) -> tuple[np.ndarray, np.ndarray]:

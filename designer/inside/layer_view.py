@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSplitter, QStack
                                QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
 
-from .common import Throttled
+from .common import LAYER_REDRAW_MS, Throttled
 from .feature_maps import FeatureMapsView
 from .histograms import HistogramPanel
 from .recurrent_view import RecurrentView
@@ -81,7 +81,7 @@ class LayerInsideView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.figures)
         layout.addWidget(split, 1)
-        self.throttle = Throttled(self, self.redraw)
+        self.throttle = Throttled(self, self.redraw, LAYER_REDRAW_MS)
         self.draws = 0  # how many redraws happened (tests, benchmarks)
 
     def show_snapshot(self, snapshot, health=None) -> None:

@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from .common import HeatMap, new_layout, new_plot
+from .common import HeatMap, new_layout, new_plot, settle
 
 # Sigmoid gates live in [0, 1] (a magnitude map); states and tanh candidates in
 # [-1, 1] (a diverging map, white at zero); the LSTM cell is unbounded and signed.
@@ -60,6 +60,7 @@ class RecurrentView(QWidget):
             self.choice.blockSignals(False)
         self._draw_heat()
         self._draw_norms(getattr(view, "step_grad_norms", None))
+        settle(self.view)
 
     def _draw_heat(self) -> None:
         name = self.choice.currentText()

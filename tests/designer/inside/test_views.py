@@ -5,6 +5,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from designer.inside.boundary_view import BoundaryView, class_rgb
+from designer.inside.common import LAYER_REDRAW_MS
 from designer.inside.health_badges import HealthBadges
 from designer.inside.layer_view import LayerInsideView
 from designer.inside.results import ResultsView
@@ -55,7 +56,7 @@ def test_redraws_are_throttled_and_skipped_while_hidden(qtbot):
     qtbot.waitUntil(lambda: view.draws == 1, timeout=2000)
     view.hide()
     view.show_snapshot(*snaps[0])
-    qtbot.wait(400)
+    qtbot.wait(LAYER_REDRAW_MS + 200)
     assert view.draws == 1  # hidden: nothing drawn
     view.show()
     qtbot.waitUntil(lambda: view.draws == 2, timeout=2000)  # shown again: the newest data
