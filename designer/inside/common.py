@@ -54,6 +54,7 @@ def new_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str,
         plot.setLabel("left", y_label, color=AXIS_PEN)
     plot.setMenuEnabled(False)
     plot.hideButtons()
+    plot.getAxis("left").setTickDensity(0.6)  # short plots in a dock: no crowded labels
     return plot
 
 
@@ -104,9 +105,9 @@ class HeatMap:
         self.bar.setLevels((lo, hi))
         rect = rect if rect is not None else (0, 0, a.shape[1], a.shape[0])
         self.image.setRect(*rect)
-        if rect != getattr(self, "_rect", None):  # a new shape: fit it (once, not per update)
-            self._rect = rect
-            self.plot.getViewBox().autoRange(padding=0.02)
+        if rect != getattr(self, "_rect", None):  # a new shape: fit it, and keep fitting
+            self._rect = rect                     # when the pane is resized
+            self.plot.getViewBox().enableAutoRange()
 
 
 class Throttled:

@@ -51,8 +51,7 @@ class FeatureMapsView(QWidget):
             c, h, w = maps.shape
             self.grid = image_grid(maps, normalize="none")[::-1]
             self.maps.set_image(self.grid)
-            self.maps.plot.setTitle(f"{c} feature maps of probe sample {sample} "
-                                    f"({h}\u00d7{w} each, row by row)", size="9pt")
+            self.maps.plot.setTitle(f"{c} maps {h}\u00d7{w}, sample {sample}", size="9pt")
         else:
             self.grid = None
             self.maps.image.clear()
@@ -61,8 +60,8 @@ class FeatureMapsView(QWidget):
         if filters is not None and filters.size:
             f, c, kh, kw = filters.shape
             self.filters.set_image(filter_grid(filters), signed=True)
-            self.filters.plot.setTitle(f"{f}\u00d7{c} filters of {kh}\u00d7{kw}: a row per "
-                                       f"output, a column per input channel", size="9pt")
+            self.filters.plot.setTitle(f"Filters {kh}\u00d7{kw}: {f} out \u00d7 {c} in",
+                                       size="9pt")
             self.filter_view.setVisible(True)
         else:
             self.filters.image.clear()

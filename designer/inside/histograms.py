@@ -46,6 +46,7 @@ class HistogramPanel(QWidget):
             plot.disableAutoRange()
             plot.addLegend(offset=(-4, 4), labelTextSize="7pt", brush=(255, 255, 255, 200))
             plot.getAxis("left").setWidth(56)
+            plot.getAxis("left").enableAutoSIPrefix(False)
         self.shown: dict[str, list] = {}  # plot key -> [(label, Histogram)], for tests
         self.curves: dict[str, list] = {}
         self.legends: dict[str, list] = {}
@@ -72,6 +73,9 @@ class HistogramPanel(QWidget):
             curve.setVisible(i < len(entries))
         if entries:
             plot.setRange(xRange=(lo, hi), yRange=(0, top), padding=0.04)
+            # Two count ticks (0 and the tallest bar): a plot squeezed into a dock
+            # had its automatic ticks printed on top of each other.
+            plot.getAxis("left").setTicks([[(0, "0"), (top, compact_count(top))]])
         labels = [label + (f" ({hist.nonfinite} NaN/inf)" if hist.nonfinite else "")
                   for label, hist in entries]
         show = labels if len(entries) > 1 or any(h.nonfinite for _, h in entries) else []
@@ -97,6 +101,13 @@ class HistogramPanel(QWidget):
         self._draw("weights", [(p.name, p.values) for p in weights], "no weights")
         self._draw("biases", [(p.name, p.values) for p in biases], "no biases")
         settle(self.view)
+
+
+def compact_count(n: float) -> str:
+    """1234 -> '1234', 102731 -> '103k': fits the axis of a small plot."""
+    if n >= 1e6:
+        return f"{n / 1e6:.1f}M"
+    return f"{n / 1e3:.0f}k" if n >= 1e4 else f"{n:.0f}"
 
 
 def _drawable(hist) -> tuple[np.ndarray, np.ndarray]:

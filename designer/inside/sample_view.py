@@ -169,8 +169,8 @@ class SampleView(QWidget):
     def _draw_probabilities(self, result) -> None:
         self.probs.clear()
         top = list(result.top)[::-1]  # best at the top of the plot
+        self.probs_view.setVisible(bool(top))  # regression: the answer line says it all
         if not top:
-            self.probs.setTitle("Output (regression): see the last layer below", size="9pt")
             return
         y = np.arange(len(top))
         p = np.array([t[2] for t in top])
