@@ -30,14 +30,15 @@ from .sample_view import SampleView
 
 
 class InsidePanel(QTabWidget):
-    def __init__(self, job_factory, spec_provider, sample_provider, parent=None):
+    def __init__(self, job_factory, spec_provider, sample_provider, seed_provider,
+                 parent=None):
         super().__init__(parent)
         self.setObjectName("inside_panel")
         self.layers = LayerInsideView()
         self.results = ResultsView()
         self.boundary = BoundaryView()
         self.sample = SampleView()
-        self.preview = PreviewView(spec_provider, sample_provider)
+        self.preview = PreviewView(spec_provider, sample_provider, seed_provider)
         self.estimate = EstimateView(job_factory)
         for widget, title in ((self.layers, "Layers"), (self.results, "Results"),
                               (self.boundary, "Boundary"),
@@ -173,7 +174,8 @@ class InsideController(QObject):
 
 
 def first_sample(window):
-    """The preview's sample: the first training sample of the project's data."""
+    """The preview's sample: the first training sample of the project's data (the
+    data cache keeps it, so edits do not load it again)."""
     doc = window.editor.doc
     if not doc.extras.data:
         return None
@@ -184,8 +186,9 @@ def first_sample(window):
 
 def install_inside_dock(window) -> QDockWidget:
     """Create the Inside dock beside the plots and add it to the View menu."""
-    panel = InsidePanel(window.training.make_job, window.editor.doc.spec,
-                        lambda: first_sample(window))
+    doc = window.editor.doc
+    panel = InsidePanel(window.training.make_job, doc.spec, lambda: first_sample(window),
+                        lambda: training_settings(doc.extras.training)["seed"])
     dock = QDockWidget("Inside", window)
     dock.setObjectName("inside_dock")
     dock.setWidget(panel)

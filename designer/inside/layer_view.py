@@ -51,16 +51,7 @@ class LayerInsideView(QWidget):
         super().__init__(parent)
         self.setObjectName("inside_layer_view")
         self.snapshot, self.health, self.layer_id = None, {}, None
-        top = QHBoxLayout()
-        top.addWidget(QLabel("Layer:"))
-        self.combo = QComboBox()
-        self.combo.setObjectName("inside_layer_combo")
-        self.combo.setMinimumContentsLength(14)
-        self.combo.activated.connect(self._combo_chosen)
-        top.addWidget(self.combo)
-        self.step_label = QLabel("No training yet: press Train to look inside.")
-        self.step_label.setStyleSheet("color: #5f6b7a;")
-        top.addWidget(self.step_label, 1)
+        top = self._make_top()
         self.figures = QLabel("")
         self.figures.setWordWrap(True)
         self.figures.setTextFormat(Qt.RichText)
@@ -81,8 +72,27 @@ class LayerInsideView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.figures)
         layout.addWidget(split, 1)
+        layout.addStretch(0)  # holds the text at the top while the plots are hidden
+        split.setVisible(False)  # empty plots until the first snapshot say nothing
+        self.figures.setText("While training, this tab shows one layer as the probe batch "
+                             "sees it: histograms of its outputs, gradients, weights and "
+                             "biases, and feature maps or hidden states. Choose a layer on "
+                             "the canvas or in the list.")
         self.throttle = Throttled(self, self.redraw, LAYER_REDRAW_MS)
         self.draws = 0  # how many redraws happened (tests, benchmarks)
+
+    def _make_top(self) -> QHBoxLayout:
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Layer:"))
+        self.combo = QComboBox()
+        self.combo.setObjectName("inside_layer_combo")
+        self.combo.setMinimumContentsLength(14)
+        self.combo.activated.connect(self._combo_chosen)
+        top.addWidget(self.combo)
+        self.step_label = QLabel("No training yet: press Train to look inside.")
+        self.step_label.setStyleSheet("color: #5f6b7a;")
+        top.addWidget(self.step_label, 1)
+        return top
 
     def show_snapshot(self, snapshot, health=None) -> None:
         self.snapshot, self.health = snapshot, health or {}
@@ -117,6 +127,7 @@ class LayerInsideView(QWidget):
         if snap is None:
             return
         self.draws += 1
+        self.split.setVisible(True)
         self._fill_combo(snap)
         view = self.current_view()
         loss = f", probe loss {snap.loss:.4g}" if snap.loss is not None else ""

@@ -22,10 +22,11 @@ DEBOUNCE_MS = 400
 class PreviewView(QWidget):
     """``schedule()`` after edits; ``sample_provider()`` gives one sample or None."""
 
-    def __init__(self, spec_provider, sample_provider, parent=None):
+    def __init__(self, spec_provider, sample_provider, seed_provider=lambda: 0, parent=None):
         super().__init__(parent)
         self.setObjectName("inside_preview")
         self.spec_provider, self.sample_provider = spec_provider, sample_provider
+        self.seed_provider, self.seed = seed_provider, 0  # the run's seed: its weights
         self.label = QLabel("Each layer's output for one sample, with the weights training "
                             "will start from.")
         self.label.setWordWrap(True)
@@ -72,7 +73,8 @@ class PreviewView(QWidget):
                                "output for one of its samples.")
             return
         self.stale = False
-        self.call.start(lambda: preview_design(spec, sample), blas_threads=1)
+        seed = self.seed = self.seed_provider()
+        self.call.start(lambda: preview_design(spec, sample, seed), blas_threads=1)
 
     def _done(self, preview, error) -> None:
         self.runs += 1
@@ -88,8 +90,8 @@ class PreviewView(QWidget):
     def _draw(self) -> None:
         p = self.preview
         n_bad = sum(1 for l in p.layers.values() if l.output is None)
-        self.label.setText("Each layer's output for the first training sample, fresh "
-                           "weights (seed 0)" + (f"; {n_bad} layers have no output yet."
+        self.label.setText("Each layer's output for the first training sample, with the "
+                           f"weights training starts from (seed {self.seed})" + (f"; {n_bad} layers have no output yet."
                                                  if n_bad else "."))
         entries = []
         for layer_id, lp in p.layers.items():

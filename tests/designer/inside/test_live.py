@@ -134,3 +134,34 @@ def test_estimate_runs_on_a_worker_and_reports(qtbot, open_example):
     e = panel.estimate.estimate
     assert e is not None and e.seconds_per_epoch > 0 and e.bytes_per_batch > 0
     assert "per epoch" in panel.estimate.label.text()
+
+
+def test_estimate_warns_when_the_plan_does_not_fit(qtbot, open_example, monkeypatch):
+    import designer.inside.estimate_view as view_module
+    from engine.insights import estimate
+
+    monkeypatch.setattr(view_module, "estimate",  # a machine with 1 MB free
+                        lambda *a, **k: estimate(*a, available_bytes=2**20, **k))
+    win = open_example("cnn_digits")
+    panel = win.inside_dock.widget()
+    panel.setCurrentWidget(panel.estimate)
+    with qtbot.waitSignal(panel.estimate.call.finished, timeout=30000):
+        panel.estimate.start()
+    assert not panel.estimate.estimate.fits
+    assert "Warning" in panel.estimate.label.text() and "batch size" in panel.estimate.label.text()
+
+
+def test_preview_uses_the_runs_seed(qtbot, open_example):
+    from engine.network import Network
+
+    win = open_example("digits_mlp", seed=7)
+    panel = win.inside_dock.widget()
+    panel.setCurrentWidget(panel.preview)
+    qtbot.waitUntil(lambda: panel.preview.runs == 1, timeout=10000)
+    spec = win.editor.doc.spec()
+    net = Network(spec, seed=7)  # the network a run with seed 7 starts from
+    x = win.inside_dock.widget().preview.sample_provider()
+    net.forward(x[None].astype(np.float32), training=False, keep=True)
+    last = spec.layers[-1].id
+    assert np.allclose(panel.preview.preview.layers[last].output, net.outputs[last][0],
+                       atol=1e-6)
