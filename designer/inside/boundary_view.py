@@ -71,12 +71,19 @@ class BoundaryView(QWidget):
         for c in classes:
             pts = x[y == c]
             name = class_names[c] if c < len(class_names) else str(c)
-            self.scatters.append(self.plot.plot(
-                pts[:, 0], pts[:, 1], pen=None, symbol="o", symbolSize=6, name=str(name),
-                symbolBrush=class_colour(int(c)), symbolPen=pg.mkPen("#ffffff", width=0.8)))
+            self._scatter(pts, str(name), class_colour(int(c)))
         if not len(classes):
-            self.scatters.append(self.plot.plot(x[:, 0], x[:, 1], pen=None, symbol="o",
-                                                symbolSize=5, symbolBrush="#1f2933"))
+            self._scatter(x, "", "#1f2933")
+
+    def _scatter(self, pts: np.ndarray, name: str, colour: str) -> None:
+        # useCache=False: the symbol-atlas path (drawPixmapFragments over a shared
+        # buffer) segfaulted in a paint after other windows had come and gone; a few
+        # hundred points drawn one by one cost under a millisecond.
+        item = pg.ScatterPlotItem(pts[:, 0], pts[:, 1], size=6, brush=pg.mkBrush(colour),
+                                  pen=pg.mkPen("#ffffff", width=0.8), name=name or None,
+                                  useCache=False)
+        self.plot.addItem(item)
+        self.scatters.append(item)
 
     def show_map(self, dmap, step: int | None = None) -> None:
         if dmap is None:

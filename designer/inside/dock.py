@@ -62,9 +62,10 @@ def _evaluate(spec, settings, weights, data, loss):
 
 
 class InsideController(QObject):
-    def __init__(self, panel: InsidePanel, training, editor, scene, window):
+    def __init__(self, panel: InsidePanel, training, editor, scene, window, data_source=None):
         super().__init__(panel)
         self.panel, self.training, self.editor = panel, training, editor
+        self.data_source = data_source  # () -> the project's PreparedData, or raises
         self.badges = HealthBadges(scene)
         self.data = self.network = self.loss = None
         self.names: dict[str, str] = {}
@@ -87,18 +88,22 @@ class InsideController(QObject):
     def _run_started(self, payload) -> None:
         _event, data = payload
         job = self.training.job
-        self.data, self.network = data, None
-        self.names = {l.id: l.name for l in job.spec.layers} if job else {}
+        self._use_data(job.spec if job else None, data)
         self.panel.layers.clear()
         self.badges.clear()
+        self.panel.results.show_message("Training\u2026 the results on the test split "
+                                        "appear when the run ends.")
+
+    def _use_data(self, spec, data) -> None:
+        """The data of a run (or of a reopened trained project) for the views."""
+        self.data, self.network = data, None
+        self.names = {l.id: l.name for l in spec.layers} if spec is not None else {}
         train = data.train
         if train.x.ndim == 2 and train.x.shape[1] == 2:
             self.panel.boundary.set_data(train.x, train.y, train.class_names,
                                          train.feature_names)
         split = data.test if len(data.test) else data.val
         self.panel.sample.set_data(split, data.normalizer)
-        self.panel.results.show_message("Training\u2026 the results on the test split "
-                                        "appear when the run ends.")
 
     def _progress(self, progress) -> None:
         snap = progress.snapshot
@@ -162,6 +167,28 @@ class InsideController(QObject):
     def _reset(self) -> None:
         self.badges.clear()
         self.panel.preview.schedule()
+        self.show_saved_results()
+
+    def show_saved_results(self) -> bool:
+        """A reopened project with trained weights for its design: evaluate them on
+        the test split (on the worker), as after a run."""
+        doc, extras = self.editor.doc, self.editor.doc.extras
+        if extras.weights is None or doc.weights_stale or self.data_source is None \
+                or self.evaluation.busy or self.training.runner.running:
+            return False
+        try:
+            data = self.data_source()
+            settings = training_settings(extras.training)
+        except Exception:  # noqa: BLE001 - missing data or bad settings: their panels say why
+            return False
+        if data is None:
+            return False
+        spec = doc.spec()
+        weights, loss = extras.weights, (extras.preprocessing or {}).get("loss")
+        self._use_data(spec, data)
+        self.loss = loss
+        self.panel.results.show_message("Evaluating the saved weights\u2026")
+        return self.evaluation.start(lambda: _evaluate(spec, settings, weights, data, loss))
 
     def shutdown(self) -> None:
         for call in (self.evaluation, self.panel.preview.call, self.panel.estimate.call):
@@ -173,22 +200,35 @@ class InsideController(QObject):
         return False
 
 
-def first_sample(window):
-    """The preview's sample: the first training sample of the project's data (the
-    data cache keeps it, so edits do not load it again)."""
+def run_seed(doc) -> int:
+    """The seed the next run will use (0 while the training settings are invalid)."""
+    try:
+        return training_settings(doc.extras.training)["seed"]
+    except Exception:  # noqa: BLE001 - the Training panel reports bad settings
+        return 0
+
+
+def project_data(window):
+    """The project's prepared data, as a run would split and normalise it (the data
+    cache keeps it, so edits do not load it again); None without data."""
     doc = window.editor.doc
     if not doc.extras.data:
         return None
-    data = window.data_cache.prepare(doc.extras.data, data_seed(doc.extras.training),
+    return window.data_cache.prepare(doc.extras.data, data_seed(doc.extras.training),
                                      window._project_dir())
-    return np.array(data.train.x[0])
+
+
+def first_sample(window):
+    """The preview's sample: the first training sample of the project's data."""
+    data = project_data(window)
+    return None if data is None else np.array(data.train.x[0])
 
 
 def install_inside_dock(window) -> QDockWidget:
     """Create the Inside dock beside the plots and add it to the View menu."""
     doc = window.editor.doc
     panel = InsidePanel(window.training.make_job, doc.spec, lambda: first_sample(window),
-                        lambda: training_settings(doc.extras.training)["seed"])
+                        lambda: run_seed(doc))
     dock = QDockWidget("Inside", window)
     dock.setObjectName("inside_dock")
     dock.setWidget(panel)
@@ -202,5 +242,6 @@ def install_inside_dock(window) -> QDockWidget:
         if action.text().replace("&", "") == "View" and action.menu() is not None:
             action.menu().addAction(dock.toggleViewAction())
     window.inside = InsideController(panel, window.training, window.editor,
-                                     window.canvas.canvas_scene, window)
+                                     window.canvas.canvas_scene, window,
+                                     lambda: project_data(window))
     return dock

@@ -1,7 +1,10 @@
 """The Inside dock in the real main window, fed by real training runs."""
+import gc
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from designer.app import create_main_window
 
@@ -31,6 +34,12 @@ def open_example(qtbot, dialogs, tmp_path):
         win.training.shutdown()
         win.inside.shutdown()
         win.editor.stack.setClean()
+        win.close()
+    # Collect the windows' Python/Qt reference cycles now: left to a later test, the
+    # collector ran inside an unrelated widget's paint and Qt crashed there
+    # ("Cannot destroy paint device that is being painted").
+    QApplication.processEvents()
+    gc.collect()
 
 
 def _run_until_snapshots(qtbot, win, count=3):
@@ -165,3 +174,20 @@ def test_preview_uses_the_runs_seed(qtbot, open_example):
     last = spec.layers[-1].id
     assert np.allclose(panel.preview.preview.layers[last].output, net.outputs[last][0],
                        atol=1e-6)
+
+
+def test_a_reopened_trained_project_shows_its_results(qtbot, open_example, tmp_path):
+    win = open_example("xor", epochs=30)
+    with qtbot.waitSignal(win.training.runner.finished, timeout=30000):
+        win.training.action_train.trigger()
+    qtbot.waitUntil(lambda: win.editor.doc.extras.weights is not None, timeout=5000)
+    qtbot.waitUntil(lambda: not win.inside.evaluation.busy, timeout=20000)
+    path = tmp_path / "trained.ncproj"
+    assert win.projects.save_to(path)
+    again = open_example("xor")
+    results = again.inside_dock.widget().results
+    assert results.report is None  # the bundled example is untrained
+    assert again.projects.open_path(path, ask=False)
+    qtbot.waitUntil(lambda: results.report is not None, timeout=20000)
+    assert int(results.report.confusion.sum()) == len(again.inside.data.test)
+    assert again.inside.network is not None  # "try a sample" works without a new run
