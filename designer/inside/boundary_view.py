@@ -76,9 +76,10 @@ class BoundaryView(QWidget):
             self._scatter(x, "", "#1f2933")
 
     def _scatter(self, pts: np.ndarray, name: str, colour: str) -> None:
-        # useCache=False: the symbol-atlas path (drawPixmapFragments over a shared
-        # buffer) segfaulted in a paint after other windows had come and gone; a few
-        # hundred points drawn one by one cost under a millisecond.
+        # useCache=False: with pyqtgraph's symbol atlas, the test suite crashed Qt in a
+        # later paint ("Cannot destroy paint device that is being painted", then
+        # QPainter::restore); without it, it did not. A few hundred points drawn one by
+        # one cost well under a millisecond.
         item = pg.ScatterPlotItem(pts[:, 0], pts[:, 1], size=6, brush=pg.mkBrush(colour),
                                   pen=pg.mkPen("#ffffff", width=0.8), name=name or None,
                                   useCache=False)
