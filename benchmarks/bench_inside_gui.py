@@ -126,6 +126,8 @@ def main(argv=None):
                         help="the baseline: plots only, no inside view shown")
     parser.add_argument("--no-plots", action="store_true",
                         help="hide the live plots dock: the inside views' own cost")
+    parser.add_argument("--no-probe", action="store_true",
+                        help="Training > Look inside while training off: the GUI's own cost")
     args = parser.parse_args(argv)
 
     from PySide6.QtCore import QSettings
@@ -144,6 +146,7 @@ def main(argv=None):
     window.editor.set_training_setting("epochs", args.epochs)
     window.resize(1360, 860)
     window.show()
+    window.training.action_probe.setChecked(not args.no_probe)
     if args.no_plots:
         window.plots_dock.hide()
         window.summary_dock.raise_()
@@ -156,6 +159,7 @@ def main(argv=None):
     probe, rows = LatencyProbe(), []
     what = "plots only (baseline)" if args.no_inside else "every inside view open"
     what += ", live plots hidden" if args.no_plots else ""
+    what += ", no probe" if args.no_probe else ""
     print(f"example {args.example}, {args.epochs} epochs, {what}")
     for i in range(args.repeats):  # alternate, so both see the same machine load
         headless = headless_samples_per_second(project, data, args.epochs)

@@ -174,6 +174,8 @@ class MainWindow(QMainWindow):
         menu = bar.addMenu("&Training")
         menu.addActions(self.training.actions)
         menu.addSeparator()
+        menu.addAction(self.training.action_probe)
+        menu.addSeparator()
         menu.addActions([self.action_export_csv, self.action_export_png])
         toolbar = QToolBar("Training", self)
         toolbar.setObjectName("training_toolbar")

@@ -80,6 +80,13 @@ class TrainingController(QObject):
                                         "Shift+F5")
         self.actions = [self.action_train, self.action_pause, self.action_resume,
                         self.action_step, self.action_stop]
+        # Looking inside costs up to 2% of a run; a person after every last sample per
+        # second can turn it off (health badges and live inside views then rest).
+        self.action_probe = self._action("action_probe", "&Look inside while training",
+                                         lambda: None, "Probe the network during runs: "
+                                         "health badges and live inside views")
+        self.action_probe.setCheckable(True)
+        self.action_probe.setChecked(True)
 
     def _set_state(self, state: str) -> None:
         self.state = state
@@ -114,7 +121,7 @@ class TrainingController(QObject):
                 f"samples are {data.train.sample_shape}: press Load and use in the Data panel "
                 f"to fit the Input layer to the data.")
         choose_loss(settings, data.train.task, network.report.output_shape[-1])
-        return TrainingJob(spec, data, settings)
+        return TrainingJob(spec, data, settings, probe=self.action_probe.isChecked())
 
     def start(self, step_only: bool = False) -> bool:
         if self.state != "idle":

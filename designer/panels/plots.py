@@ -21,9 +21,9 @@ RUN_COLOURS = ("#1e88e5", "#e53935", "#43a047", "#8e24aa", "#fb8c00", "#00897b")
 MAX_FADED_RUNS = 5
 SMOOTHING = 0.05  # weight of the newest batch in the smoothed loss
 # Repainting three plots costs 20-30 ms of GUI-thread time (and the GIL the trainer
-# needs), so data is buffered as it arrives and drawn at most this often. No grid:
+# needs), so data is buffered as it arrives and drawn at most this often (5 Hz). No grid:
 # pyqtgraph draws it through the axes, which tripled the cost of a repaint.
-REDRAW_MS = 125
+REDRAW_MS = 200
 
 
 class _Run:
@@ -159,6 +159,9 @@ class TrainingPlots(QWidget):
             val.setData(*run.epoch_series("val_loss"))
             metric.setData(*run.epoch_series(run.metric))
             val_metric.setData(*run.epoch_series(f"val_{run.metric}"))
+        # Apply the new view ranges now: pyqtgraph would apply them inside the paint,
+        # move the axes, and paint everything a second time (~11 ms each).
+        self.view.scene().prepareForPaint()
 
     def clear(self) -> None:
         for run in self.runs:
