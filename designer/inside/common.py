@@ -165,13 +165,14 @@ class BackgroundCall(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._worker: _Call | None = None
+        self._closed = False
 
     @property
     def busy(self) -> bool:
         return self._worker is not None and self._worker.isRunning()
 
     def start(self, fn, blas_threads: int | None = 1) -> bool:
-        if self.busy:
+        if self.busy or self._closed:
             return False
         worker = _Call(fn, blas_threads)
         worker.done.connect(self._done)
@@ -186,4 +187,7 @@ class BackgroundCall(QObject):
         self.finished.emit(result, error)
 
     def shutdown(self, timeout_ms: int = 10000) -> bool:
+        """Wait for a running call and refuse new ones: a debounce timer firing after
+        the window closed must not start a thread the window's teardown will not wait for."""
+        self._closed = True
         return self._worker is None or self._worker.wait(timeout_ms)

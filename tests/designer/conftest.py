@@ -43,7 +43,10 @@ def window(qtbot, dialogs, settings):
     win = create_main_window(settings=settings)
     template = build_template("blank")
     win.editor.load(template.spec, template.layout)
-    qtbot.addWidget(win)
+    # Threads (training, previews, evaluations) end before the window goes, whatever
+    # the test did; a window destroyed under a running thread can hang Qt.
+    qtbot.addWidget(win, before_close_func=lambda w: (w.training.shutdown(),
+                                                      w.inside.shutdown()))
     win.show()
     qtbot.waitExposed(win)
     win.canvas.resetTransform()
