@@ -8,7 +8,8 @@ SimpleRNN, LSTM or GRU (128 units, last step) -> Dense 1; MSE loss; SGD with mom
 
 Prints the median milliseconds per step of each and the speed ratio (torch time divided
 by engine time: above 1 the engine is faster), and how closely the two runs' losses
-agree. Targets: Elman >= 2x, LSTM >= 0.8x (GRU: no target, shown for reference).
+agree. Targets: Elman >= 2x, LSTM >= 0.8x (GRU: no target, shown for reference), at
+the default 128 units and batch 32; ``--units`` and ``--batch`` try other sizes.
 """
 from __future__ import annotations
 
@@ -124,11 +125,15 @@ def timed(steppers: dict, data, repeats: int) -> dict[str, list[float]]:
 
 
 def main(argv=None) -> None:
+    global HIDDEN, BATCH
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--batches", type=int, default=10)
     parser.add_argument("--cells", nargs="+", default=list(TORCH_CELLS), choices=list(TORCH_CELLS))
+    parser.add_argument("--units", type=int, default=128, help="hidden units (the target: 128)")
+    parser.add_argument("--batch", type=int, default=32, help="batch size (the target: 32)")
     args = parser.parse_args(argv)
+    HIDDEN, BATCH = args.units, args.batch
     from threadpoolctl import threadpool_limits
 
     try:

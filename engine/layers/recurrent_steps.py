@@ -5,7 +5,10 @@ gate is one contiguous (H, N) slab: NumPy's element-wise loops run 2-4x faster o
 contiguous memory than on the (N, H) column slices a batch-major layout would give.
 ``P`` (T, G*H, N) holds the input projections of all steps (one batched GEMM done by
 the layer before the loop); hidden states ``Hs`` (T+1, H, N) start with the zero
-state at ``Hs[0]``; ``UT`` is the recurrent kernel transposed, (G*H, H).
+state at ``Hs[0]``; ``UT`` is the recurrent kernel transposed, (G*H, H), as a stack
+of row blocks (B, G*H/B, H), and ``U`` for the backward pass likewise (B', H/B', G*H):
+the layer decides the split (several small GEMMs can beat one, see
+``recurrent._step_gemm_blocks``); a step's GEMM is one batched ``matmul`` either way.
 
 Gates are in an *internal* order with the sigmoid gates first, and the sigmoid rows of
 the forward kernels are pre-scaled by 1/2: ``sigmoid(a) = (tanh(a/2) + 1) / 2``, so one
@@ -47,12 +50,18 @@ def _grad_steps(dY: np.ndarray | None, d_last: np.ndarray, T: int) -> list:
     return [d_last] + [None] * (T - 1)
 
 
-def _incoming(dh, prev, U, dy) -> None:
-    """``dh = U · prev + dy``: the gradient reaching h_t from step t+1 and from above."""
+def _rows(a: np.ndarray, blocks: int) -> np.ndarray:
+    """``a`` (..., R, N) viewed as (..., blocks, R / blocks, N): the output of a blocked GEMM."""
+    return a.reshape(*a.shape[:-2], blocks, a.shape[-2] // blocks, a.shape[-1])
+
+
+def _incoming(dh, dh_rows, prev, U, dy) -> None:
+    """``dh = U · prev + dy``: the gradient reaching h_t from step t+1 and from above.
+    ``dh_rows`` is ``dh`` split as ``U``'s row blocks."""
     if prev is None:
         np.copyto(dh, dy)
         return
-    np.matmul(U, prev, out=dh)
+    np.matmul(U, prev, out=dh_rows)
     if dy is not None:
         dh += dy
 
@@ -60,8 +69,8 @@ def _incoming(dh, prev, U, dy) -> None:
 # ---- Elman (SimpleRNN) ----------------------------------------------------------------
 def rnn_forward(P, UT, Hs, relu: bool) -> None:
     """``h_t = φ(P_t + U^T h_{t-1})``; fills ``Hs[1:]``."""
-    for p, h0, h1 in zip(P, Hs[:-1], Hs[1:]):
-        np.matmul(UT, h0, out=h1)
+    for p, h0, h1, h1_rows in zip(P, Hs[:-1], Hs[1:], _rows(Hs[1:], UT.shape[0])):
+        np.matmul(UT, h0, out=h1_rows)
         h1 += p
         if relu:
             np.maximum(h1, 0, out=h1)
@@ -73,9 +82,10 @@ def rnn_backward(dY, d_last, U, Hs, relu: bool, dA, ws: Workspace) -> None:
     """Fill ``dA`` (T, H, N): gradients of the pre-activations."""
     T, H, N = dA.shape
     dh, d = ws.get("dh", (H, N), dA.dtype), ws.get("deriv", (H, N), dA.dtype)
+    dh_rows = _rows(dh, U.shape[0])
     prev = None
     for da, h1, dy in zip(dA[::-1], Hs[:0:-1], _grad_steps(dY, d_last, T)):
-        _incoming(dh, prev, U, dy)
+        _incoming(dh, dh_rows, prev, U, dy)
         if relu:
             np.greater(h1, 0, out=d)
         else:
@@ -92,10 +102,10 @@ def lstm_forward(P, UT, G, C, TC, Hs, tmp) -> None:
     T, H4, N = G.shape
     H = H4 // 4
     G4 = G.reshape(T, 4, H, N)
-    for p, gt, st, o, f, i, g, c0, c1, tc, h0, h1 in zip(
-            P, G, G[:, :3 * H], G4[:, 0], G4[:, 1], G4[:, 2], G4[:, 3],
-            C[:-1], C[1:], TC, Hs[:-1], Hs[1:]):
-        np.matmul(UT, h0, out=gt)
+    for p, gt, gt_rows, st, o, f, i, g, c0, c1, tc, h0, h1 in zip(
+            P, G, _rows(G, UT.shape[0]), G[:, :3 * H], G4[:, 0], G4[:, 1], G4[:, 2],
+            G4[:, 3], C[:-1], C[1:], TC, Hs[:-1], Hs[1:]):
+        np.matmul(UT, h0, out=gt_rows)
         gt += p
         np.tanh(gt, out=gt)  # all four gates at once (sigmoid rows pre-scaled)
         st *= 0.5
@@ -116,6 +126,7 @@ def lstm_backward(dY, d_last, U, G, C, TC, Hs, dA, ws: Workspace) -> None:
     dc.fill(0)
     dc1 = dc[None]
     dsig = ws.get("dsig", (3 * H, N), dA.dtype)
+    dh_rows = _rows(dh, U.shape[0])
     prev = None
     # i and g multiply each other: (g, i) as a reversed view of (i, g) makes their two
     # gradients one broadcast call.
@@ -123,7 +134,7 @@ def lstm_backward(dY, d_last, U, G, C, TC, Hs, dA, ws: Workspace) -> None:
             dA[::-1], dA[::-1, :3 * H], dA4[::-1, 0], dA4[::-1, 1], dA4[::-1, 2:],
             dA4[::-1, 3], G[::-1, :3 * H], G4[::-1, 0], G4[::-1, 1], G4[::-1, 3:1:-1],
             G4[::-1, 3], C[-2::-1], TC[::-1], Hs[:0:-1], _grad_steps(dY, d_last, T)):
-        _incoming(dh, prev, U, dy)
+        _incoming(dh, dh_rows, prev, U, dy)
         np.multiply(h1, tc, out=t1)  # dc += dh · o (1 - tanh² c) = dh (o - h tanh c)
         np.subtract(o, t1, out=t1)
         t1 *= dh
@@ -149,10 +160,10 @@ def gru_forward(P, UT, b_hn, G, HU, Hs) -> None:
     T, H3, N = G.shape
     H = H3 // 3
     bias = None if b_hn is None else b_hn[:, None]
-    for p_rz, p_n, hu, hu_rz, hu_n, g_rz, r, z, n, h0, h1 in zip(
-            P[:, :2 * H], P[:, 2 * H:], HU, HU[:, :2 * H], HU[:, 2 * H:], G[:, :2 * H],
-            G[:, :H], G[:, H:2 * H], G[:, 2 * H:], Hs[:-1], Hs[1:]):
-        np.matmul(UT, h0, out=hu)
+    for p_rz, p_n, hu_rows, hu_rz, hu_n, g_rz, r, z, n, h0, h1 in zip(
+            P[:, :2 * H], P[:, 2 * H:], _rows(HU, UT.shape[0]), HU[:, :2 * H], HU[:, 2 * H:],
+            G[:, :2 * H], G[:, :H], G[:, H:2 * H], G[:, 2 * H:], Hs[:-1], Hs[1:]):
+        np.matmul(UT, h0, out=hu_rows)
         if bias is not None:
             hu_n += bias
         np.add(p_rz, hu_rz, out=g_rz)
@@ -176,12 +187,13 @@ def gru_backward(dY, d_last, U, G, HU, Hs, dR, dXn, ws: Workspace) -> None:
     dh, carry, t1, t2 = (ws.get(k, (H, N), G.dtype) for k in ("dh", "carry", "t1", "t2"))
     drz = ws.get("drz", (2 * H, N), G.dtype)
     drz_r, drz_z = drz[:H], drz[H:]
+    dh_rows = _rows(dh, U.shape[0])
     prev = None
     for dr, dr_r, dr_z, dr_n, dxn, g_rz, r, z, n, hu_n, h0, dy in zip(
             dR[::-1], dR[::-1, :H], dR[::-1, H:2 * H], dR[::-1, 2 * H:], dXn[::-1],
             G[::-1, :2 * H], G[::-1, :H], G[::-1, H:2 * H], G[::-1, 2 * H:],
             HU[::-1, 2 * H:], Hs[-2::-1], _grad_steps(dY, d_last, T)):
-        _incoming(dh, prev, U, dy)
+        _incoming(dh, dh_rows, prev, U, dy)
         if prev is not None:
             dh += carry  # the direct path h_t = ... + z h_{t-1}
         np.subtract(1, g_rz, out=drz)  # σ' for r and z at once

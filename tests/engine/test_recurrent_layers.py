@@ -223,3 +223,41 @@ def test_clipping_by_global_norm_tames_long_sequences():
     opt.step()
     assert np.linalg.norm(flat_grad) == pytest.approx(1.0, rel=1e-9)
     assert np.linalg.norm(flat_param - before) == pytest.approx(0.1, rel=1e-9)
+
+
+# ---- per-step GEMMs split into row blocks (recurrent._step_gemm_blocks) ---------------
+CELLS = [("SimpleRNN", "RNN"), ("LSTM", "LSTM"), ("GRU", "GRU")]
+
+
+@pytest.mark.parametrize("cell,torch_name", CELLS)
+def test_blocked_step_gemms_match_torch(cell, torch_name):
+    """128 units and a small batch take the blocked path; PyTorch agrees with it."""
+    from engine.layers.recurrent import _step_gemm_blocks
+
+    assert _step_gemm_blocks(4, 128, N) == (4, 4)
+    _check_against_torch(cell, torch_name, {"units": 128, "return_sequences": True})
+
+
+def _forward_backward(cell, blocks, monkeypatch):
+    import engine.layers.recurrent as recurrent
+
+    monkeypatch.setattr(recurrent, "_step_gemm_blocks", lambda gates, units, batch: blocks)
+    layer = _layer(cell, {"units": 8, "return_sequences": True})
+    x = np.random.default_rng(3).normal(size=(N, T, D))
+    out = layer.forward([x], training=True)
+    (dx,) = layer.backward(np.random.default_rng(9).normal(size=out.shape))
+    return out, dx, {k: v.copy() for k, v in layer.grads.items()}
+
+
+@pytest.mark.parametrize("cell", [c for c, _ in CELLS])
+@pytest.mark.parametrize("rows", [2, 4, 8])
+def test_any_row_blocking_gives_the_same_numbers(cell, rows, monkeypatch):
+    """Without torch too: every split of the kernels (the forward by gates, the backward
+    in ``rows`` blocks) computes what the single GEMMs compute."""
+    gates = create_layer(cell, {"units": 8}).gates
+    out1, dx1, g1 = _forward_backward(cell, (1, 1), monkeypatch)
+    out2, dx2, g2 = _forward_backward(cell, (gates, rows), monkeypatch)
+    np.testing.assert_allclose(out2, out1, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(dx2, dx1, rtol=1e-12, atol=1e-14)
+    for name in g1:
+        np.testing.assert_allclose(g2[name], g1[name], rtol=1e-12, atol=1e-14)
