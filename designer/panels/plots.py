@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -24,6 +25,9 @@ SMOOTHING = 0.05  # weight of the newest batch in the smoothed loss
 # needs), so data is buffered as it arrives and drawn at most this often (5 Hz). No grid:
 # pyqtgraph draws it through the axes, which tripled the cost of a repaint.
 REDRAW_MS = 200
+# Validation points get a marker while they are few; at hundreds of epochs the markers
+# merge into a thick line and cost most of a redraw (pyqtgraph's ScatterPlotItem).
+MAX_MARKED_EPOCHS = 60
 
 
 class _Run:
@@ -41,13 +45,25 @@ class _Run:
         self.curves: list[pg.PlotDataItem] = []
 
     def add_batches(self, batch_losses) -> None:
-        for step, loss, lr in batch_losses:
-            x = step / self.batches
-            self.raw.append(x, loss)
-            self._ema = loss if math.isnan(self._ema) else (
-                self._ema + SMOOTHING * (loss - self._ema))
-            self.smooth.append(x, self._ema)
-            self.lr.append(x, lr)
+        """Take (step, loss, lr) rows, one per batch: thousands a second for a small
+        network."""
+        table = np.asarray(batch_losses, dtype=float).reshape(-1, 3)
+        if not len(table):
+            return
+        steps, losses, lrs = table.T
+        xs = steps / self.batches
+        self.raw.extend(xs, losses)
+        self.smooth.extend(xs, self._smoothed(losses.tolist()))
+        self.lr.extend(xs, lrs)
+
+    def _smoothed(self, losses: list) -> list:
+        """The exponential moving average after each loss (restarting after a NaN)."""
+        out, ema = [], self._ema
+        for loss in losses:
+            ema = loss if math.isnan(ema) else ema + SMOOTHING * (loss - ema)
+            out.append(ema)
+        self._ema = ema
+        return out
 
     def epoch_series(self, key: str):
         pts = [(r["epoch"], r[key]) for r in self.records if key in r]
@@ -156,6 +172,9 @@ class TrainingPlots(QWidget):
         smooth.setData(*run.smooth.view())
         lr.setData(*run.lr.view())
         if run.records:
+            if len(run.records) > MAX_MARKED_EPOCHS and val.opts["symbol"] is not None:
+                for curve in (val, val_metric):
+                    curve.setSymbol(None)
             val.setData(*run.epoch_series("val_loss"))
             metric.setData(*run.epoch_series(run.metric))
             val_metric.setData(*run.epoch_series(f"val_{run.metric}"))

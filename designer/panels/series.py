@@ -38,8 +38,33 @@ class BoundedSeries:
         self._acc_n = 0
 
     def extend(self, xs, ys) -> None:
-        for x, y in zip(xs, ys):
-            self.append(x, y)
+        """Append many points: the same as ``append`` one by one, but whole groups of
+        ``stride`` points are averaged with NumPy (a fast network reports thousands of
+        batches a second, and this runs on the GUI thread)."""
+        xs, ys = np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)
+        i, total = 0, len(xs)
+        while i < total:
+            if self._acc_n:  # finish the open group point by point
+                self.append(xs[i], ys[i])
+                i += 1
+                continue
+            whole = (total - i) // self.stride
+            if not whole:  # fewer points than a group: they open the next one
+                for j in range(i, total):
+                    self.append(xs[j], ys[j])
+                return
+            if self.n == len(self.x):  # ``append`` halves as this group is stored
+                group = self.stride
+                for j in range(i, i + group):
+                    self.append(xs[j], ys[j])
+                i += group
+                continue
+            k = min(whole, len(self.x) - self.n)
+            end = i + k * self.stride
+            self.x[self.n:self.n + k] = xs[i:end].reshape(k, self.stride).mean(axis=1)
+            self.y[self.n:self.n + k] = ys[i:end].reshape(k, self.stride).mean(axis=1)
+            self.n += k
+            i = end
 
     def _halve(self) -> None:
         half = self.n // 2
