@@ -1,35 +1,38 @@
-"""Runs the engine's trainer on a worker thread and reports back with queued signals.
+"""Runs the engine's trainer in a child process and reports back with queued signals.
 
-The worker iterates ``engine.trainer.train`` (a generator) over an immutable snapshot
-(a spec, prepared data and settings), with one BLAS thread (two BLAS threads fight the
-GUI thread for the cores) and an 8 MB stack (OpenBLAS overflows a QThread's default on
-macOS). Batch and epoch events are coalesced into at most 10 ``progress`` signals a
-second, each carrying copies, so the GUI thread never falls behind however fast the
-batches come. Any exception becomes ``failed`` with the details; the thread never dies
-silently. As superqt's GeneratorWorker, but with the coalescing the plots want.
+The child (``python -m engine.remote``) trains over an immutable snapshot (a spec,
+prepared data and settings) with one BLAS thread, and sends ``engine.wire`` frames
+(never pickle) on a pipe; a worker thread here reads them and re-emits them as Qt
+signals. A process rather than a thread: a trainer thread shares the GIL with the
+GUI, and a small network lost a fifth of its speed to every repaint (spirals with every
+inside view open ran at 75-80% of headless); a process shares nothing, and its crash
+becomes a message instead of taking the window down. Progress is coalesced in the child
+to at most ``EMIT_INTERVAL`` apart, each message carrying every batch loss, so the GUI
+never falls behind however fast the batches come.
 """
 from __future__ import annotations
 
-import time
-import traceback
+import os
+import subprocess
+import sys
+import tempfile
+import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from engine.control import TrainControl
 from engine.data import PreparedData
-from engine.errors import NeuroCanvasError
-from engine.events import BatchEnd, EpochEnd, Paused, Resumed, RunEnded, Started
-from engine.insights import BoundaryGrid, Probe, assess, probe_batch
-from engine.network import Network
-from engine.settings import choose_loss, training_settings
-from engine.trainer import evaluate, train
+from engine.events import BatchEnd, RunEnded
+from engine.wire import WireError, read_frame, write_frame
 
 # Seconds between progress signals at most. Every signal costs GUI-thread time (progress
-# bar, labels, views) and with it the GIL the trainer needs; plots draw at 8 Hz anyway,
-# so 10 signals a second look as live as 30 and cost a third.
+# bar, labels, views); plots draw at 5 Hz anyway, so 10 signals a second look as live
+# as 30 and cost a third.
 EMIT_INTERVAL = 1 / 10
-STACK_BYTES = 8 * 1024 * 1024
+ENGINE_ROOT = str(Path(__file__).resolve().parents[1])  # where ``engine`` imports from
+CHILD_COMMAND = (sys.executable, "-m", "engine.remote")
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class TrainingJob:
     data: PreparedData
     settings: dict
     initial_weights: dict | None = None  # continue from these instead of a fresh start
-    probe: bool = True  # look inside while training (engine.insights; ~5% of the time)
+    probe: bool = True  # look inside while training (engine.insights; <= 2% of the time)
 
 
 @dataclass
@@ -48,7 +51,8 @@ class Progress:
     """What happened since the last signal: every batch loss and finished epoch."""
 
     latest: BatchEnd | None = None
-    batch_losses: list = field(default_factory=list)  # (step, loss, lr)
+    batch_losses: np.ndarray = field(  # (n, 3): step, loss, lr of every batch
+        default_factory=lambda: np.zeros((0, 3)))
     epochs: list = field(default_factory=list)  # history records
     snapshot: object = None  # the newest engine.insights ProbeSnapshot, if one was taken
     health: dict | None = None  # layer id -> engine.insights Health for that snapshot
@@ -62,7 +66,19 @@ class RunResult:
     loss: str
 
 
+def child_environment() -> dict:
+    """The child's environment: one BLAS thread (two would fight the GUI for the
+    cores), and ``engine`` importable however the app was started."""
+    env = dict(os.environ)
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (ENGINE_ROOT, env.get("PYTHONPATH")) if p)
+    return env
+
+
 class _Worker(QThread):
+    """Starts the child, feeds it the job, and turns its messages into signals."""
+
     started_run = Signal(object)  # engine Started event
     progress = Signal(object)  # Progress
     paused = Signal()
@@ -70,79 +86,100 @@ class _Worker(QThread):
     finished_run = Signal(object)  # RunResult
     failed = Signal(str, str)  # message for people, details (traceback)
 
-    def __init__(self, job: TrainingJob, control: TrainControl):
+    def __init__(self, job: TrainingJob):
         super().__init__()
-        self.job, self.control = job, control
-        self.probe = None  # set once the network exists
-        self.setStackSize(STACK_BYTES)
+        self.job = job
+        self._proc: subprocess.Popen | None = None
+        self._lock = threading.Lock()  # commands come from the GUI thread
+        self._queued: list = []  # commands given before the child existed
+
+    def send(self, command) -> bool:
+        """Write a command to the child; False when it is no longer listening."""
+        with self._lock:
+            if self._proc is None:
+                self._queued.append(command)  # delivered right after the job
+                return True
+            try:
+                write_frame(self._proc.stdin, command)
+                return True
+            except (OSError, ValueError):  # the child has ended (or its pipe is closed)
+                return False
 
     def run(self) -> None:
-        try:
-            from threadpoolctl import threadpool_limits
+        with tempfile.TemporaryFile() as errors:
+            try:
+                self._run(errors)
+            except Exception as exc:  # noqa: BLE001 - a bug must become a message
+                import traceback
 
-            with threadpool_limits(1, user_api="blas"):
-                self._train()
-        except NeuroCanvasError as exc:
-            self.failed.emit(str(exc), traceback.format_exc())
-        except Exception as exc:  # noqa: BLE001 - a bug must become a message, not a dead thread
-            self.failed.emit(f"Training failed: {type(exc).__name__}: {exc}",
-                             traceback.format_exc())
+                self.failed.emit(f"Training failed: {type(exc).__name__}: {exc}",
+                                 traceback.format_exc())
+            finally:
+                self._end_child()
 
-    def _train(self) -> None:
+    def _run(self, errors) -> None:
         job = self.job
-        settings = training_settings(job.settings)
-        network = Network(job.spec, seed=settings["seed"])
-        if job.initial_weights:
-            network.set_weights(job.initial_weights)
-        self.probe = self._make_probe(network, settings) if job.probe else None
-        pending, last, previous = Progress(), 0.0, None
-        for event in train(network, job.data.train, job.data.val, settings, self.control):
-            if isinstance(event, BatchEnd):
-                pending.latest = event
-                pending.batch_losses.append((event.step, event.loss, event.lr))
-                snap = self.probe.poll(event.step) if self.probe is not None else None
-                if snap is not None:  # health compares it with the snapshot before
-                    pending.health = assess(snap, previous, lr=event.lr)
-                    pending.snapshot = previous = snap
-            elif isinstance(event, EpochEnd):
-                pending.epochs.append(dict(event.record))
-            elif isinstance(event, Started):
-                self.started_run.emit(event)
-            elif isinstance(event, (Paused, Resumed, RunEnded)):
-                pending, last = self._flush(pending), time.monotonic()
-                if isinstance(event, Paused):
-                    self.paused.emit()
-                elif isinstance(event, Resumed):
-                    self.resumed.emit()
-                else:
-                    self._finish(network, settings, event)
-                continue
-            now = time.monotonic()
-            if now - last >= EMIT_INTERVAL:
-                pending, last = self._flush(pending), now
+        with self._lock:
+            self._proc = subprocess.Popen(
+                list(CHILD_COMMAND), stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=errors, env=child_environment())
+            write_frame(self._proc.stdin, {
+                "spec": job.spec.to_dict(), "data": job.data, "settings": job.settings,
+                "initial_weights": job.initial_weights, "probe": job.probe,
+                "emit_interval": EMIT_INTERVAL})
+            for command in self._queued:
+                write_frame(self._proc.stdin, command)
+        while True:
+            try:
+                message = read_frame(self._proc.stdout)
+            except (EOFError, WireError):
+                self._report_crash(errors)
+                return
+            if self._dispatch(message):
+                return
 
-    def _make_probe(self, network, settings):
-        """A fixed probe batch of the training data; a decision map for 2-D inputs."""
-        data = self.job.data.train
-        loss = choose_loss(settings, data.task, network.report.output_shape[-1])
-        x, y, _ = probe_batch(data, 64, settings["seed"])
-        two_d = data.x.ndim == 2 and data.x.shape[1] == 2
-        # At most 2% of the run's time goes to looking inside (the engine's default is
-        # 5%): the throughput targets count the probe, and badges refreshing
-        # about once a second on the CNN still read as live.
-        return Probe(network, x, y, loss=loss.name, task=data.task, max_share=0.02,
-                     boundary=BoundaryGrid(data.x, 100) if two_d else None)
+    def _dispatch(self, message: dict) -> bool:
+        """Emit the signal for one message; True for the last one of a run."""
+        kind = message.pop("kind")
+        if kind == "progress":
+            self.progress.emit(Progress(**message))
+        elif kind == "started":
+            self.started_run.emit(message["event"])
+        elif kind == "paused":
+            self.paused.emit()
+        elif kind == "resumed":
+            self.resumed.emit()
+        elif kind == "finished":
+            self.finished_run.emit(RunResult(**message))
+            return True
+        elif kind == "failed":
+            self.failed.emit(message["message"], message["details"])
+            return True
+        return False
 
-    def _flush(self, pending: Progress) -> Progress:
-        if pending.latest is not None or pending.epochs or pending.snapshot is not None:
-            self.progress.emit(pending)  # handed over whole: the worker starts a new one
-        return Progress()
+    def _report_crash(self, errors) -> None:
+        code = self._proc.wait()
+        errors.seek(0)
+        details = errors.read()[-20_000:].decode("utf-8", "replace")
+        self.failed.emit(f"Training stopped unexpectedly: the training process ended "
+                         f"(exit code {code}) without finishing its run.", details)
 
-    def _finish(self, network, settings, ended: RunEnded) -> None:
-        data = self.job.data
-        loss = choose_loss(settings, data.train.task, network.report.output_shape[-1])
-        test = evaluate(network, data.test, loss) if len(data.test) else {}
-        self.finished_run.emit(RunResult(ended, network.weights(), test, loss.name))
+    def _end_child(self) -> None:
+        proc = self._proc
+        if proc is None:
+            return
+        with self._lock:
+            if proc.stdin is not None:
+                try:
+                    proc.stdin.close()  # its end of stdin tells the child to stop
+                except OSError:
+                    pass
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
 
 
 class TrainingRunner(QObject):
@@ -159,7 +196,6 @@ class TrainingRunner(QObject):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._worker: _Worker | None = None
-        self._control: TrainControl | None = None
 
     @property
     def running(self) -> bool:
@@ -168,8 +204,7 @@ class TrainingRunner(QObject):
     def start(self, job: TrainingJob) -> None:
         if self.running:
             raise RuntimeError("a run is already going")
-        self._control = TrainControl()
-        worker = _Worker(job, self._control)
+        worker = _Worker(job)
         worker.started_run.connect(self.started)
         worker.progress.connect(self.progress)
         worker.paused.connect(self.paused)
@@ -182,29 +217,28 @@ class TrainingRunner(QObject):
         self.running_changed.emit(True)
 
     def pause(self) -> None:
-        if self._control:
-            self._control.pause()
+        if self._worker is not None:
+            self._worker.send("pause")
 
     def resume(self) -> None:
-        if self._control:
-            self._control.resume()
+        if self._worker is not None:
+            self._worker.send("resume")
 
     def step(self) -> None:
-        if self._control:
-            self._control.step()
+        if self._worker is not None:
+            self._worker.send("step")
 
     def stop(self) -> None:
-        if self._control:
-            self._control.stop()
+        if self._worker is not None:
+            self._worker.send("stop")
 
     def request_sample(self, x, target=None, class_names=()) -> bool:
         """Ask the running probe to push one sample through the network being trained;
         the answer arrives as ``snapshot.tried`` in a later progress signal."""
-        probe = getattr(self._worker, "probe", None) if self.running else None
-        if probe is None:
+        if not self.running or not self._worker.job.probe:
             return False
-        probe.request_sample(x, target, class_names)
-        return True
+        return self._worker.send({"sample": np.asarray(x), "target": target,
+                                  "class_names": list(class_names)})
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop and wait for the thread (call before the window closes)."""

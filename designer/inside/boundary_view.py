@@ -47,8 +47,7 @@ class BoundaryView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.label)
         layout.addWidget(self.view, 1)
-        self.plot = new_plot(self.view, 0, 0, "Decision boundary", "feature 1 (standardised)",
-                             "feature 2 (standardised)")
+        self.plot = new_plot(self.view, 0, 0, "Decision boundary", "feature 1", "feature 2")
         self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=(255, 255, 255, 210))
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
@@ -64,8 +63,8 @@ class BoundaryView(QWidget):
         self.scatters = []
         self.plot.legend.clear()
         if len(feature_names) == 2:
-            self.plot.setLabel("bottom", f"{feature_names[0]} (standardised)")
-            self.plot.setLabel("left", f"{feature_names[1]} (standardised)")
+            self.plot.setLabel("bottom", feature_names[0])
+            self.plot.setLabel("left", feature_names[1])
         x, y = np.asarray(x)[:2000], np.asarray(y)[:2000]
         classes = np.unique(y.astype(np.int64)) if y.dtype.kind in "iub" else []
         for c in classes:

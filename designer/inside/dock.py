@@ -47,6 +47,13 @@ class InsidePanel(QTabWidget):
             self.addTab(widget, title)
 
 
+def raw_features(data) -> np.ndarray:
+    """The training inputs in the data's own units (undoing standardisation): the
+    decision map is drawn over these, so its axes read as the file's columns."""
+    x = data.train.x
+    return x if data.normalizer is None else data.normalizer.inverse_transform(x)
+
+
 def _evaluate(spec, settings, weights, data, loss):
     """On a worker: the trained network, its report on the test split (validation when
     there is no test split) and a final decision map for two-feature data."""
@@ -57,7 +64,10 @@ def _evaluate(spec, settings, weights, data, loss):
     x = data.train.x
     dmap = None
     if x.ndim == 2 and x.shape[1] == 2:
-        dmap = BoundaryGrid(x, 100).evaluate(network, loss, data.train.task)
+        norm = data.normalizer
+        grid = BoundaryGrid(raw_features(data), 100,
+                            transform=None if norm is None else norm.transform)
+        dmap = grid.evaluate(network, loss, data.train.task)
     return network, report, split, name, dmap
 
 
@@ -100,7 +110,7 @@ class InsideController(QObject):
         self.names = {l.id: l.name for l in spec.layers} if spec is not None else {}
         train = data.train
         if train.x.ndim == 2 and train.x.shape[1] == 2:
-            self.panel.boundary.set_data(train.x, train.y, train.class_names,
+            self.panel.boundary.set_data(raw_features(data), train.y, train.class_names,
                                          train.feature_names)
         split = data.test if len(data.test) else data.val
         self.panel.sample.set_data(split, data.normalizer)

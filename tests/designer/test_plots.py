@@ -21,6 +21,24 @@ def test_series_memory_is_bounded_and_keeps_the_curve_shape():
     np.testing.assert_allclose(y, np.sin(x / 50_000), atol=0.02)
 
 
+@pytest.mark.parametrize("chunks", [[1] * 300, [7, 1, 150, 3, 500, 2000, 9], [5000]])
+def test_series_extend_equals_appending_one_by_one(chunks):
+    """The NumPy path (whole groups at once) keeps the same points, across halvings and
+    with groups left open between calls."""
+    rng = np.random.default_rng(0)
+    xs, ys = np.arange(sum(chunks), dtype=float), rng.normal(size=sum(chunks))
+    one, bulk = BoundedSeries(capacity=64), BoundedSeries(capacity=64)
+    for x, y in zip(xs, ys):
+        one.append(x, y)
+    start = 0
+    for size in chunks:
+        bulk.extend(xs[start:start + size], ys[start:start + size])
+        start += size
+    assert (bulk.n, bulk.stride, bulk._acc_n) == (one.n, one.stride, one._acc_n)
+    for a, b in zip(bulk.view(), one.view()):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
 def test_series_rejects_odd_capacity():
     with pytest.raises(ValueError):
         BoundedSeries(capacity=7)
@@ -41,7 +59,8 @@ def _train_into(qtbot, plots, runner, **settings):
         runner.start(job)
     for signal in (runner.started, runner.progress):
         signal.disconnect()
-    qtbot.waitUntil(lambda: not plots._redraw_timer.isActive(), timeout=2000)
+    qtbot.waitUntil(lambda: not plots._redraw_timer.isActive() and not runner.running,
+                    timeout=5000)
     return result.args[0]
 
 

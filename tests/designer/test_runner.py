@@ -85,19 +85,47 @@ def test_pause_step_and_resume(qtbot, runner):
         runner.stop()
 
 
-def test_an_exception_in_the_worker_becomes_a_message(qtbot, runner, monkeypatch):
+def _child(monkeypatch, code: str) -> None:
+    """Run the training child as ``python -c code`` (the real pipes and framing)."""
+    import sys
+
     import designer.runner as mod
 
-    def broken(*_a, **_k):
-        raise RuntimeError("kaboom")
-        yield  # pragma: no cover
+    monkeypatch.setattr(mod, "CHILD_COMMAND", (sys.executable, "-c", code))
 
-    monkeypatch.setattr(mod, "train", broken)
+
+def test_an_exception_in_the_child_becomes_a_message(qtbot, runner, monkeypatch):
+    _child(monkeypatch, "import engine.remote as r\n"
+                        "def broken(*a, **k):\n    raise RuntimeError('kaboom')\n"
+                        "r.train = broken\nr.main()")
     with qtbot.waitSignal(runner.failed, timeout=10000) as failure:
         runner.start(_job())
     message, details = failure.args
     assert "RuntimeError: kaboom" in message and "Traceback" in details
     qtbot.waitUntil(lambda: not runner.running, timeout=2000)
+
+
+def test_a_crashed_child_becomes_a_message_with_its_last_words(qtbot, runner, monkeypatch):
+    _child(monkeypatch, "import os, sys\nsys.stderr.write('segfault, say')\n"
+                        "sys.stderr.flush()\nos._exit(3)")
+    with qtbot.waitSignal(runner.failed, timeout=10000) as failure:
+        runner.start(_job())
+    message, details = failure.args
+    assert "ended (exit code 3)" in message and "segfault, say" in details
+    qtbot.waitUntil(lambda: not runner.running, timeout=2000)
+
+
+def test_commands_given_before_the_child_exists_are_kept(qtbot, runner):
+    """Step pressed with nothing running starts a run and stops after one batch."""
+    updates = []
+    runner.progress.connect(updates.append)
+    with qtbot.waitSignal(runner.paused, timeout=10000):
+        runner.start(_job(epochs=100000))
+        runner.step()
+    qtbot.wait(100)
+    assert sum(len(u.batch_losses) for u in updates) == 1
+    with qtbot.waitSignal(runner.finished, timeout=5000):
+        runner.stop()
 
 
 def test_a_typed_engine_error_keeps_its_message(qtbot, runner):

@@ -96,13 +96,14 @@ def test_edits_are_blocked_during_a_run_and_the_ui_says_why(qtbot, xor_window):
 
 def test_a_worker_that_raises_shows_the_error_and_the_app_stays_usable(qtbot, xor_window,
                                                                       monkeypatch):
+    import sys
+
     import designer.runner as runner_module
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("kernel exploded")
-        yield  # a generator, as train is
-
-    monkeypatch.setattr(runner_module, "train", broken)
+    monkeypatch.setattr(runner_module, "CHILD_COMMAND", (sys.executable, "-c", (
+        "import engine.remote as r\n"
+        "def broken(*a, **k):\n    raise RuntimeError('kernel exploded')\n"
+        "r.train = broken\nr.main()")))
     win = xor_window
     with qtbot.waitSignal(win.training.runner.failed, timeout=10000):
         win.training.action_train.trigger()

@@ -89,9 +89,18 @@ def test_boundary_is_live_during_training_and_final_after(qtbot, open_example):
     qtbot.waitUntil(lambda: panel.results.report is not None, timeout=20000)
     panel.boundary.throttle.flush()
     final = panel.boundary.dmap
+    data = win.training.job.data
+    # Axes in the data's own units (not standardised): the map spans the raw points.
+    raw = data.train.x if data.normalizer is None else (
+        data.normalizer.inverse_transform(data.train.x))
+    assert final.xs[0] <= raw[:, 0].min() and final.xs[-1] >= raw[:, 0].max()
+    assert final.ys[0] <= raw[:, 1].min() and final.ys[-1] >= raw[:, 1].max()
     net = win.inside.network  # the trained network: the final map is its prediction
     gx, gy = np.meshgrid(final.xs, final.ys)
-    pred = net.forward(np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)).argmax(1)
+    points = np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)
+    if data.normalizer is not None:
+        points = data.normalizer.transform(points)
+    pred = net.forward(points).argmax(1)
     assert (pred.reshape(gx.shape) == final.classes).all()
 
 

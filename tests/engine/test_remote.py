@@ -1,0 +1,113 @@
+"""Training in a child process (``python -m engine.remote``), spoken to as the designer
+does: a job on stdin, commands after it, messages back on stdout. No Qt."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.data import prepare
+from engine.events import Finished, Started, Stopped
+from engine.project import load_project
+from engine.wire import read_frame, write_frame
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _child():
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, "-m", "engine.remote"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+def _job(name="xor", probe=True, **settings):
+    project = load_project(ROOT / "resources" / "examples" / f"{name}.ncproj")
+    return {"spec": project.spec.to_dict(), "data": prepare(project.data, 0),
+            "settings": {**project.training, **settings}, "initial_weights": None,
+            "probe": probe, "emit_interval": 0.05}
+
+
+def _messages(proc):
+    out = []
+    while True:
+        try:
+            out.append(read_frame(proc.stdout))
+        except EOFError:
+            break
+    proc.wait(10)
+    return out
+
+
+@pytest.fixture
+def child():
+    proc = _child()
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
+
+
+def test_a_run_reports_start_every_batch_and_the_trained_weights(child):
+    job = _job(epochs=100)
+    write_frame(child.stdin, job)
+    messages = _messages(child)
+    kinds = [m["kind"] for m in messages]
+    assert kinds[0] == "started" and kinds[-1] == "finished"
+    assert set(kinds[1:-1]) == {"progress"}
+    assert isinstance(messages[0]["event"], Started)
+    steps = np.concatenate([m["batch_losses"][:, 0] for m in messages[1:-1]])
+    batches = -(-len(job["data"].train) // job["settings"]["batch_size"])
+    np.testing.assert_array_equal(steps, np.arange(1, 100 * batches + 1))
+    assert [r["epoch"] for m in messages[1:-1] for r in m["epochs"]] == list(range(1, 101))
+    assert any(m["snapshot"] is not None for m in messages[1:-1])  # the probe looked inside
+    end = messages[-1]
+    assert isinstance(end["ended"], Finished) and end["test"]["accuracy"] == 1.0
+    assert end["loss"] == "cross_entropy" and end["weights"]["hidden/W"].shape[0] == 2
+    assert child.returncode == 0
+
+
+def test_the_decision_map_is_in_the_datas_own_units(child):
+    job = _job("spirals", epochs=3)
+    write_frame(child.stdin, job)
+    snaps = [m["snapshot"] for m in _messages(child) if m.get("snapshot") is not None]
+    assert snaps, "no snapshot in a 3-epoch spirals run"
+    dmap, data = snaps[-1].boundary, job["data"]
+    raw = data.normalizer.inverse_transform(data.train.x)
+    assert dmap.xs[0] <= raw[:, 0].min() and dmap.xs[-1] >= raw[:, 0].max()
+    assert not np.allclose([dmap.xs[0], dmap.xs[-1]],
+                           [data.train.x[:, 0].min(), data.train.x[:, 0].max()], atol=0.05)
+
+
+def test_stop_command_and_a_closed_stdin_both_end_the_run(child):
+    write_frame(child.stdin, _job(epochs=100000, probe=False))
+    first = read_frame(child.stdout)
+    assert first["kind"] == "started"
+    write_frame(child.stdin, "stop")
+    last = _messages(child)[-1]
+    assert last["kind"] == "finished" and isinstance(last["ended"], Stopped)
+
+    second = _child()  # the parent going away (its end of stdin closes) stops it too
+    write_frame(second.stdin, _job(epochs=100000, probe=False))
+    assert read_frame(second.stdout)["kind"] == "started"
+    second.stdin.close()
+    assert _messages(second)[-1]["kind"] == "finished"
+    second.stdout.close()
+    second.stderr.close()
+
+
+def test_a_bad_job_or_bad_settings_become_failed_messages(child):
+    child.stdin.write(b"\x05\x00\x00\x00\x00\x00\x00\x00hello")  # not a frame
+    child.stdin.close()
+    (msg,) = _messages(child)
+    assert msg["kind"] == "failed" and "could not start" in msg["message"]
+
+    other = _child()
+    write_frame(other.stdin, _job(batch_size=0))
+    (msg,) = _messages(other)
+    assert msg["kind"] == "failed" and "Batch size must be at least 1" in msg["message"]
+    other.stdout.close()
+    other.stderr.close()
