@@ -2,9 +2,10 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_memory_soak.py [--minutes 10]
 
-Starts one run of the CNN example with a huge epoch count, prints the process's resident
-memory every minute, then stops the run. Flat figures mean no growth from plot buffers,
-progress events or probe snapshots.
+Starts one run of the CNN example with a huge epoch count, prints the resident memory of
+the window's process and of the training process (its child) every minute, then stops
+the run. Flat figures mean no growth from plot buffers, progress messages or probe
+snapshots.
 """
 from __future__ import annotations
 
@@ -20,9 +21,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
-def rss_mb() -> float:
-    with open("/proc/self/statm") as fh:
-        return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+def rss_mb(pid: int | str = "self") -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize() / 2**20
+    except OSError:  # the process has ended
+        return 0.0
+
+
+def children() -> list[int]:
+    """Child processes of every thread (the worker thread starts the training process)."""
+    pids = []
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        try:
+            pids += [int(p) for p in (task / "children").read_text().split()]
+        except OSError:  # the thread has ended
+            pass
+    return pids
 
 
 def main(argv=None) -> None:
@@ -49,8 +64,10 @@ def main(argv=None) -> None:
 
     def tick():
         minute = round((time.monotonic() - start) / 60)
-        samples.append(rss_mb())
-        print(f"  after {minute:>2} min: {samples[-1]:.0f} MB resident", flush=True)
+        child = sum(rss_mb(pid) for pid in children())
+        samples.append((rss_mb(), child))
+        print(f"  after {minute:>2} min: window {samples[-1][0]:.0f} MB, training process "
+              f"{child:.0f} MB resident", flush=True)
         if minute >= args.minutes:
             window.training.stop()
             QTimer.singleShot(2000, app.quit)
@@ -65,8 +82,10 @@ def main(argv=None) -> None:
     window.training.shutdown()
     window.inside.shutdown()
     window.editor.stack.setClean()
-    growth = samples[-1] - samples[0] if len(samples) > 1 else 0.0
-    print(f"  growth from minute 1 to the end: {growth:+.0f} MB")
+    if len(samples) > 1:
+        print(f"  growth from minute 1 to the end: window "
+              f"{samples[-1][0] - samples[0][0]:+.0f} MB, training process "
+              f"{samples[-1][1] - samples[0][1]:+.0f} MB")
 
 
 if __name__ == "__main__":
