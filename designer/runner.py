@@ -91,12 +91,13 @@ class _Worker(QThread):
         self.job = job
         self._proc: subprocess.Popen | None = None
         self._lock = threading.Lock()  # commands come from the GUI thread
-        self._queued: list = []  # commands given before the child existed
+        self._queued: list = []  # commands given before the child had its job
+        self._ready = False  # the job is written: commands go straight to the child
 
     def send(self, command) -> bool:
         """Write a command to the child; False when it is no longer listening."""
         with self._lock:
-            if self._proc is None:
+            if not self._ready:
                 self._queued.append(command)  # delivered right after the job
                 return True
             try:
@@ -119,16 +120,21 @@ class _Worker(QThread):
 
     def _run(self, errors) -> None:
         job = self.job
-        with self._lock:
-            self._proc = subprocess.Popen(
-                list(CHILD_COMMAND), stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=errors, env=child_environment())
+        self._proc = subprocess.Popen(
+            list(CHILD_COMMAND), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=errors, env=child_environment())
+        try:  # only this thread writes until ``_ready``; a big dataset takes a moment
             write_frame(self._proc.stdin, {
                 "spec": job.spec.to_dict(), "data": job.data, "settings": job.settings,
                 "initial_weights": job.initial_weights, "probe": job.probe,
                 "emit_interval": EMIT_INTERVAL})
-            for command in self._queued:
-                write_frame(self._proc.stdin, command)
+            with self._lock:
+                for command in self._queued:
+                    write_frame(self._proc.stdin, command)
+                self._ready = True
+        except OSError:  # it died before reading its job: its stderr says why
+            self._report_crash(errors)
+            return
         while True:
             try:
                 message = read_frame(self._proc.stdout)

@@ -169,3 +169,11 @@ def test_request_sample_answers_in_a_later_snapshot(qtbot, runner):
         runner.stop()
     qtbot.waitUntil(lambda: not runner.running, timeout=2000)
     assert not runner.request_sample(job.data.test.x[0])  # nothing running
+
+
+def test_a_child_that_dies_at_once_is_reported_not_hung(qtbot, runner, monkeypatch):
+    _child(monkeypatch, "import sys\nsys.stderr.write('no engine here')\nsys.exit(2)")
+    with qtbot.waitSignal(runner.failed, timeout=10000) as failure:
+        runner.start(_job())
+    assert "exit code 2" in failure.args[0] and "no engine here" in failure.args[1]
+    qtbot.waitUntil(lambda: not runner.running, timeout=2000)
