@@ -171,6 +171,7 @@ class TrainingPlots(QWidget):
         raw.setData(*run.raw.view())
         smooth.setData(*run.smooth.view())
         lr.setData(*run.lr.view())
+        self._fit_lr_axis()
         if run.records:
             if len(run.records) > MAX_MARKED_EPOCHS and val.opts["symbol"] is not None:
                 for curve in (val, val_metric):
@@ -181,6 +182,13 @@ class TrainingPlots(QWidget):
         # Apply the new view ranges now: pyqtgraph would apply them inside the paint,
         # move the axes, and paint everything a second time (~11 ms each).
         self.view.scene().prepareForPaint()
+
+    def _fit_lr_axis(self) -> None:
+        """From zero to the largest rate of any run shown: auto-range centres a constant
+        rate (0.005) in a band of +-0.5, where it reads as zero."""
+        top = max((float(r.lr.view()[1].max()) for r in self.runs if len(r.lr)), default=0.0)
+        if top > 0 and math.isfinite(top):
+            self.lr_plot.setYRange(0, top * 1.15, padding=0)
 
     def clear(self) -> None:
         for run in self.runs:
