@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,8 +112,6 @@ class _Worker(QThread):
             try:
                 self._run(errors)
             except Exception as exc:  # noqa: BLE001 - a bug must become a message
-                import traceback
-
                 self.failed.emit(f"Training failed: {type(exc).__name__}: {exc}",
                                  traceback.format_exc())
             finally:
