@@ -1,70 +1,26 @@
-"""Try one sample: pick it from the test split (or draw a digit for one-channel image
-inputs) and see the prediction with its class probabilities and each layer's output.
+"""Try one sample: pick it from the test split, draw one (image inputs, any number of
+channels) or type one (token inputs with a vocabulary), and see the prediction with
+its class probabilities and each layer's output.
 
 The view only asks (``sample_requested(x, target, what)``) and shows answers
 (``show_result(SampleResult)``): during a run the dock forwards the request to the
-runner's probe, after a run it runs the trained weights; this widget never touches a
-network.
+runner (the training process answers), after a run it runs the trained weights; this
+widget never touches a network.
 """
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter,
                                QVBoxLayout, QWidget)
 
 from .common import new_layout, new_plot
+from .draw_pad import DrawPad, drawing_input, pad_help
 from .layer_outputs import LayerOutputs
-
-
-class DrawPad(QWidget):
-    """A small grid to draw a digit on with the mouse (left draws, right erases); the
-    values are in [0, 1] like the built-in digit images before standardising."""
-
-    drawn = Signal()
-
-    def __init__(self, height: int = 8, width: int = 8, parent=None):
-        super().__init__(parent)
-        self.setObjectName("draw_pad")
-        self.cells = np.zeros((height, width), np.float32)
-        self.setFixedSize(160, 160)
-        self.setToolTip("Draw a digit: left button draws, right button erases")
-
-    def clear(self) -> None:
-        self.cells[:] = 0
-        self.update()
-
-    def _paint_at(self, pos: QPointF, erase: bool) -> None:
-        h, w = self.cells.shape
-        cx, cy = pos.x() / self.width() * w, pos.y() / self.height() * h
-        ys, xs = np.mgrid[0:h, 0:w]
-        d2 = (xs + 0.5 - cx) ** 2 + (ys + 0.5 - cy) ** 2
-        ink = np.clip(1.1 - d2 / 1.2, 0, 1).astype(np.float32)  # a soft brush ~1.5 cells
-        self.cells = np.clip(self.cells - ink, 0, 1) if erase else np.maximum(self.cells, ink)
-        self.update()
-
-    def mousePressEvent(self, event) -> None:
-        self._paint_at(event.position(), event.button() == Qt.RightButton)
-
-    def mouseMoveEvent(self, event) -> None:
-        self._paint_at(event.position(), bool(event.buttons() & Qt.RightButton))
-
-    def mouseReleaseEvent(self, event) -> None:
-        self.drawn.emit()
-
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        h, w = self.cells.shape
-        cw, ch = self.width() / w, self.height() / h
-        for i in range(h):
-            for j in range(w):
-                v = int(255 * (1 - self.cells[i, j]))
-                painter.fillRect(int(j * cw), int(i * ch), int(cw) + 1, int(ch) + 1,
-                                 QColor(v, v, v))
-        painter.setPen(QColor("#b8bec8"))
-        painter.drawRect(0, 0, self.width() - 1, self.height() - 1)
+from .text_sample import TextSample, display_name
 
 
 class SampleView(QWidget):
@@ -76,30 +32,39 @@ class SampleView(QWidget):
         self.data, self.normalizer, self.result = None, None, None
         pick = self._make_picker()
         self._make_pad()
+        self.text_box = TextSample()
+        self.text_box.text_requested.connect(lambda x, what: self.sample_requested.emit(
+            x, None, what))
         self.answer = QLabel("Train the network, then try a sample.")
         self.answer.setWordWrap(True)
         self.answer.setTextFormat(Qt.RichText)
         self.probs_view = new_layout()
-        self.probs = new_plot(self.probs_view, 0, 0, "Class probabilities", "probability")
+        # No axis label: the title says these are probabilities, and in a short dock
+        # the label's row is better spent on the bars.
+        self.probs = new_plot(self.probs_view, 0, 0, "Class probabilities")
         self.probs.setXRange(0, 1)
+        self.outputs = LayerOutputs()
+        self._lay_out(pick)
+        self.set_data(None)
+
+    def _lay_out(self, pick: QHBoxLayout) -> None:
         top = QHBoxLayout()
         top.addWidget(self.pad_box)
-        top.addWidget(self.probs_view, 1)
+        top.addWidget(self.text_box, 3)
+        top.addWidget(self.probs_view, 2)
         upper = QWidget()
         col = QVBoxLayout(upper)
         col.setContentsMargins(0, 0, 0, 0)
         col.addLayout(pick)
         col.addWidget(self.answer)
         col.addLayout(top, 1)
-        self.outputs = LayerOutputs()
         split = QSplitter(Qt.Vertical)
         split.addWidget(upper)
         split.addWidget(self.outputs)
-        split.setSizes([260, 400])
+        split.setSizes([440, 260])  # the answer first; the layer rows scroll
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(split)
-        self.set_data(None)
 
     def _make_picker(self) -> QHBoxLayout:
         self.index = QSpinBox()
@@ -121,10 +86,13 @@ class SampleView(QWidget):
         self.pad.drawn.connect(self.request_drawing)
         self.clear_button = QPushButton("Clear drawing")
         self.clear_button.clicked.connect(self.pad.clear)
+        self.pad_label = QLabel("Or draw one:")
+        self.pad_label.setWordWrap(True)
         self.pad_box = QWidget()
+        self.pad_box.setFixedWidth(self.pad.width() + 8)
         pad_col = QVBoxLayout(self.pad_box)
         pad_col.setContentsMargins(0, 0, 0, 0)
-        pad_col.addWidget(QLabel("Or draw one:"))
+        pad_col.addWidget(self.pad_label)
         pad_col.addWidget(self.pad)
         pad_col.addWidget(self.clear_button)
         pad_col.addStretch(1)
@@ -138,10 +106,30 @@ class SampleView(QWidget):
         for w in (self.index, self.try_button, self.random_button):
             w.setEnabled(n > 0)
         shape = tuple(data.sample_shape) if data is not None else ()
-        drawable = len(shape) == 3 and shape[0] == 1 and max(shape[1:]) <= 32
+        kind = getattr(data, "input_kind", "")
+        drawable = len(shape) == 3 and kind == "image"
         self.pad_box.setVisible(drawable)
-        if drawable and self.pad.cells.shape != shape[1:]:
-            self.pad.cells = np.zeros(shape[1:], np.float32)
+        if drawable:
+            self._use_pad(shape)
+        typable = kind == "tokens" and len(shape) == 1 and self._vocabulary() != ()
+        self.typable = typable
+        self.text_box.setVisible(typable)
+        if typable:
+            self.text_box.set_vocabulary(self._vocabulary(), shape[0])
+
+    def _use_pad(self, shape: tuple[int, ...]) -> None:
+        if self.pad.cells.shape != shape[1:]:
+            self.pad.set_grid(*shape[1:])
+            self.pad_box.setFixedWidth(max(self.pad.width(), 160) + 8)
+        label, tip = pad_help(shape)
+        self.pad_label.setText(label)
+        for w in (self.pad_label, self.pad):
+            w.setToolTip(tip)
+
+    def _vocabulary(self) -> tuple[str, ...]:
+        """Token id -> text, when every token is one character (so text can be typed)."""
+        vocab = tuple(getattr(self.data, "vocabulary", ()) or ())
+        return vocab if vocab and all(len(t) == 1 for t in vocab) else ()
 
     def request_index(self, index: int) -> None:
         if self.data is None or not 0 <= index < len(self.data):
@@ -149,15 +137,15 @@ class SampleView(QWidget):
         self.index.setValue(index)
         target = self.data.y[index]
         target = target.item() if np.ndim(target) == 0 else np.array(target)
-        self.sample_requested.emit(np.array(self.data.x[index]), target,
-                                   f"test sample {index}")
+        x = np.array(self.data.x[index])
+        if self.typable:  # show the sample's text: what the network reads
+            self.text_box.show_reads(x, 0, f"test sample {index}")
+        self.sample_requested.emit(x, target, f"test sample {index}")
 
     def request_drawing(self) -> None:
-        if self.data is None:
+        if self.data is None or len(self.data.sample_shape) != 3:
             return
-        x = self.pad.cells[None].astype(np.float32)
-        if self.normalizer is not None:  # drawings are raw pixels; the data is standardised
-            x = self.normalizer.transform(x[None])[0].astype(np.float32)
+        x = drawing_input(self.pad.cells, self.data.sample_shape[0], self.normalizer)
         self.sample_requested.emit(x, None, "your drawing")
 
     def _random(self) -> None:
@@ -167,10 +155,12 @@ class SampleView(QWidget):
     def show_result(self, result, what: str = "", names: dict | None = None) -> None:
         """Draw a SampleResult: the answer line, probabilities, every layer's output."""
         self.result = result
-        self.answer.setText(describe_result(result, what))
+        per_step = "as the next character" if self._vocabulary() else "at the last step"
+        classes = tuple(getattr(self.data, "class_names", ()) or ())
+        self.answer.setText(describe_result(result, what, classes, per_step))
         self._draw_probabilities(result)
         names = names or {}
-        self.outputs.show_outputs([(names.get(k, k), v, None)
+        self.outputs.show_outputs([(names.get(k, k), v, _note(v))
                                    for k, v in result.activations.items()])
 
     def _draw_probabilities(self, result) -> None:
@@ -179,17 +169,37 @@ class SampleView(QWidget):
         self.probs_view.setVisible(bool(top))  # regression: the answer line says it all
         if not top:
             return
+        true = true_class(result)
         y = np.arange(len(top))
         p = np.array([t[2] for t in top])
-        brushes = ["#43a047" if t[0] == result.target else "#1e88e5" for t in top]
+        brushes = ["#43a047" if t[0] == true else "#1e88e5" for t in top]
         self.probs.addItem(pg.BarGraphItem(x0=0, y=y, height=0.7, width=p, brushes=brushes))
-        self.probs.getAxis("left").setTicks([[(i, str(t[1])[:14]) for i, t in enumerate(top)]])
-        self.probs.setTitle("Class probabilities (green: the true class)", size="9pt")
+        self.probs.getAxis("left").setTicks(
+            [[(i, display_name(str(t[1]), short=True)[:14]) for i, t in enumerate(top)]])
+        # A short title: the plot is narrow beside a pad or a text box.
+        self.probs.setTitle("Next character" if self._vocabulary() else "Class probabilities",
+                            size="9pt")
+        self.probs_view.setToolTip("The most likely classes; green: the true class"
+                                   if true is not None else "The most likely classes")
         self.probs.setXRange(0, 1)
 
 
-def describe_result(result, what: str = "") -> str:
-    head = f"{what}: " if what else ""
+def true_class(result) -> int | None:
+    """The true class of the prediction ``top`` lists: the target, or for a class per
+    step the last step's (the step ``top`` is for); None when unknown."""
+    target, probs = result.target, result.probabilities
+    if target is None or probs is None:
+        return None
+    if np.ndim(target) == 0:
+        return int(target)
+    if probs.ndim == 2 and np.ndim(target) == 1 and len(target):
+        return int(np.asarray(target)[-1])
+    return None
+
+
+def describe_result(result, what: str = "", class_names=(),
+                    per_step: str = "at the last step") -> str:
+    head = f"{html.escape(what)}: " if what else ""
     if result.probabilities is None:
         out = np.asarray(result.output).reshape(-1)
         values = ", ".join(f"{v:.4g}" for v in out[:6])
@@ -199,10 +209,22 @@ def describe_result(result, what: str = "") -> str:
     best = result.top[0] if result.top else None
     if best is None:
         return head + "no prediction"
-    text = f"{head}predicted <b>{best[1]}</b> with probability {best[2]:.1%}"
-    if result.target is not None and np.ndim(result.target) == 0:
-        names = {t[0]: t[1] for t in result.top}
-        true = names.get(int(result.target), str(result.target))
-        ok = int(result.target) == best[0]
-        text += f"; true class <b>{true}</b> ({'right' if ok else 'wrong'})"
+    step = f" {per_step}" if result.probabilities.ndim == 2 else ""
+    text = (f"{head}predicted <b>{_name(best[1])}</b>{step} with probability "
+            f"{best[2]:.1%}")
+    true = true_class(result)
+    if true is not None:
+        names = {**dict(enumerate(class_names)), **{t[0]: t[1] for t in result.top}}
+        ok = true == best[0]
+        text += f"; true class <b>{_name(names.get(true, str(true)))}</b> " \
+                f"({'right' if ok else 'wrong'})"
     return text
+
+
+def _note(output) -> str | None:
+    """Token ids drawn as bars read like unit values: say what they are."""
+    return "token ids" if np.issubdtype(np.asarray(output).dtype, np.integer) else None
+
+
+def _name(name) -> str:
+    return html.escape(display_name(str(name)))
