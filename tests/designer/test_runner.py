@@ -177,3 +177,18 @@ def test_a_child_that_dies_at_once_is_reported_not_hung(qtbot, runner, monkeypat
         runner.start(_job())
     assert "exit code 2" in failure.args[0] and "no engine here" in failure.args[1]
     qtbot.waitUntil(lambda: not runner.running, timeout=2000)
+
+
+def test_a_diverging_run_ends_as_such_with_finite_weights(qtbot, runner):
+    """NaN in the child: the run ends Diverged (the type survives the pipe) and the
+    weights handed back are the last good ones."""
+    import numpy as np
+
+    from engine.events import Diverged
+
+    job = _job("regression", epochs=50, optimizer="sgd", learning_rate=10)
+    with qtbot.waitSignal(runner.finished, timeout=30000) as result:
+        runner.start(job)
+    run = result.args[0]
+    assert isinstance(run.ended, Diverged) and run.ended.epoch >= 1
+    assert all(np.isfinite(w).all() for w in run.weights.values())
