@@ -4,8 +4,8 @@ Layout: time-major and *feature-major*. A step's gates are a (G*H, N) block, so 
 gate is one contiguous (H, N) slab: NumPy's element-wise loops run 2-4x faster on
 contiguous memory than on the (N, H) column slices a batch-major layout would give.
 ``P`` (T, G*H, N) holds the input projections of all steps (one batched GEMM done by
-the layer before the loop); hidden states ``Hs`` (T+1, H, N) start with the zero
-state at ``Hs[0]``; ``UT`` is the recurrent kernel transposed, (G*H, H), as a stack
+the layer before the loop; the Elman loop folds it into its step GEMM instead); hidden
+states ``Hs`` (T+1, H, N) start with the zero state at ``Hs[0]``; ``UT`` is the recurrent kernel transposed, (G*H, H), as a stack
 of row blocks (B, G*H/B, H), and ``U`` for the backward pass likewise (B', H/B', G*H):
 the layer decides the split (several small GEMMs can beat one, see
 ``recurrent._step_gemm_blocks``); a step's GEMM is one batched ``matmul`` either way.
@@ -67,11 +67,12 @@ def _incoming(dh, dh_rows, prev, U, dy) -> None:
 
 
 # ---- Elman (SimpleRNN) ----------------------------------------------------------------
-def rnn_forward(P, UT, Hs, relu: bool) -> None:
-    """``h_t = φ(P_t + U^T h_{t-1})``; fills ``Hs[1:]``."""
-    for p, h0, h1, h1_rows in zip(P, Hs[:-1], Hs[1:], _rows(Hs[1:], UT.shape[0])):
-        np.matmul(UT, h0, out=h1_rows)
-        h1 += p
+def rnn_forward(UZ, Z, relu: bool) -> None:
+    """``h_t = φ([U^T | W^T] [h_{t-1}; x_t; 1])``: ``Z`` (T+1, H+E, N) holds
+    ``[h_t; x_{t+1}; 1]`` at ``Z[t]``; fills ``Z[1:, :H]``."""
+    H = UZ.shape[0]
+    for z, h1 in zip(Z, Z[1:, :H]):
+        np.matmul(UZ, z, out=h1)
         if relu:
             np.maximum(h1, 0, out=h1)
         else:
@@ -81,16 +82,18 @@ def rnn_forward(P, UT, Hs, relu: bool) -> None:
 def rnn_backward(dY, d_last, U, Hs, relu: bool, dA, ws: Workspace) -> None:
     """Fill ``dA`` (T, H, N): gradients of the pre-activations."""
     T, H, N = dA.shape
-    dh, d = ws.get("dh", (H, N), dA.dtype), ws.get("deriv", (H, N), dA.dtype)
+    dh = ws.get("dh", (H, N), dA.dtype)
+    # φ' of every step at once (two calls, not two per step): it needs no recurrence.
+    deriv = ws.get("deriv", (T, H, N), dA.dtype)
+    if relu:
+        np.greater(Hs[1:], 0, out=deriv)
+    else:
+        np.multiply(Hs[1:], Hs[1:], out=deriv)
+        np.subtract(1, deriv, out=deriv)
     dh_rows = _rows(dh, U.shape[0])
     prev = None
-    for da, h1, dy in zip(dA[::-1], Hs[:0:-1], _grad_steps(dY, d_last, T)):
+    for da, d, dy in zip(dA[::-1], deriv[::-1], _grad_steps(dY, d_last, T)):
         _incoming(dh, dh_rows, prev, U, dy)
-        if relu:
-            np.greater(h1, 0, out=d)
-        else:
-            np.multiply(h1, h1, out=d)
-            np.subtract(1, d, out=d)
         np.multiply(dh, d, out=da)
         prev = da
 
