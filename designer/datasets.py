@@ -4,6 +4,7 @@ caused them, with their row and column."""
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 from engine.data import PreparedData, prepare
@@ -21,25 +22,39 @@ def data_seed(training: dict) -> int:
         return 0
 
 
+def data_key(config: dict, seed: int = 0, base_dir: str | Path | None = None) -> str:
+    """What identifies prepared data: its description, split seed and project folder."""
+    return json.dumps([config, seed, str(base_dir or "")], sort_keys=True, default=str)
+
+
 class DataCache:
-    """The last few prepared data sets, keyed by their description, seed and folder."""
+    """The last few prepared data sets, keyed by their description, seed and folder.
+
+    Used from two threads: the Data panel loads on a worker while the GUI thread may
+    ask too (Train, the inside views). The lock guards only the list, never a load, so
+    a lookup in the GUI thread does not wait for the worker's load of other data."""
 
     def __init__(self):
         self._entries: list[tuple[str, PreparedData]] = []
+        self._lock = threading.Lock()
 
     def prepare(self, config: dict, seed: int = 0,
                 base_dir: str | Path | None = None) -> PreparedData:
         """Load, split and normalise (or reuse); raises NeuroCanvasError or OSError."""
-        key = json.dumps([config, seed, str(base_dir or "")], sort_keys=True, default=str)
-        for cached_key, data in self._entries:
-            if cached_key == key:
-                return data
+        key = data_key(config, seed, base_dir)
+        with self._lock:
+            for cached_key, data in self._entries:
+                if cached_key == key:
+                    return data
         data = prepare(config, seed, base_dir)
-        self._entries = [(key, data)] + self._entries[:CACHE_SIZE - 1]
+        with self._lock:  # both threads may have loaded it: keep one entry
+            others = [entry for entry in self._entries if entry[0] != key]
+            self._entries = [(key, data)] + others[:CACHE_SIZE - 1]
         return data
 
     def clear(self) -> None:
-        self._entries = []
+        with self._lock:
+            self._entries = []
 
 
 def error_field(exc: Exception, config: dict, fields) -> str | None:

@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.training.shutdown()
+        self.data_panel.shutdown()
         self.save_layout()
         event.accept()
 

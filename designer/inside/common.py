@@ -1,5 +1,6 @@
 """Shared pieces of the inside views: colour maps, heat maps with a colour bar, a
-throttled redraw, and a worker thread for one function call.
+throttled redraw, and (from ``designer.background``) a worker thread for one function
+call.
 
 Snapshots arrive up to five times a second while training; drawing each at once would
 cost the GUI thread (and the GIL the trainer needs) ~17 ms per repaint. So views keep
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QTimer
+
+from ..background import BackgroundCall  # noqa: F401 - the inside views import it from here
 
 REDRAW_MS = 150  # ~7 redraws a second at most
 # The layer view is the costliest (four histograms and up to two image grids, ~25 ms
@@ -130,64 +133,3 @@ class Throttled:
         if self.dirty and self.widget.isVisible():
             self.dirty = False
             self.draw()
-
-
-class _Call(QThread):
-    done = Signal(object, object)  # result, error message (one of them None)
-
-    def __init__(self, fn, blas_threads: int | None):
-        super().__init__()
-        self.fn, self.blas_threads = fn, blas_threads
-        self.setStackSize(8 * 1024 * 1024)  # OpenBLAS overflows a QThread's default on macOS
-
-    def run(self) -> None:
-        try:
-            if self.blas_threads:
-                from threadpoolctl import threadpool_limits
-
-                with threadpool_limits(self.blas_threads, user_api="blas"):
-                    result = self.fn()
-            else:
-                result = self.fn()
-        except Exception as exc:  # noqa: BLE001 - becomes a message in the view
-            self.done.emit(None, f"{type(exc).__name__}: {exc}" if not str(exc).startswith(
-                type(exc).__name__) else str(exc))
-            return
-        self.done.emit(result, None)
-
-
-class BackgroundCall(QObject):
-    """Run one function on a worker thread; ``finished(result, error)`` in the GUI
-    thread. One call at a time; ``shutdown`` waits for a running one."""
-
-    finished = Signal(object, object)
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self._worker: _Call | None = None
-        self._closed = False
-
-    @property
-    def busy(self) -> bool:
-        return self._worker is not None and self._worker.isRunning()
-
-    def start(self, fn, blas_threads: int | None = 1) -> bool:
-        if self.busy or self._closed:
-            return False
-        worker = _Call(fn, blas_threads)
-        worker.done.connect(self._done)
-        self._worker = worker
-        worker.start()
-        return True
-
-    def _done(self, result, error) -> None:
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.wait()
-        self.finished.emit(result, error)
-
-    def shutdown(self, timeout_ms: int = 10000) -> bool:
-        """Wait for a running call and refuse new ones: a debounce timer firing after
-        the window closed must not start a thread the window's teardown will not wait for."""
-        self._closed = True
-        return self._worker is None or self._worker.wait(timeout_ms)

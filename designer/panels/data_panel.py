@@ -4,24 +4,31 @@ as forms generated from the engine's schemas, then "Load and use".
 Loading prepares the data first and applies it only on success, as one undo step that
 also fits the Input layer to the data ("Use data: digits"). An import error is shown
 under the field that caused it (with its row and column); nothing changes then.
+
+Preparing runs on a worker thread (a 38 MB CSV takes seconds): the window stays usable,
+the button reads "Loading..." and the state line names what is loading. A result is
+applied only if nothing newer was asked for meanwhile (see ``_is_current``).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QComboBox, QFileDialog, QFormLayout, QFrame,
-                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QScrollArea,
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout,
+                               QLabel, QLineEdit, QProgressBar, QPushButton, QScrollArea,
                                QVBoxLayout, QWidget)
 
 from engine.data import BUILTINS, SOURCES
 from engine.data.config import COMMON
-from engine.errors import ConfigError, NeuroCanvasError
+from engine.errors import NeuroCanvasError
 from engine.params import Param
 
 from .. import style
-from ..datasets import DataCache, data_seed, error_field, error_text
+from ..background import BackgroundCall
+from ..datasets import DataCache, data_key, data_seed, error_field, error_text
 from ..editor import Editor
 from .data_preview import DataPreview
 from .fields import make_field
@@ -36,7 +43,38 @@ _FEATURES = Param("features", "str", "", "Input columns, comma-separated; empty:
 LIST_PARAMS = {"csv": (_TARGET, _FEATURES), "timeseries": (_FEATURES,)}
 
 
+@dataclass(frozen=True, eq=False)
+class LoadRequest:
+    """One load: the form's data to use, or the document's data to preview."""
+    use: bool
+    config: dict
+    seed: int
+    base_dir: Path | None
+    generation: int  # the document's data generation when asked
+
+    @property
+    def key(self) -> str:
+        return data_key(self.config, self.seed, self.base_dir)
+
+
+def _load(cache: DataCache, request: LoadRequest):
+    """On the worker: (data, None), or (None, the loader's error) to show at its field.
+    Anything else (a bug) reaches the panel as BackgroundCall's error message."""
+    try:
+        return cache.prepare(request.config, request.seed, request.base_dir), None
+    except (NeuroCanvasError, OSError, ValueError) as exc:
+        return None, exc
+
+
+def source_name(config: dict) -> str:
+    """What a load reads, for the state line: the file's name or the data set's."""
+    path = config.get("path")
+    return Path(str(path)).name if path else str(config.get("name") or "the data")
+
+
 class DataPanel(QScrollArea):
+    loaded = Signal(bool)  # once per load started: True when its data was used or previewed
+
     def __init__(self, editor: Editor, cache: DataCache,
                  base_dir: Callable[[], Path | None] = lambda: None, parent=None):
         super().__init__(parent)
@@ -47,10 +85,17 @@ class DataPanel(QScrollArea):
         self.source, self.values, self.options = "builtin", {}, {}
         self.fields, self.errors = {}, {}
         self.prepared = None
+        self.loader = BackgroundCall(self)
+        self.loader.finished.connect(self._loaded)
+        self._running: LoadRequest | None = None
+        self._queued_use: LoadRequest | None = None
+        self._preview_asked = False
+        self._generation = 0  # of the document's data: a load asked before it is stale
+        self._shown_key: str | None = None  # the data the preview shows
         self._build()
         self.doc.document_reset.connect(self._from_document)
         self.doc.extras_changed.connect(lambda name: name == "data" and self._from_document())
-        editor.lock_changed.connect(lambda reason: self.load_button.setDisabled(bool(reason)))
+        editor.lock_changed.connect(self._update_button)
         self._from_document()
 
     # ---- building ------------------------------------------------------------------
@@ -82,6 +127,13 @@ class DataPanel(QScrollArea):
         row.addWidget(self.load_button)
         row.addWidget(self.state, 1)
         column.addLayout(row)
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setObjectName("data_busy")
+        self.busy_bar.setRange(0, 0)  # a load has no steps to count: a moving bar
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setMaximumHeight(6)
+        self.busy_bar.hide()
+        column.addWidget(self.busy_bar)
         self.message = _error_label("data_message")
         column.addWidget(self.message)
         line = QFrame()
@@ -225,11 +277,14 @@ class DataPanel(QScrollArea):
         return config
 
     def _mark_draft(self) -> None:
+        if self._running is not None:
+            return  # the state line names what is loading; marked again when it ends
         applied = self.config() == self.doc.extras.data
         self.state.setText("" if applied else "Not applied yet: press Load and use.")
 
     # ---- following the document ----------------------------------------------------
     def _from_document(self) -> None:
+        self._generation += 1
         data = dict(self.doc.extras.data or {"source": "builtin", "name": "digits"})
         source = data.pop("source", "builtin")
         self.source = source if source in SOURCES else "builtin"
@@ -244,52 +299,120 @@ class DataPanel(QScrollArea):
         if self.doc.extras.data:
             QTimer.singleShot(0, self.show_preview)
         else:
-            self.preview.clear("This project has no data yet: choose some and press "
-                               "<b>Load and use</b>.")
+            self._clear_preview("This project has no data yet: choose some and press "
+                                "<b>Load and use</b>.")
 
-    # ---- loading -------------------------------------------------------------------
-    def _prepare(self, config: dict):
-        seed = data_seed(self.doc.extras.training)
-        QApplication.setOverrideCursor(Qt.WaitCursor)
-        try:
-            return self.cache.prepare(config, seed, self.base_dir())
-        finally:
-            QApplication.restoreOverrideCursor()
-
+    # ---- loading (on the worker) ------------------------------------------------------
     def show_preview(self) -> bool:
-        """Preview the document's data (errors shown at their fields)."""
+        """Preview the document's data; ``loaded`` tells how it went (errors shown at
+        their fields). False when there is nothing to load: no data, or the preview
+        shows this data already (as after Load and use)."""
         if not self.doc.extras.data:
             return False
-        try:
-            self.prepared = self._prepare(self.doc.extras.data)
-        except (NeuroCanvasError, OSError, ValueError) as exc:
-            self._report(exc, self.doc.extras.data)
-            self.preview.clear("The project's data could not be loaded.")
+        request = self._request(False, dict(self.doc.extras.data))
+        if request.key == self._shown_key:
             return False
-        self.preview.show_data(self.prepared)
-        return True
+        self._clear_preview(f"Loading {source_name(request.config)}\u2026")  # not stale data
+        return self._ask(request)
 
     def load_and_use(self) -> bool:
-        """Prepare the form's data; on success apply it (one undo step) and preview it."""
+        """Prepare the form's data; ``loaded`` tells how it went. On success the data is
+        applied (one undo step) and previewed; an error shows at its field and changes
+        nothing. False when no load could start (the window is closing)."""
         for key in self.errors:
             self._show_error(key, "")
         self.message.hide()
-        config = self.config()
-        try:
-            data = self._prepare(config)
-        except (NeuroCanvasError, OSError, ValueError) as exc:
-            self._report(exc, config)
+        return self._ask(self._request(True, self.config()))
+
+    def _request(self, use: bool, config: dict) -> LoadRequest:
+        return LoadRequest(use, config, data_seed(self.doc.extras.training), self.base_dir(),
+                           self._generation)
+
+    def _ask(self, request: LoadRequest) -> bool:
+        # One load (one thread) at a time. Asked for meanwhile: a Load and use waits in
+        # one slot, the newest replacing an older one (only the latest form counts; the
+        # button is disabled while loading anyway); a preview (asked when the document
+        # changes: a project opened, an undo) is a flag, as it previews whatever the
+        # document holds when the running load ends.
+        if self._running is not None:
+            if request.use:
+                self._queued_use = request
+            else:
+                self._preview_asked = True
+            return True
+        if not self.loader.start(partial(_load, self.cache, request)):
+            return False  # shut down: the window is closing
+        self._running = request
+        self.state.setText(f"Loading {source_name(request.config)}\u2026")
+        self.busy_bar.show()
+        self._update_button()
+        return True
+
+    def _update_button(self, *_) -> None:
+        loading = self._running is not None
+        self.load_button.setDisabled(loading or bool(self.editor.locked))
+        self.load_button.setText("Loading\u2026" if loading else "Load and use")
+
+    def _loaded(self, result, error) -> None:
+        request, self._running = self._running, None
+        if request is None:  # shut down meanwhile: the window is closing
+            return
+        queued, self._queued_use = self._queued_use, None
+        self.busy_bar.hide()
+        self._update_button()
+        self._mark_draft()
+        ok = self._is_current(request) and self._apply(request, result, error)
+        if queued is not None and self._is_current(queued):
+            self._ask(queued)
+        if self._preview_asked and self._running is None:
+            self._preview_asked = False
+            self.show_preview()
+        self.loaded.emit(ok)
+
+    def _is_current(self, request: LoadRequest) -> bool:
+        """Whether nothing newer was asked for since: the document's data is the same,
+        and for Load and use the form too. A late result never overwrites newer state."""
+        return request.generation == self._generation and (
+            not request.use or request.config == self.config())
+
+    def _apply(self, request: LoadRequest, result, error: str | None) -> bool:
+        data, exc = result if error is None else (None, None)
+        if data is None:
+            self._report_failure(request, exc, error)
             return False
-        title = data.dataset_info.get("name") or config.get("name") or "data"
-        problem = self.editor.use_data(config, data.train.sample_shape,
-                                       data.train.input_kind, title)
-        if problem:
-            self._show_message(problem)
-            return False
-        self.prepared = data
+        if request.use:
+            config = request.config
+            title = data.dataset_info.get("name") or config.get("name") or "data"
+            problem = self.editor.use_data(config, data.train.sample_shape,
+                                           data.train.input_kind, title)
+            if problem:
+                self._show_message(problem)
+                return False
+        self.prepared, self._shown_key = data, request.key
         self.preview.show_data(data)
         self._mark_draft()
         return True
+
+    def _report_failure(self, request: LoadRequest, exc, error: str | None) -> None:
+        if exc is None:  # not the loader's own error (a bug): no field to show it at
+            self._show_message(error or "The data could not be loaded.")
+        elif request.config == self.config():
+            self._report(exc, request.config)
+        else:  # the form shows other data now: its fields are not this data's
+            self._show_message(error_text(exc))
+        if not request.use:
+            self._clear_preview("The project's data could not be loaded.")
+
+    def _clear_preview(self, text: str) -> None:
+        self._shown_key = None
+        self.preview.clear(text)
+
+    def shutdown(self) -> bool:
+        """Wait for a running load and start no more (the window is closing); its
+        result is dropped."""
+        self._running = self._queued_use = None
+        self._preview_asked = False
+        return self.loader.shutdown()
 
     def _report(self, exc: Exception, config: dict) -> None:
         key = error_field(exc, config, self.errors)

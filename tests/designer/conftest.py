@@ -46,7 +46,8 @@ def window(qtbot, dialogs, settings):
     # Threads (training, previews, evaluations) end before the window goes, whatever
     # the test did; a window destroyed under a running thread can hang Qt.
     qtbot.addWidget(win, before_close_func=lambda w: (w.training.shutdown(),
-                                                      w.inside.shutdown()))
+                                                      w.inside.shutdown(),
+                                                      w.data_panel.shutdown()))
     win.show()
     qtbot.waitExposed(win)
     win.canvas.resetTransform()

@@ -1,5 +1,6 @@
 """The data panel and the training settings form: schema-driven forms, one-step data
-changes that fit the Input layer, import errors at their field, undoable settings."""
+changes that fit the Input layer, import errors at their field, undoable settings.
+Data loads on a worker thread: tests wait on the panel's ``loaded`` signal."""
 from pathlib import Path
 
 from engine.data import BUILTINS, SOURCES
@@ -16,6 +17,13 @@ def choose(panel, source):
 def type_text(field_widget, text):
     field_widget.setText(text)
     field_widget.editingFinished.emit()
+
+
+def load(qtbot, panel) -> bool:
+    """Press Load and use and wait for the worker's result: whether it was used."""
+    with qtbot.waitSignal(panel.loaded, timeout=20000) as blocker:  # armed before the call
+        assert panel.load_and_use()
+    return blocker.args[0]
 
 
 def test_forms_come_from_the_engine_schemas(window):
@@ -38,7 +46,7 @@ def test_using_data_fits_the_input_layer_in_one_undo_step(qtbot, window):
     combo = panel.form_widget.findChild(type(panel.source_combo), "data_builtin")
     combo.setCurrentIndex(combo.findData("digits_images"))
     combo.activated.emit(combo.currentIndex())
-    assert panel.load_and_use()
+    assert load(qtbot, panel)
     assert editor.doc.layer("input").config == {"shape": [1, 8, 8], "kind": "image"}
     assert editor.doc.extras.data == {"source": "builtin", "name": "digits_images"}
     assert editor.stack.count() == depth + 1
@@ -50,7 +58,7 @@ def test_using_data_fits_the_input_layer_in_one_undo_step(qtbot, window):
     assert editor.doc.extras.data == {"source": "builtin", "name": "xor"}
 
 
-def test_a_bad_csv_shows_the_error_at_its_field_and_changes_nothing(window, tmp_path):
+def test_a_bad_csv_shows_the_error_at_its_field_and_changes_nothing(qtbot, window, tmp_path):
     editor, panel = window.editor, window.data_panel
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,label\n1,2,x\n3,oops,y\n5,6,x\n")
@@ -59,18 +67,18 @@ def test_a_bad_csv_shows_the_error_at_its_field_and_changes_nothing(window, tmp_
     choose(panel, "csv")
     type_text(panel.path_edit, str(bad))
     type_text(panel.fields["target"].widget, "label")
-    assert not panel.load_and_use()
+    assert not load(qtbot, panel)
     error = panel.errors["path"]
     assert error.isVisibleTo(panel) and "line 3" in error.text() and "'b'" in error.text()
     assert editor.doc.extras.data == before and editor.stack.count() == depth
     assert editor.doc.spec().to_dict() == spec
     type_text(panel.fields["target"].widget, "price")  # a missing column: at the target
-    assert not panel.load_and_use()
+    assert not load(qtbot, panel)
     assert "no column 'price'" in panel.errors["target"].text()
     assert editor.stack.count() == depth
 
 
-def test_a_good_csv_previews_as_a_table(window, tmp_path):
+def test_a_good_csv_previews_as_a_table(qtbot, window, tmp_path):
     panel = window.data_panel
     good = tmp_path / "houses.csv"
     good.write_text("rooms,area,price\n" + "".join(f"{i % 5 + 1},{40 + 7 * i},{100 + 3 * i}\n"
@@ -78,7 +86,7 @@ def test_a_good_csv_previews_as_a_table(window, tmp_path):
     choose(panel, "csv")
     type_text(panel.path_edit, str(good))
     type_text(panel.fields["target"].widget, "price")
-    assert panel.load_and_use()
+    assert load(qtbot, panel)
     assert window.editor.doc.layer_ids() and panel.preview.samples.objectName() == "data_rows"
     assert panel.preview.ranges.rowCount() == 2
     assert window.editor.doc.extras.data["target"] == "price"

@@ -20,7 +20,8 @@ def open_example(qtbot, dialogs, tmp_path):
         for key, value in training.items():
             win.editor.set_training_setting(key, value)
         qtbot.addWidget(win, before_close_func=lambda w: (w.training.shutdown(),
-                                                          w.inside.shutdown()))
+                                                          w.inside.shutdown(),
+                                                          w.data_panel.shutdown()))
         win.resize(1360, 860)
         win.show()
         qtbot.waitExposed(win)
@@ -32,6 +33,7 @@ def open_example(qtbot, dialogs, tmp_path):
     for win in windows:
         win.training.shutdown()
         win.inside.shutdown()
+        win.data_panel.shutdown()
         win.editor.stack.setClean()
         win.close()
     # Collect the windows' Python/Qt reference cycles now: left to a later test, the
