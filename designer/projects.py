@@ -46,8 +46,11 @@ def project_from_document(editor: Editor) -> Project:
     weights, preprocessing = extras.weights, extras.preprocessing
     if weights is not None:  # weights of deleted layers would make the file unreadable
         weights = {k: v for k, v in weights.items() if k.split("/", 1)[0] in ids}
+    checkpoint = extras.checkpoint
+    if checkpoint is not None and any(k.split("/", 1)[0] not in ids for k in checkpoint.weights):
+        checkpoint = None  # of a design with layers since deleted: it cannot go on
     return Project(spec, doc.positions(), extras.data, extras.training, weights,
-                   extras.history, preprocessing, extras.name)
+                   extras.history, preprocessing, extras.name, checkpoint)
 
 
 class ProjectController(QObject):
@@ -113,7 +116,8 @@ class ProjectController(QObject):
                                  f"Your current design is unchanged.")
             return False
         extras = ProjectExtras(project.data, project.training, project.weights,
-                               project.history, project.preprocessing, project.name)
+                               project.history, project.preprocessing, project.name,
+                               checkpoint=project.checkpoint)
         self.editor.load(project.spec, project.layout, extras)
         self._set_path(path if not _is_example(path) else None)
         if not _is_example(path):

@@ -1,9 +1,10 @@
-"""Runs the engine's trainer in a child process and reports back with queued signals.
+"""Runs a training job in a child process and relays its typed events as Qt signals.
 
-The child (``python -m engine.remote``) trains over an immutable snapshot (a spec,
-prepared data and settings) with one BLAS thread, and sends ``engine.wire`` frames
-(never pickle) on a pipe; a worker thread here reads them and re-emits them as Qt
-signals. A process rather than a thread: a trainer thread shares the GIL with the
+The child (``python -m engine.remote``) runs an ``engine.run.TrainingJob`` (made and
+checked by ``engine.run.make_job``) with one BLAS thread and sends the typed events of
+``engine.events`` as ``engine.wire`` frames (never pickle) on a pipe; a worker thread
+here reads them and re-emits each as the signal of its type. Nothing here builds a
+network, chooses a loss or evaluates: that is the engine's one run path. A process rather than a thread: a trainer thread shares the GIL with the
 GUI, and a small network lost a fifth of its speed to every repaint (spirals with every
 inside view open ran at 75-80% of headless); a process shares nothing, and its crash
 becomes a message instead of taking the window down. Progress is coalesced in the child
@@ -18,14 +19,14 @@ import sys
 import tempfile
 import threading
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from engine.data import PreparedData
-from engine.events import BatchEnd, RunEnded
+from engine.events import (Checkpointed, Paused, Progress, Resumed, RunFailed, RunResult,
+                           Started)
+from engine.run import TrainingJob
 from engine.wire import WireError, read_frame, write_frame
 
 # Seconds between progress signals at most. Every signal costs GUI-thread time (progress
@@ -34,37 +35,6 @@ from engine.wire import WireError, read_frame, write_frame
 EMIT_INTERVAL = 1 / 10
 ENGINE_ROOT = str(Path(__file__).resolve().parents[1])  # where ``engine`` imports from
 CHILD_COMMAND = (sys.executable, "-m", "engine.remote")
-
-
-@dataclass(frozen=True)
-class TrainingJob:
-    """Everything a run needs, fixed when Train is pressed."""
-
-    spec: object  # engine.spec.NetworkSpec (immutable)
-    data: PreparedData
-    settings: dict
-    initial_weights: dict | None = None  # continue from these instead of a fresh start
-    probe: bool = True  # look inside while training (engine.insights; <= 2% of the time)
-
-
-@dataclass
-class Progress:
-    """What happened since the last signal: every batch loss and finished epoch."""
-
-    latest: BatchEnd | None = None
-    batch_losses: np.ndarray = field(  # (n, 3): step, loss, lr of every batch
-        default_factory=lambda: np.zeros((0, 3)))
-    epochs: list = field(default_factory=list)  # history records
-    snapshot: object = None  # the newest engine.insights ProbeSnapshot, if one was taken
-    health: dict | None = None  # layer id -> engine.insights Health for that snapshot
-
-
-@dataclass(frozen=True)
-class RunResult:
-    ended: RunEnded
-    weights: dict
-    test: dict  # loss and metrics on the test split ({} when there is none)
-    loss: str
 
 
 def child_environment() -> dict:
@@ -81,10 +51,11 @@ class _Worker(QThread):
     """Starts the child, feeds it the job, and turns its messages into signals."""
 
     started_run = Signal(object)  # engine Started event
-    progress = Signal(object)  # Progress
+    progress = Signal(object)  # engine Progress
     paused = Signal()
     resumed = Signal()
-    finished_run = Signal(object)  # RunResult
+    checkpointed = Signal(object)  # engine.run Checkpoint
+    finished_run = Signal(object)  # engine RunResult
     failed = Signal(str, str)  # message for people, details (traceback)
 
     def __init__(self, job: TrainingJob):
@@ -123,10 +94,7 @@ class _Worker(QThread):
             list(CHILD_COMMAND), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=errors, env=child_environment())
         try:  # only this thread writes until ``_ready``; a big dataset takes a moment
-            write_frame(self._proc.stdin, {
-                "spec": job.spec.to_dict(), "data": job.data, "settings": job.settings,
-                "initial_weights": job.initial_weights, "probe": job.probe,
-                "emit_interval": EMIT_INTERVAL})
+            write_frame(self._proc.stdin, {"job": job, "emit_interval": EMIT_INTERVAL})
             with self._lock:
                 for command in self._queued:
                     write_frame(self._proc.stdin, command)
@@ -143,22 +111,23 @@ class _Worker(QThread):
             if self._dispatch(message):
                 return
 
-    def _dispatch(self, message: dict) -> bool:
-        """Emit the signal for one message; True for the last one of a run."""
-        kind = message.pop("kind")
-        if kind == "progress":
-            self.progress.emit(Progress(**message))
-        elif kind == "started":
-            self.started_run.emit(message["event"])
-        elif kind == "paused":
+    def _dispatch(self, event) -> bool:
+        """Emit the signal for one event of the run; True for the last one."""
+        if isinstance(event, Progress):
+            self.progress.emit(event)
+        elif isinstance(event, Started):
+            self.started_run.emit(event)
+        elif isinstance(event, Paused):
             self.paused.emit()
-        elif kind == "resumed":
+        elif isinstance(event, Resumed):
             self.resumed.emit()
-        elif kind == "finished":
-            self.finished_run.emit(RunResult(**message))
+        elif isinstance(event, Checkpointed):
+            self.checkpointed.emit(event.checkpoint)
+        elif isinstance(event, RunResult):
+            self.finished_run.emit(event)
             return True
-        elif kind == "failed":
-            self.failed.emit(message["message"], message["details"])
+        elif isinstance(event, RunFailed):
+            self.failed.emit(event.message, event.details)
             return True
         return False
 
@@ -190,11 +159,12 @@ class _Worker(QThread):
 class TrainingRunner(QObject):
     """The GUI's handle on training: start, pause, resume, step, stop, and signals."""
 
-    started = Signal(object)
-    progress = Signal(object)
+    started = Signal(object)  # engine Started
+    progress = Signal(object)  # engine Progress
     paused = Signal()
     resumed = Signal()
-    finished = Signal(object)  # RunResult
+    checkpointed = Signal(object)  # engine.run Checkpoint: the run's state so far
+    finished = Signal(object)  # engine RunResult
     failed = Signal(str, str)
     running_changed = Signal(bool)
 
@@ -214,6 +184,7 @@ class TrainingRunner(QObject):
         worker.progress.connect(self.progress)
         worker.paused.connect(self.paused)
         worker.resumed.connect(self.resumed)
+        worker.checkpointed.connect(self.checkpointed)
         worker.finished_run.connect(self.finished)
         worker.failed.connect(self.failed)
         worker.finished.connect(self._on_thread_done)

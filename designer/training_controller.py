@@ -1,10 +1,13 @@
-"""Training from the window: builds a TrainingJob from an immutable snapshot of the
-design, runs it on the TrainingRunner's worker thread, locks the editor meanwhile, and
-stores the results (weights, history, preprocessing) in the document through a command.
+"""Training from the window: asks the engine for a job (``engine.run.make_job``) on an
+immutable snapshot of the design, runs it in the training process (TrainingRunner),
+locks the editor meanwhile, and stores what comes back (weights, history,
+preprocessing, the last checkpoint) in the document through a command.
 
 States: idle -> running <-> paused -> idle. Errors before the start (no data, a broken
-design, bad settings) and in the worker become a message box with the details; the
-thread never dies silently and the app stays usable.
+design, bad settings) and in the training process become a message box with the
+details; the app stays usable. The run's checkpoints arrive as it goes, so when the
+training process dies the weights and state of the last one are kept, and Continue
+goes on from any checkpoint the project holds (after Stop, a reopened project, a crash).
 """
 from __future__ import annotations
 
@@ -15,16 +18,13 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from engine.data import dataset_info
 from engine.errors import NeuroCanvasError
-from engine.events import Diverged, Finished, Stopped
-from engine.network import Network
-from engine.settings import choose_loss, training_settings
+from engine.events import Diverged, Finished, RunResult, Stopped
+from engine.run import ResumeError, TrainingJob, make_job, preprocessing
 
 from .datasets import DataCache, data_seed, error_text
 from .editor import Editor
-from .model.document import design_fingerprint
-from .runner import RunResult, TrainingJob, TrainingRunner
+from .runner import TrainingRunner
 
 LOCK_REASON = ("Training is running: the design is locked until it stops. "
                "Press Stop to edit again.")
@@ -50,9 +50,13 @@ class TrainingController(QObject):
         self.runner.started.connect(self._started)
         self.runner.paused.connect(lambda: self._set_state("paused"))
         self.runner.resumed.connect(lambda: self._set_state("running"))
+        self.runner.checkpointed.connect(self._checkpointed)
+        self.latest_checkpoint = None  # of the run going on, as the process sent it
         self.runner.finished.connect(self._finished)
         self.runner.failed.connect(self._failed)
         self.runner.running_changed.connect(self._running_changed)
+        self.doc.extras_changed.connect(lambda _name: self._set_state(self.state))
+        self.doc.document_reset.connect(lambda: self._set_state(self.state))
         self._set_state("idle")
 
     # ---- actions -------------------------------------------------------------------
@@ -69,6 +73,10 @@ class TrainingController(QObject):
     def _make_actions(self) -> None:
         self.action_train = self._action("action_train", "&Train", self.start,
                                          "Train the network on the project's data", "F5")
+        self.action_continue = self._action(
+            "action_continue", "&Continue training", self.continue_run,
+            "Go on from the last checkpoint (after Stop, a reopened project or a crash) "
+            "up to the Epochs setting", "Ctrl+F5")
         self.action_pause = self._action("action_pause", "&Pause", self.pause,
                                          "Pause after the current batch", "F6")
         self.action_resume = self._action("action_resume", "&Resume", self.resume,
@@ -78,7 +86,7 @@ class TrainingController(QObject):
         self.action_stop = self._action("action_stop", "St&op", self.stop,
                                         "Stop after the current batch and keep the weights",
                                         "Shift+F5")
-        self.actions = [self.action_train, self.action_pause, self.action_resume,
+        self.actions = [self.action_train, self.action_continue, self.action_pause, self.action_resume,
                         self.action_step, self.action_stop]
         # Looking inside costs up to 2% of a run; a person after every last sample per
         # second can turn it off (health badges and live inside views then rest).
@@ -92,6 +100,7 @@ class TrainingController(QObject):
         self.state = state
         idle = state == "idle"
         self.action_train.setEnabled(idle)
+        self.action_continue.setEnabled(idle and self.doc.extras.checkpoint is not None)
         self.action_pause.setEnabled(state == "running")
         self.action_pause.setVisible(state != "paused")
         self.action_resume.setEnabled(state == "paused")
@@ -101,44 +110,69 @@ class TrainingController(QObject):
         self.state_changed.emit(state)
 
     # ---- verbs ---------------------------------------------------------------------
-    def make_job(self) -> TrainingJob:
-        """A snapshot of the design, data and settings; raises NeuroCanvasError."""
+    def make_job(self, resume=None) -> TrainingJob:
+        """The engine's job for the design, data and settings as they are now (checked
+        there, once); raises NeuroCanvasError (ResumeError: what changed since ``resume``)."""
         extras = self.doc.extras
         if not extras.data:
             raise NeuroCanvasError("This project has no data yet: choose some in the Data "
                                    "panel and press Load and use.")
-        spec = self.doc.spec()
         problems = self.doc.report.problems
         if problems:
             raise NeuroCanvasError("The design has problems to fix first:\n" +
-                                   "\n".join(f"• {p.message}" for p in problems[:6]))
-        settings = training_settings(extras.training)
+                                   "\n".join(f"\u2022 {p.message}" for p in problems[:6]))
         data = self.cache.prepare(extras.data, data_seed(extras.training), self.base_dir())
-        network = Network(spec, seed=settings["seed"])  # shapes against the data, now
-        if tuple(spec.input_shape or ()) != tuple(data.train.sample_shape):
-            raise NeuroCanvasError(
-                f"The Input layer takes {tuple(spec.input_shape or ())} but the data's "
-                f"samples are {data.train.sample_shape}: press Load and use in the Data panel "
-                f"to fit the Input layer to the data.")
-        choose_loss(settings, data.train.task, network.report.output_shape[-1])
-        return TrainingJob(spec, data, settings, probe=self.action_probe.isChecked())
+        return make_job(self.doc.spec(), data, extras.training, data_config=extras.data,
+                        resume=resume, probe=self.action_probe.isChecked())
 
-    def start(self, step_only: bool = False) -> bool:
+    def start(self, step_only: bool = False, resume=None) -> bool:
         if self.state != "idle":
             return False
         try:
-            job = self.make_job()
+            job = self.make_job(resume)
+        except ResumeError as exc:
+            return self._offer_fresh_start(exc, step_only)
         except (NeuroCanvasError, OSError, ValueError) as exc:
             self.show_error("Cannot start training", error_text(exc), "")
             return False
-        self.job = job
+        self.job, self.latest_checkpoint = job, None
         self.editor.set_locked(LOCK_REASON)
         self.runner.start(job)
         if step_only:
             self.runner.step()
         self._set_state("paused" if step_only else "running")
-        self.message.emit("Training started" if not step_only else "Training one batch")
+        where = f" from {resume.describe()}" if resume is not None else ""
+        self.message.emit(f"Training one batch{where}" if step_only else
+                          f"Training {'continued' if resume is not None else 'started'}{where}")
         return True
+
+    def continue_run(self) -> bool:
+        """Go on from the project's checkpoint, up to the Epochs setting."""
+        checkpoint = self.doc.extras.checkpoint
+        if self.state != "idle" or checkpoint is None:
+            return False
+        epochs = int(self.doc.extras.training.get("epochs", 20))
+        if checkpoint.batch == 0 and checkpoint.epoch > epochs:
+            self.show_error("Nothing left to train",
+                            f"The run has done its {checkpoint.epoch - 1} epochs. Raise "
+                            f"Epochs in the Training panel (it counts the whole run) and "
+                            f"press Continue again.", "")
+            return False
+        return self.start(resume=checkpoint)
+
+    def _offer_fresh_start(self, exc: ResumeError, step_only: bool) -> bool:
+        box = QMessageBox(QMessageBox.Question, "Cannot continue this run",
+                          "The project changed since its checkpoint:\n\n" +
+                          "\n".join(f"\u2022 {c}" for c in exc.changes) +
+                          "\n\nStart a fresh run instead?",
+                          QMessageBox.Yes | QMessageBox.Cancel, self.window)
+        box.setObjectName("resume_changed")
+        box.button(QMessageBox.Yes).setText("Start afresh")
+        self.error_box = box
+        box.buttonClicked.connect(lambda button: box.standardButton(button) == QMessageBox.Yes
+                                  and self.start(step_only))
+        box.open()
+        return False
 
     def pause(self) -> None:
         if self.state == "running":
@@ -171,29 +205,43 @@ class TrainingController(QObject):
         if self.job is not None:
             self.run_started.emit((event, self.job.data))
 
+    def _checkpointed(self, checkpoint) -> None:
+        self.latest_checkpoint = checkpoint
+
     def _finished(self, result: RunResult) -> None:
         self.last_result = result
         self.editor.set_locked("")
-        job = self.job
-        ended = result.ended
-        if not result.weights or job is None:
+        if not result.weights or self.job is None:
             return
-        info = {"loss": result.loss,
-                "normalizer": job.data.normalizer.to_dict() if job.data.normalizer else None,
-                "dataset": dataset_info(job.data.train) | {"name": job.data.dataset_info.get("name")},
-                "test": result.test, "ended": type(ended).__name__.lower(),
-                "message": ended.message, "design": design_fingerprint(job.spec)}
-        results = {"weights": result.weights, "history": list(ended.history),
-                   "preprocessing": info, "trained_design": design_fingerprint(job.spec)}
-        self.editor.set_results(results, f"Train ({len(ended.history)} epochs)")
+        ended = result.ended
+        self.editor.set_results(results_of(result), f"Train ({len(ended.history)} epochs)")
         text = describe_end(ended, result.test)
         self.run_ended.emit(text)
         self.message.emit(text)
 
     def _failed(self, message: str, details: str) -> None:
         self.editor.set_locked("")
-        self.show_error("Training failed", message, details)
-        self.run_ended.emit(f"Training failed: {message}")
+        kept = self._keep_last_checkpoint()
+        self.show_error("Training failed", message + kept, details)
+        self.run_ended.emit(f"Training failed: {message}{kept}")
+
+    def _keep_last_checkpoint(self) -> str:
+        """After a crash: the weights and state of the run's last checkpoint go into
+        the project, so nothing learned before it is lost and Continue goes on."""
+        checkpoint, job = self.latest_checkpoint, self.job
+        self.latest_checkpoint = None
+        if checkpoint is None or job is None:
+            return ""
+        info = preprocessing(job, None, {}, checkpoint.design)
+        info["message"] = f"Training process ended at {checkpoint.describe()}"
+        self.editor.set_results({"weights": checkpoint.weights,
+                                 "history": list(checkpoint.history), "preprocessing": info,
+                                 "trained_design": checkpoint.design,
+                                 "checkpoint": checkpoint},
+                                f"Keep checkpoint ({checkpoint.describe()})")
+        return (f"\n\nThe last checkpoint ({checkpoint.describe()}) is kept: "
+                f"Training \u203a Continue training goes on from it.")
+
 
     def _running_changed(self, running: bool) -> None:
         if not running:
@@ -209,6 +257,14 @@ class TrainingController(QObject):
         self.error_box = box
         box.open()
         self.message.emit(f"{title}: {text.splitlines()[0] if text else ''}")
+
+
+def results_of(result: RunResult) -> dict:
+    """The document's result fields for a finished run."""
+    return {"weights": result.weights, "history": list(result.ended.history),
+            "preprocessing": result.preprocessing,
+            "trained_design": result.preprocessing.get("design"),
+            "checkpoint": result.checkpoint}
 
 
 def describe_end(ended, test: dict) -> str:

@@ -28,16 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser.add_argument("--version", action="version", version=f"NeuroCanvas {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("train", help="train a project headless")
-    p.add_argument("project", help="the project (.ncproj) to train")
-    p.add_argument("--data", help="train on this CSV or NPZ file instead of the project's data")
-    p.add_argument("--target", help="with a CSV: the column to predict (default: the last)")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--lr", type=float, help="learning rate")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--out", required=True, help="where to save the trained project")
-    p.add_argument("--quiet", action="store_true", help="no progress bar, only the last epoch")
+    from .cli_train import add_parser as add_train_parser
+
+    add_train_parser(sub)
     p = sub.add_parser("info", help="print the layer table, or what makes the network invalid")
     p.add_argument("project")
     for name, text in (("evaluate", "print loss and metrics of a trained project"),
@@ -145,7 +138,7 @@ def run_evaluate(args) -> int:
     from dataclasses import replace
 
     from .losses import get_loss
-    from .trainer import evaluate
+    from .run import evaluate
 
     model, data, prepared = _model_and_data(args)
     if len(data) == 0:

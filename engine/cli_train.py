@@ -1,102 +1,251 @@
-"""``neurocanvas train``: train a project headless with a progress line per batch and a
-summary line per epoch; Ctrl+C stops between batches and keeps what was learned."""
+"""``neurocanvas train``: train a project headless through the one run path
+(``engine.run``), keeping its checkpoints in the ``--out`` project as it goes, so a run
+killed at any moment continues with ``--resume``. Ctrl+C stops between batches, saves
+what was learned with a checkpoint, and exits 130."""
 from __future__ import annotations
 
+import argparse
+import csv
+import json
 import signal
 import sys
 import time
 from pathlib import Path
 
 from .control import TrainControl
-from .data import dataset_info, prepare
-from .events import BatchEnd, Diverged, EpochEnd, RunEnded, Started, Stopped
-from .network import Network
+from .data import prepare
+from .errors import DataError, ProjectError
+from .events import BatchEnd, Checkpointed, Diverged, EpochEnd, RunEnded, RunResult, Started
+from .optimizers import OPTIMIZERS
 from .project import Project, load_project, save_project
-from .settings import choose_loss, training_settings
-from .trainer import evaluate, train
+from .run import make_job, preprocessing, run_job
+from .schedules import SCHEDULES
+from .spec import design_fingerprint
+
+EXIT_DIVERGED, EXIT_INTERRUPTED = 3, 130
+DATA_KINDS = {".csv": "csv", ".npz": "npz", ".txt": "text"}
+EXAMPLES = """examples:
+  neurocanvas train resources/examples/digits_mlp.ncproj --out trained.ncproj
+  neurocanvas train PROJECT --epochs 50 --lr 0.01 --optimizer sgd --out trained.ncproj
+  neurocanvas train PROJECT --data houses.csv --target price --out trained.ncproj
+  neurocanvas train PROJECT --data photos/ --out trained.ncproj      # a folder per class
+  neurocanvas train trained.ncproj --resume --epochs 100             # go on to 100 in all
+  neurocanvas train PROJECT --out trained.ncproj --json | jq .event
+
+Settings not given come from the project (and its defaults). The --out project holds
+the run's last checkpoint from its first epoch on: after a crash or Ctrl+C, --resume
+continues exactly where it stopped. Exit status: 0 done, 1 a mistake, 3 the loss
+diverged (the last good weights are saved), 130 interrupted (saved, resumable)."""
 
 
-def data_config_for_file(path: str, target: str | None) -> dict:
-    """A data description for ``--data FILE`` (.csv or .npz)."""
-    suffix = Path(path).suffix.lower()
-    if suffix == ".npz":
-        return {"source": "npz", "path": str(Path(path).resolve())}
-    config = {"source": "csv", "path": str(Path(path).resolve())}
-    if target:
-        config["target"] = target
+def add_parser(sub) -> None:
+    p = sub.add_parser("train", help="train a project headless", epilog=EXAMPLES,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("project", help="the project (.ncproj) to train")
+    p.add_argument("--out", help="where to save the trained project (with --resume: "
+                                 "default the project itself)")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the project's last run from its checkpoint")
+    p.add_argument("--data", help="train on this file or folder instead of the project's "
+                                  "data: .csv table, .npz, .txt text, or a folder of images")
+    p.add_argument("--data-kind", choices=("csv", "npz", "images", "timeseries", "text"),
+                   help="how to read --data (default: from its suffix; a folder is images)")
+    p.add_argument("--target", help="with a CSV or time series: the column to predict "
+                                    "(default: the last)")
+    p.add_argument("--epochs", type=int, help="epochs in all (with --resume: the total, "
+                                              "not how many more)")
+    p.add_argument("--batch-size", type=int, help="samples per step")
+    p.add_argument("--optimizer", choices=tuple(OPTIMIZERS))
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--schedule", choices=SCHEDULES, help="learning-rate schedule")
+    p.add_argument("--seed", type=int, help="seed for weights, splits, shuffling, dropout")
+    p.add_argument("--checkpoint-every", type=float, metavar="SECONDS",
+                   help="checkpoint at least this often mid-epoch (default 60; every "
+                        "epoch end also writes one, at most once a second)")
+    p.add_argument("--json", action="store_true", help="one JSON object per event on "
+                                                       "stdout, nothing else")
+    p.add_argument("--quiet", action="store_true", help="no progress bar, only the last epoch")
+
+
+def data_config_for_file(path: str, target: str | None, kind: str | None = None) -> dict:
+    """A data description for ``--data PATH``: every kind the window reads."""
+    file = Path(path).resolve()
+    kind = kind or ("images" if file.is_dir() else DATA_KINDS.get(file.suffix.lower()))
+    if kind is None:
+        raise DataError(f"{path}: say how to read it with --data-kind (csv, npz, images, "
+                        f"timeseries or text)")
+    config = {"source": kind, "path": str(file)}
+    if kind in ("csv", "timeseries"):
+        config["target"] = target or _last_column(file)
     return config
+
+
+def _last_column(path: Path) -> str:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            header = next(csv.reader(fh), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{path}: cannot read its header ({exc})") from None
+    if not header or not header[-1].strip():
+        raise DataError(f"{path}: no header row to take the target column from; give --target")
+    return header[-1].strip()
 
 
 def run_train(args) -> int:
     project = load_project(args.project)
-    settings = dict(project.training)
-    overrides = {"epochs": args.epochs, "batch_size": args.batch_size,
-                 "learning_rate": args.lr, "seed": args.seed}
-    settings.update({k: v for k, v in overrides.items() if v is not None})
-    settings = training_settings(settings)
+    if args.resume and project.checkpoint is None:
+        raise ProjectError(f"{args.project} has no checkpoint to resume from: train it "
+                           f"without --resume first")
+    out = Path(args.out or (args.project if args.resume else ""))
+    if not args.out and not args.resume:
+        raise ProjectError("say where to save the trained project with --out")
+    settings = {**project.training, **_overrides(args)}
     data_config = project.data
     if args.data:
         data_config = {**{k: v for k, v in project.data.items()
                           if k in ("validation_split", "test_split", "normalize")},
-                       **data_config_for_file(args.data, args.target)}
-    data = prepare(data_config, settings["seed"], base_dir=Path(args.project).resolve().parent)
-    network = Network(project.spec, seed=settings["seed"])
-    loss = choose_loss(settings, data.train.task, network.report.output_shape[-1])
-    end = _train_loop(network, data, settings, args.quiet)
-    test = evaluate(network, data.test, loss) if len(data.test) else {}
-    if test:
-        print("test: " + _metrics_line(test))
-    info = {"loss": loss.name, "normalizer": data.normalizer.to_dict() if data.normalizer else None,
-            "dataset": dataset_info(data.train) | {"name": data.dataset_info.get("name")},
-            "test": test, "ended": type(end).__name__.lower(), "message": end.message}
-    trained = Project(project.spec, project.layout, data_config, settings, network.weights(),
-                      end.history, info, project.name)
-    save_project(trained, args.out)
-    print(f"saved {args.out}")
-    return 3 if isinstance(end, Diverged) else 0
-
-
-def _train_loop(network, data, settings, quiet) -> RunEnded:
+                       **data_config_for_file(args.data, args.target, args.data_kind)}
+    base = Path(args.project).resolve().parent
+    data = prepare(data_config, int(settings.get("seed", 0)), base_dir=base)
+    job = make_job(project.spec, data, settings, data_config=data_config,
+                   resume=project.checkpoint if args.resume else None)
+    saver = _Saver(project, job, out)
+    report = _Report(args.json, args.quiet)
     control = TrainControl()
-    previous = signal.signal(signal.SIGINT, lambda *_: control.stop())
+    interrupted = []
+    previous = signal.signal(signal.SIGINT, lambda *_: (interrupted.append(1), control.stop()))
     try:
-        progress = _Progress(quiet)
-        for event in train(network, data.train, data.val, settings, control):
-            progress.show(event)
+        for event in run_job(job, control, checkpoint_gap=1.0):
+            report.show(event)
+            if isinstance(event, Checkpointed):
+                saver.checkpoint(event.checkpoint)
+            elif isinstance(event, RunResult):
+                saver.final(event)
+                report.saved(out)
     finally:
         signal.signal(signal.SIGINT, previous)
-    return event
+    if interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_DIVERGED if isinstance(event.ended, Diverged) else 0
 
 
-class _Progress:
-    def __init__(self, quiet: bool):
-        self.quiet = quiet
-        self.tty = sys.stderr.isatty()
+def _overrides(args) -> dict:
+    given = {"epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
+             "learning_rate": args.lr, "schedule": args.schedule, "seed": args.seed,
+             "checkpoint_seconds": args.checkpoint_every}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+class _Saver:
+    """Writes the --out project: at each checkpoint (weights so far, the checkpoint) and
+    at the end (the trained project). Each write is atomic."""
+
+    def __init__(self, project: Project, job, out: Path):
+        self.base = Project(project.spec, project.layout, job.data_config, job.settings,
+                            name=project.name)
+        self.job, self.out = job, out
+        self.design = design_fingerprint(job.spec)
+
+    def checkpoint(self, checkpoint) -> None:
+        info = preprocessing(self.job, None, {}, self.design)
+        info["message"] = f"Checkpoint at {checkpoint.describe()}"
+        self.base.weights, self.base.history = checkpoint.weights, checkpoint.history
+        self.base.preprocessing, self.base.checkpoint = info, checkpoint
+        save_project(self.base, self.out)
+
+    def final(self, result: RunResult) -> None:
+        save_project(self.base.with_results(result), self.out)
+
+
+class _Report:
+    """What the person (or the script, with --json) sees of each event."""
+
+    def __init__(self, as_json: bool, quiet: bool):
+        self.json, self.quiet = as_json, quiet
+        self.tty = sys.stderr.isatty() and not as_json and not quiet
         self.last = 0.0
+        self.start = time.monotonic()
+        self.total = self.first_samples = 0
 
     def show(self, event) -> None:
-        if isinstance(event, Started):
+        if self.json:
+            self._json(event)
+        elif isinstance(event, Started):
+            self.total = event.epochs * event.n_train
             print(f"training on {event.n_train} samples, validating on {event.n_val}; "
                   f"{event.epochs} epochs of {event.batches_per_epoch} batches; loss {event.loss}")
-        elif isinstance(event, BatchEnd) and self.tty and not self.quiet:
-            now = time.monotonic()
-            if now - self.last > 0.1 or event.batch == event.batches:
-                self.last = now
-                done = int(24 * event.batch / event.batches)
-                sys.stderr.write(f"\r  epoch {event.epoch} [{'#' * done}{'.' * (24 - done)}] "
-                                 f"{event.batch}/{event.batches}  loss {event.loss:.4f}")
-                sys.stderr.flush()
+        elif isinstance(event, BatchEnd) and self.tty:
+            self._bar(event)
         elif isinstance(event, EpochEnd):
-            if self.tty and not self.quiet:
-                sys.stderr.write("\r" + " " * 70 + "\r")
-            if not self.quiet or event.epoch == event.epochs:
-                r = event.record
-                shown = {k: v for k, v in r.items() if k not in ("epoch", "seconds", "lr")}
-                print(f"epoch {event.epoch}/{event.epochs}  {_metrics_line(shown)}  "
-                      f"({r['seconds']:.2f} s)")
+            self._epoch(event)
         elif isinstance(event, RunEnded):
-            stream = sys.stderr if isinstance(event, (Diverged, Stopped)) else sys.stdout
+            stream = sys.stdout if type(event).__name__ == "Finished" else sys.stderr
             print(event.message, file=stream)
+        elif isinstance(event, RunResult) and event.test:
+            print("test: " + _metrics_line(event.test))
+
+    def saved(self, path: Path) -> None:
+        if self.json:
+            print(json.dumps({"event": "saved", "path": str(path)}), flush=True)
+        else:
+            print(f"saved {path}")
+
+    def _bar(self, event: BatchEnd) -> None:
+        now = time.monotonic()
+        if not self.first_samples:
+            self.first_samples, self.start = event.samples, now
+        if now - self.last < 0.1 and event.batch != event.batches:
+            return
+        self.last = now
+        rate = (event.samples - self.first_samples) / max(now - self.start, 1e-9)
+        left = (self.total - event.samples) / rate if rate > 0 else 0.0
+        done = int(24 * event.batch / event.batches)
+        sys.stderr.write(f"\r  epoch {event.epoch} [{'#' * done}{'.' * (24 - done)}] "
+                         f"{event.batch}/{event.batches}  loss {event.loss:.4f}  "
+                         f"{rate:,.0f} samples/s  {_duration(left)} left ")
+        sys.stderr.flush()
+
+    def _epoch(self, event: EpochEnd) -> None:
+        if self.tty:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+        if not self.quiet or event.epoch == event.epochs:
+            r = event.record
+            shown = {k: v for k, v in r.items() if k not in ("epoch", "seconds", "lr")}
+            print(f"epoch {event.epoch}/{event.epochs}  {_metrics_line(shown)}  "
+                  f"({r['seconds']:.2f} s)")
+
+    def _json(self, event) -> None:
+        line = _json_event(event)
+        if isinstance(event, BatchEnd):  # at most ten a second, and each epoch's last
+            now = time.monotonic()
+            if now - self.last < 0.1 and event.batch != event.batches:
+                return
+            self.last = now
+        if line is not None:
+            print(json.dumps(line), flush=True)
+
+
+def _json_event(event) -> dict | None:
+    from dataclasses import asdict
+
+    if isinstance(event, Checkpointed):
+        c = event.checkpoint
+        return {"event": "checkpoint", "epoch": c.epoch, "batch": c.batch, "step": c.step}
+    if isinstance(event, RunResult):
+        return {"event": "test", **event.test}
+    if isinstance(event, RunEnded):
+        return {"event": type(event).__name__.lower(), "message": event.message,
+                "epochs": len(event.history)}
+    if isinstance(event, EpochEnd):
+        return {"event": "epoch", **event.record}
+    names = {Started: "started", BatchEnd: "batch"}
+    kind = names.get(type(event))
+    return None if kind is None else {"event": kind, **asdict(event)}
+
+
+def _duration(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 def _metrics_line(metrics: dict) -> str:

@@ -1,7 +1,19 @@
-"""Events the trainer yields. Plain frozen values: safe to hand to another thread."""
+"""The typed events of a training run, defined once: what ``engine.run`` yields, what
+the training process sends (``engine.wire`` carries them as they are) and what the
+window's runner relays as signals. Plain frozen values: safe to hand to another thread
+or process.
+
+A run yields ``Started``; ``BatchEnd`` and ``EpochEnd`` as it goes; ``Paused`` and
+``Resumed``; ``Checkpointed`` when it saves its state; one ``RunEnded`` (``Finished``,
+``Stopped`` or ``Diverged``); and, from ``engine.run.run_job``, a last ``RunResult``
+with the trained weights, the test split's metrics and the project's preprocessing.
+The training process coalesces batches into ``Progress`` and reports a crash of its own
+as ``RunFailed``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -67,3 +79,42 @@ class Stopped(RunEnded):
 class Diverged(RunEnded):
     epoch: int = 0
     batch: int = 0
+
+
+@dataclass(frozen=True)
+class Checkpointed:
+    """The run's whole state at this point (an ``engine.run.Checkpoint``)."""
+
+    checkpoint: object
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How a run ended and what it gives the project."""
+
+    ended: RunEnded
+    weights: dict  # layer_id/param -> array
+    test: dict  # loss and metrics on the test split ({} when there is none)
+    loss: str  # the loss trained
+    preprocessing: dict  # for the project: loss, normaliser, data set, test, how it ended
+    checkpoint: object = None  # the last Checkpoint (None when the run diverged)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What happened since the last message of the training process."""
+
+    latest: BatchEnd | None = None
+    batch_losses: np.ndarray = field(  # (n, 3): step, loss, lr of every batch
+        default_factory=lambda: np.zeros((0, 3)))
+    epochs: list = field(default_factory=list)  # history records
+    snapshot: object = None  # the newest engine.insights ProbeSnapshot, if one was taken
+    health: dict | None = None  # layer id -> engine.insights Health for that snapshot
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    """The run could not start or broke: a message for people and the details."""
+
+    message: str
+    details: str = ""

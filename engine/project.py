@@ -1,8 +1,10 @@
 """The ``*.ncproj`` project file: one zip holding the design, its canvas layout, the
 dataset choice, training settings and, once trained, the weights and metrics history.
 
-Layout of the zip (as Keras's ``.keras``): ``project.json`` (everything but arrays) and
-``weights.npz`` (trained weights, keyed ``layer_id/param``). Arrays are read with
+Layout of the zip (as Keras's ``.keras``): ``project.json`` (everything but arrays),
+``weights.npz`` (trained weights, keyed ``layer_id/param``) and, once a run has taken
+one, ``checkpoint.npz`` (the arrays of its last ``engine.run.Checkpoint``; the rest of
+it is ``checkpoint`` in ``project.json``), from which training can continue. Arrays are read with
 ``allow_pickle=False``; nothing is ever unpickled. Loading validates everything before
 returning; saving writes a temporary file beside the target and renames it, so a crash
 or a full disk never leaves a half-written project.
@@ -13,14 +15,15 @@ import io
 import json
 import os
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from .atomic import write_atomic
 from .errors import NeuroCanvasError, ProjectError, SpecError
-from .spec import NetworkSpec
+from .run.checkpoint import Checkpoint
+from .spec import NetworkSpec, design_fingerprint
 
 FORMAT = "neurocanvas-project"
 FORMAT_VERSION = 1
@@ -37,21 +40,50 @@ class Project:
     history: list[dict] = field(default_factory=list)
     preprocessing: dict | None = None
     name: str = "Untitled"
+    checkpoint: object = None  # engine.run.Checkpoint of the last run, to continue it
 
     @property
     def trained(self) -> bool:
         return self.weights is not None
 
+    @property
+    def trained_design(self) -> str | None:
+        """The fingerprint of the design the weights were trained on (None: unknown,
+        as in files written before it was recorded)."""
+        design = (self.preprocessing or {}).get("design")
+        return design if isinstance(design, str) else None
+
+    @property
+    def stale(self) -> bool:
+        """Whether the design was edited since its weights were trained."""
+        return (self.trained and self.trained_design is not None
+                and self.trained_design != design_fingerprint(self.spec))
+
+    def with_results(self, result, data: dict | None = None,
+                     training: dict | None = None) -> "Project":
+        """This project after a run (an ``engine.events.RunResult``): its weights,
+        history, preprocessing and checkpoint, and the data and settings it used."""
+        return replace(self, data=self.data if data is None else data,
+                       training=self.training if training is None else training,
+                       weights=result.weights, history=list(result.ended.history),
+                       preprocessing=result.preprocessing,
+                       checkpoint=result.checkpoint or self.checkpoint)
+
 
 def save_project(project: Project, path: str | os.PathLike) -> None:
     """Write atomically: the old file stays whole until the new one is complete."""
     doc = _document(project)
+    checkpoint_arrays = None
+    if project.checkpoint is not None:
+        doc["checkpoint"], checkpoint_arrays = project.checkpoint.to_parts()
 
     def write(fh) -> None:
         with zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as zf:
             zf.writestr(_member("project.json"), json.dumps(doc, indent=2))
             if project.weights is not None:
                 zf.writestr(_member("weights.npz"), _npz_bytes(project.weights))
+            if checkpoint_arrays:
+                zf.writestr(_member("checkpoint.npz"), _npz_bytes(checkpoint_arrays))
 
     write_atomic(path, write)
 
@@ -63,6 +95,8 @@ def load_project(path: str | os.PathLike) -> Project:
             names = _check_members(zf, path)
             doc = _read_json(zf, path)
             weights = _read_weights(zf, path) if "weights.npz" in names else None
+            checkpoint = (_read_weights(zf, path, "checkpoint.npz")
+                          if "checkpoint.npz" in names else None)
     except FileNotFoundError:
         raise ProjectError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -72,7 +106,13 @@ def load_project(path: str | os.PathLike) -> Project:
                            f"it may be damaged or another kind of file") from None
     except OSError as exc:
         raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return _project_from(doc, weights, path)
+    project = _project_from(doc, weights, path)
+    if checkpoint is not None and isinstance(doc.get("checkpoint"), dict):
+        try:
+            project.checkpoint = Checkpoint.from_parts(doc["checkpoint"], checkpoint)
+        except ProjectError as exc:
+            raise ProjectError(f"{path}: {exc}") from None
+    return project
 
 
 def _document(project: Project) -> dict:
@@ -99,7 +139,7 @@ def _member(name: str) -> zipfile.ZipInfo:
 
 def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     buf = io.BytesIO()
-    np.savez(buf, **{k: np.ascontiguousarray(v) for k, v in arrays.items()})
+    np.savez(buf, **{k: np.require(v, requirements="C") for k, v in arrays.items()})
     return buf.getvalue()
 
 
@@ -131,12 +171,13 @@ def _read_json(zf: zipfile.ZipFile, path: Path) -> dict:
     return doc
 
 
-def _read_weights(zf: zipfile.ZipFile, path: Path) -> dict[str, np.ndarray]:
+def _read_weights(zf: zipfile.ZipFile, path: Path,
+                  member: str = "weights.npz") -> dict[str, np.ndarray]:
     try:
-        with np.load(io.BytesIO(zf.read("weights.npz")), allow_pickle=False) as npz:
+        with np.load(io.BytesIO(zf.read(member)), allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
     except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
-        raise ProjectError(f"{path}: weights.npz is damaged or not plain arrays ({exc})") from None
+        raise ProjectError(f"{path}: {member} is damaged or not plain arrays ({exc})") from None
     for key, arr in arrays.items():
         if arr.dtype.kind not in "fiu":
             raise ProjectError(f"{path}: weight {key!r} is not numeric ({arr.dtype})")

@@ -5,20 +5,18 @@ GUI, and a small network's thousands of tiny NumPy calls a second lose a fifth o
 speed to every repaint (measured: spirals with every inside view open ran at 75-80%
 of headless). A process shares nothing, and a crash in it cannot take the window down.
 
-Protocol (``python -m engine.remote``): the parent writes one job to stdin::
-
-    {"spec": NetworkSpec as a dict, "data": PreparedData, "settings": dict,
-     "initial_weights": dict | None, "probe": bool, "emit_interval": seconds}
-
-then, at any time, commands: ``"pause"``, ``"resume"``, ``"step"``, ``"stop"`` or
-``{"sample": x, "target": y, "class_names": [...]}`` (push one sample through the network
-being trained; the answer comes as ``snapshot.tried``). The child writes messages to
-stdout, each a dict with a ``kind``: ``started`` (``event``), ``progress`` (``latest``,
-``batch_losses`` (n, 3) [step, loss, lr], ``epochs``, ``snapshot``, ``health``),
-``paused``, ``resumed``, ``finished`` (``ended``, ``weights``, ``test``, ``loss``) or
-``failed`` (``message``, ``details``), and exits after the last two. The end of stdin
-means the parent is gone: the run stops. Progress is coalesced to one message per
-``emit_interval``, so the GUI never falls behind however fast the batches come.
+Protocol (``python -m engine.remote``): the parent writes one frame to stdin,
+``{"job": engine.run.TrainingJob, "emit_interval": seconds}``, then, at any time,
+commands: ``"pause"``, ``"resume"``, ``"step"``, ``"stop"`` or ``{"sample": x,
+"target": y, "class_names": [...]}`` (push one sample through the network being
+trained; the answer comes as ``snapshot.tried``). The child answers with the typed
+events of ``engine.events``, as they are: ``Started``, ``Progress`` (every batch loss
+since the last, finished epochs, the newest probe snapshot and health), ``Paused``,
+``Resumed``, ``Checkpointed`` (at epoch ends at most every ``CHECKPOINT_GAP`` seconds,
+mid-epoch at the job's ``checkpoint_seconds``, and at the end), then one ``RunResult``
+or ``RunFailed``, and exits. The end of stdin means the parent is gone: the run stops.
+Progress is coalesced to one message per ``emit_interval``, so the GUI never falls
+behind however fast the batches come.
 """
 from __future__ import annotations
 
@@ -33,29 +31,31 @@ import numpy as np
 
 from .control import TrainControl
 from .errors import NeuroCanvasError
-from .events import BatchEnd, EpochEnd, Paused, Resumed, RunEnded, Started
+from .events import BatchEnd, EpochEnd, Progress, RunEnded, RunFailed, Started
 from .insights import BoundaryGrid, Probe, assess, probe_batch
 from .network import Network
-from .settings import choose_loss, training_settings
-from .spec import NetworkSpec
-from .trainer import evaluate, train
+from .run import TrainingJob, run_job
 from .wire import WireError, read_frame, write_frame
 
 # At most 2% of the run's time goes to looking inside (the engine's default is 5%): the
 # GUI's throughput targets count the probe, and health badges refreshing about once a
 # second on the CNN still read as live.
 PROBE_SHARE = 0.02
+# Seconds between checkpoints sent at epoch ends at least: a small network ends dozens
+# of epochs a second, and each checkpoint (weights and optimizer moments) costs the
+# window's process time to read.
+CHECKPOINT_GAP = 2.0
 
 
 class _Sender:
-    """Writes messages; the command thread and the training loop both may."""
+    """Writes events; the command thread and the training loop both may."""
 
     def __init__(self, out: BinaryIO):
         self._out, self._lock = out, threading.Lock()
 
-    def __call__(self, kind: str, **fields) -> None:
+    def __call__(self, event) -> None:
         with self._lock:
-            write_frame(self._out, {"kind": kind, **fields})
+            write_frame(self._out, event)
 
 
 class _Pending:
@@ -70,38 +70,34 @@ class _Pending:
     def __bool__(self) -> bool:
         return self.latest is not None or bool(self.epochs) or self.snapshot is not None
 
-    def message(self) -> dict:
+    def event(self) -> Progress:
         losses = np.array(self.losses, dtype=np.float64).reshape(-1, 3)
-        return {"latest": self.latest, "batch_losses": losses, "epochs": self.epochs,
-                "snapshot": self.snapshot, "health": self.health}
+        return Progress(self.latest, losses, self.epochs, self.snapshot, self.health)
 
 
 class Session:
-    """One run: the trainer's events turned into messages."""
+    """One run of a job: its events sent on, batches coalesced into ``Progress``."""
 
-    def __init__(self, job: dict, control: TrainControl, send):
+    def __init__(self, job: TrainingJob, control: TrainControl, send,
+                 emit_interval: float = 0.1):
         self.job, self.control, self.send = job, control, send
+        self.interval = emit_interval
         self.probe: Probe | None = None  # set once the network exists
 
     def run(self) -> None:
         try:
             self._train()
         except NeuroCanvasError as exc:
-            self.send("failed", message=str(exc), details=traceback.format_exc())
+            self.send(RunFailed(str(exc), traceback.format_exc()))
         except Exception as exc:  # noqa: BLE001 - a bug must become a message, not silence
-            self.send("failed", message=f"Training failed: {type(exc).__name__}: {exc}",
-                      details=traceback.format_exc())
+            self.send(RunFailed(f"Training failed: {type(exc).__name__}: {exc}",
+                                traceback.format_exc()))
 
     def _train(self) -> None:
-        job, data = self.job, self.job["data"]
-        settings = training_settings(job["settings"])
-        network = Network(NetworkSpec.from_dict(job["spec"]), seed=settings["seed"])
-        if job.get("initial_weights"):
-            network.set_weights(job["initial_weights"])
-        self.probe = self._make_probe(network, settings) if job.get("probe") else None
-        interval = float(job.get("emit_interval", 0.1))
+        run = run_job(self.job, self.control, checkpoint_gap=CHECKPOINT_GAP)
+        self.probe = self._make_probe(run.network, run.job) if self.job.probe else None
         pending, last, previous = _Pending(), 0.0, None
-        for event in train(network, data.train, data.val, settings, self.control):
+        for event in run:
             if isinstance(event, BatchEnd):
                 pending.latest = event
                 pending.losses.append((event.step, event.loss, event.lr))
@@ -112,44 +108,37 @@ class Session:
             elif isinstance(event, EpochEnd):
                 pending.epochs.append(dict(event.record))
             elif isinstance(event, Started):
-                self.send("started", event=event)
-            elif isinstance(event, (Paused, Resumed, RunEnded)):
+                self.send(event)
+            elif isinstance(event, RunEnded):  # the RunResult after it carries it
                 pending, last = self._flush(pending), time.monotonic()
-                if isinstance(event, RunEnded):
-                    self._finish(network, settings, event)
-                else:
-                    self.send("paused" if isinstance(event, Paused) else "resumed")
+                continue
+            else:  # paused, resumed, a checkpoint, the end: after the batches before it
+                pending, last = self._flush(pending), time.monotonic()
+                self.send(event)
                 continue
             now = time.monotonic()
-            if now - last >= interval:
+            if now - last >= self.interval:
                 pending, last = self._flush(pending), now
 
-    def _make_probe(self, network: Network, settings: dict) -> Probe:
+    @staticmethod
+    def _make_probe(network: Network, job: TrainingJob) -> Probe:
         """A fixed probe batch of the training data; a decision map for 2-D inputs,
         drawn in the data's own units when it was standardised."""
-        prepared = self.job["data"]
+        prepared, settings = job.data, job.settings
         data = prepared.train
-        loss = choose_loss(settings, data.task, network.report.output_shape[-1])
         x, y, _ = probe_batch(data, 64, settings["seed"])
         grid = None
         if data.x.ndim == 2 and data.x.shape[1] == 2:
             norm = prepared.normalizer
             raw = data.x if norm is None else norm.inverse_transform(data.x)
             grid = BoundaryGrid(raw, 100, transform=None if norm is None else norm.transform)
-        return Probe(network, x, y, loss=loss.name, task=data.task, max_share=PROBE_SHARE,
+        return Probe(network, x, y, loss=job.loss, task=data.task, max_share=PROBE_SHARE,
                      boundary=grid)
 
     def _flush(self, pending: _Pending) -> _Pending:
         if pending:
-            self.send("progress", **pending.message())
+            self.send(pending.event())
         return _Pending()
-
-    def _finish(self, network: Network, settings: dict, ended: RunEnded) -> None:
-        data = self.job["data"]
-        loss = choose_loss(settings, data.train.task, network.report.output_shape[-1])
-        test = evaluate(network, data.test, loss) if len(data.test) else {}
-        self.send("finished", ended=ended, weights=network.weights(), test=test,
-                  loss=loss.name)
 
 
 def _commands(inp: BinaryIO, control: TrainControl, session: Session) -> None:
@@ -173,14 +162,14 @@ def serve(inp: BinaryIO, out: BinaryIO) -> None:
     """Read a job from ``inp``, train, and report on ``out`` (see the module's text)."""
     send = _Sender(out)
     try:
-        job = read_frame(inp)
-        if not isinstance(job, dict) or not {"spec", "data", "settings"} <= job.keys():
-            raise WireError("the job lacks a spec, data or settings")
+        frame = read_frame(inp)
+        if not isinstance(frame, dict) or not isinstance(frame.get("job"), TrainingJob):
+            raise WireError("the first frame holds no training job")
     except (EOFError, WireError) as exc:
-        send("failed", message=f"Training could not start: {exc}", details="")
+        send(RunFailed(f"Training could not start: {exc}"))
         return
     control = TrainControl()
-    session = Session(job, control, send)
+    session = Session(frame["job"], control, send, float(frame.get("emit_interval", 0.1)))
     threading.Thread(target=_commands, args=(inp, control, session), daemon=True).start()
     session.run()
 

@@ -40,6 +40,9 @@ TRAINING_SCHEMA = Schema((
     Param("patience", "int", 5, "Early stopping: epochs without improvement allowed.",
           low=1, high=10_000),
     Param("restore_best", "bool", True, "Early stopping: keep the best epoch's weights."),
+    Param("checkpoint_seconds", "float", 60.0, "Save the run's whole state at least this "
+          "often (and at epoch ends and on Stop), so it can continue after a crash.",
+          low=0.05, high=86_400.0, label="Checkpoint every (s)"),
 ))
 
 

@@ -169,3 +169,14 @@ def _jsonable(config: dict) -> dict:
     for key, value in config.items():
         out[key] = list(value) if isinstance(value, tuple) else copy.deepcopy(value)
     return out
+
+
+def design_fingerprint(spec: NetworkSpec) -> str:
+    """What trained weights depend on: layer ids, types, settings and edges (not names or
+    positions), so a rename or a move never makes trained weights stale."""
+    import hashlib
+
+    text = json.dumps([[(layer.id, layer.type, layer.config) for layer in spec.layers],
+                       [(e.source, e.target) for e in spec.edges]], sort_keys=True,
+                      default=list)
+    return hashlib.sha1(text.encode()).hexdigest()

@@ -11,7 +11,7 @@ from engine.events import BatchEnd, Stopped
 from engine.graph import check_network
 from engine.network import Network
 from engine.project import load_project
-from engine.trainer import train
+from engine.run import train
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "resources" / "examples").glob("*.ncproj"))
 

@@ -48,7 +48,7 @@ def describe_estimate(e) -> str:
 
 
 class EstimateView(QWidget):
-    """``job_factory()`` returns a runner TrainingJob (or raises with a message)."""
+    """``job_factory()`` returns an engine.run TrainingJob (or raises with a message)."""
 
     def __init__(self, job_factory, parent=None):
         super().__init__(parent)

@@ -9,8 +9,6 @@ inference, not six), then ``report_changed`` fires.
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -19,7 +17,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from engine.graph import ShapeReport
 
 from .inference import safe_infer_shapes
-from engine.spec import EdgeSpec, LayerSpec, NetworkSpec
+from engine.spec import EdgeSpec, LayerSpec, NetworkSpec, design_fingerprint
 
 Position = tuple[float, float]
 
@@ -36,21 +34,14 @@ class ProjectExtras:
     history: list = field(default_factory=list)
     preprocessing: dict | None = None
     name: str = "Untitled"
-    # Fingerprint of the design the weights were trained on. The designer also writes it
-    # as preprocessing["design"]; a file without it (trained by the CLI) counts as fresh.
+    # Fingerprint of the design the weights were trained on (engine.spec's; the engine
+    # writes it as preprocessing["design"], in the window and the CLI alike). A file
+    # from before it was recorded counts as fresh.
     trained_design: str | None = None
+    checkpoint: object = None  # engine.run.Checkpoint of the last run: Continue goes on
 
 
-RESULT_FIELDS = ("weights", "history", "preprocessing", "trained_design")
-
-
-def design_fingerprint(spec: NetworkSpec) -> str:
-    """What the weights depend on: layer ids, types, settings and edges (not names or
-    positions), so a rename or a move never makes trained weights stale."""
-    text = json.dumps([[(l.id, l.type, l.config) for l in spec.layers],
-                       [(e.source, e.target) for e in spec.edges]], sort_keys=True,
-                      default=list)
-    return hashlib.sha1(text.encode()).hexdigest()
+RESULT_FIELDS = ("weights", "history", "preprocessing", "trained_design", "checkpoint")
 
 
 class NetworkDocument(QObject):
@@ -210,7 +201,8 @@ class NetworkDocument(QObject):
         self.extras_changed.emit("results" if name in RESULT_FIELDS else name)
 
     def set_results(self, results: dict) -> None:
-        """Weights, history, preprocessing and trained_design together (one signal)."""
+        """Weights, history, preprocessing, trained_design and the checkpoint together
+        (one signal)."""
         for name in RESULT_FIELDS:
             setattr(self.extras, name, results.get(name))
         self.extras.history = list(self.extras.history or [])

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QS
                                QWidget)
 
 from ..editor import Editor
-from ..runner import Progress
+from engine.events import Progress
 from ..training_controller import TrainingController
 from .plots import TrainingPlots
 

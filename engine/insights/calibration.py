@@ -25,7 +25,7 @@ from ..events import BatchEnd
 from ..network import Network
 from ..settings import make_optimizer, training_settings
 from ..spec import NetworkSpec
-from ..trainer import train
+from ..run import train
 
 EPOCH_SECONDS_LIMIT = 60.0  # warn when an epoch takes longer
 MEMORY_SHARE = 0.8  # warn when a batch needs more than this share of the free memory

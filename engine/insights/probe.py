@@ -36,7 +36,7 @@ from ..data.dataset import Dataset
 from ..functional import activation_forward
 from ..losses import Loss
 from ..network import Network
-from ..trainer import prepare_targets
+from ..run import prepare_targets
 from . import views
 from .common import clone_network, forward_backward, layer_activation, resolve_loss, sync_weights
 from .sample import try_sample

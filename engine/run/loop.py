@@ -1,10 +1,13 @@
-"""Training as a generator of events (the GUI runs it on a worker thread).
+"""The training loop, as a generator of events; ``engine.run.job`` drives it for a job.
 
 ``train`` yields ``Started``, then ``BatchEnd`` after every batch and ``EpochEnd`` after
-every epoch, and ends with ``Finished``, ``Stopped`` or ``Diverged``. Stop and pause
-requests (``TrainControl``) are honoured between batches. A NaN or infinite loss ends
-the run with ``Diverged`` and puts back the weights from before the step that broke
-them. The same seed gives bit-identical losses.
+every epoch, ``Checkpointed`` when a checkpoint policy says so (and always when the run
+ends by request or finishes), and ends with ``Finished``, ``Stopped`` or ``Diverged``.
+Stop and pause requests (``TrainControl``) are honoured between batches. A NaN or
+infinite loss ends the run with ``Diverged`` and puts back the weights from before the
+step that broke them. The same seed gives bit-identical losses, and a run resumed from a
+``Checkpoint`` takes exactly the batches, dropout masks and updates the uninterrupted run
+would have taken.
 """
 from __future__ import annotations
 
@@ -13,15 +16,18 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .control import TrainControl
-from .data.dataset import Dataset
-from .errors import DataError
-from .events import BatchEnd, Diverged, EpochEnd, Finished, Paused, Resumed, Started, Stopped
-from .losses import Loss
-from .metrics import compute_metrics, predicted_classes
-from .network import Network
-from .schedules import learning_rate
-from .settings import choose_loss, make_optimizer, training_settings
+from ..control import TrainControl
+from ..data.dataset import Dataset
+from ..errors import DataError
+from ..events import (BatchEnd, Checkpointed, Diverged, EpochEnd, Finished, Paused, Resumed,
+                      Started, Stopped)
+from ..losses import Loss
+from ..metrics import compute_metrics, predicted_classes
+from ..network import Network
+from ..schedules import learning_rate
+from ..settings import choose_loss, make_optimizer, training_settings
+from .checkpoint import Checkpoint
+from .policy import CheckpointPolicy
 
 
 def prepare_targets(loss: Loss, network: Network, y: np.ndarray) -> np.ndarray:
@@ -55,18 +61,28 @@ def _evaluate(network, x, y, loss, task, batch_size=512) -> dict:
     return {"loss": total / max(len(x), 1), **compute_metrics(task, out, y)}
 
 
+
 def train(network: Network, train_data: Dataset, val_data: Dataset | None = None,
-          settings: dict | None = None, control: TrainControl | None = None) -> Iterator:
-    """Train ``network`` in place, yielding events; see the module docstring."""
+          settings: dict | None = None, control: TrainControl | None = None,
+          resume: Checkpoint | None = None, policy: CheckpointPolicy | None = None,
+          identity: dict | None = None) -> Iterator:
+    """Train ``network`` in place, yielding events; see the module docstring.
+
+    ``resume`` continues from a checkpoint (its weights, optimizer state, position and
+    generators); ``policy`` says when to yield ``Checkpointed`` (none without one, but
+    for the run's end); ``identity`` (design, data, design_spec, data_config) is
+    written into every checkpoint."""
     return _Run(network, train_data, val_data, training_settings(settings),
-                control or TrainControl()).events()
+                control or TrainControl(), resume, policy, identity or {}).events()
 
 
 class _Run:
-    def __init__(self, network, train_data, val_data, settings, control):
+    def __init__(self, network, train_data, val_data, settings, control, resume, policy,
+                 identity):
         if len(train_data) == 0:
             raise DataError("The training split is empty: there is nothing to train on")
         self.net, self.s, self.control = network, settings, control
+        self.policy, self.identity = policy, identity
         self.task = train_data.task
         self.loss = choose_loss(settings, self.task, network.report.output_shape[-1])
         self.x = network.prepare_input(train_data.x)
@@ -77,75 +93,126 @@ class _Run:
                         prepare_targets(self.loss, network, val_data.y))
         self.opt = make_optimizer(settings).bind(network.flat, network.grad_flat,
                                                  network.decay_size)
-        self.rng = np.random.default_rng(settings["seed"] + 2)
-        network.rng.bit_generator.state = np.random.default_rng(settings["seed"] + 1).bit_generator.state
         self.batches = -(-len(self.x) // settings["batch_size"])
-        self.history: list[dict] = []
-        self.step = 0
-        self.samples = 0
+        self._fresh_state(settings["seed"])
+        if resume is not None:
+            self._resume(resume)
         self._backup = self._snapshot()
+
+    def _fresh_state(self, seed: int) -> None:
+        self.rng = np.random.default_rng(seed + 2)
+        self.net.rng.bit_generator.state = np.random.default_rng(seed + 1).bit_generator.state
+        self.history: list[dict] = []
+        self.step = self.samples = 0
+        self.elapsed0 = 0.0
+        self.epoch, self.done = 1, 0  # the epoch in progress, batches done in it
+        self.epoch_state = self.rng.bit_generator.state  # before the epoch's shuffle
+        self.partial = {"loss_sum": 0.0, "correct": 0.0, "labels": 0.0, "seconds": 0.0}
+        self.best, self.best_epoch, self.waited, self.best_weights = np.inf, 0, 0, None
+
+    def _resume(self, c: Checkpoint) -> None:
+        self.net.set_weights(c.weights)
+        self.opt.load_state_dict(c.optimizer)
+        self.rng.bit_generator.state = c.shuffle_state
+        self.net.rng.bit_generator.state = c.dropout_state
+        self.history = [dict(r) for r in c.history]
+        self.step, self.samples, self.elapsed0 = c.step, c.samples, c.elapsed
+        self.epoch, self.done, self.epoch_state = c.epoch, c.batch, c.shuffle_state
+        self.partial = dict(c.partial)
+        self.best, self.best_epoch, self.waited = (c.early["best"], c.early["best_epoch"],
+                                                   c.early["waited"])
+        self.best_weights = None if c.best_weights is None else [b.copy() for b in c.best_weights]
 
     # ---- the event stream ---------------------------------------------------------------
     def events(self) -> Iterator:
         metrics = ("accuracy",) if self.task == "classification" else ("mse", "mae")
         yield Started(self.s["epochs"], self.batches, len(self.x),
                       0 if self.val is None else len(self.val[0]), self.loss.name, metrics)
-        self.t0 = time.perf_counter()
-        best, best_epoch, waited, best_weights = np.inf, 0, 0, None
-        for epoch in range(1, self.s["epochs"] + 1):
+        self.t0 = time.perf_counter() - self.elapsed0
+        for epoch in range(self.epoch, self.s["epochs"] + 1):
             ended = yield from self._epoch(epoch)
+            if ended is None and self._should_stop_early():
+                ended = self._stop_early(epoch)
             if ended is not None:
+                if not isinstance(ended, Diverged):
+                    yield Checkpointed(self.checkpoint())
                 yield ended
                 return
-            record = self.history[-1]
-            monitored = record.get("val_loss", record["loss"])
-            if monitored < best:
-                best, best_epoch, waited = monitored, epoch, 0
-                if self.s["early_stopping"] and self.s["restore_best"]:
-                    best_weights = self._snapshot()
-            else:
-                waited += 1
-            if self.s["early_stopping"] and waited >= self.s["patience"]:
-                if best_weights is not None:
-                    self._restore(best_weights)
-                yield Finished(list(self.history), f"Stopped early after epoch {epoch}: no "
-                               f"improvement for {waited} epochs; best was epoch {best_epoch}",
-                               early_stopped=True, best_epoch=best_epoch)
-                return
+        yield Checkpointed(self.checkpoint())
         yield Finished(list(self.history), f"Trained {self.s['epochs']} epochs",
-                       best_epoch=best_epoch)
+                       best_epoch=self.best_epoch)
 
     def _epoch(self, epoch: int):
-        """Run one epoch; return a RunEnded event if the run ends inside it."""
-        start = time.perf_counter()
+        """Run one epoch (or what is left of it); return a RunEnded event if the run
+        ends inside it."""
+        start = time.perf_counter() - self.partial["seconds"]
         n, bs = len(self.x), self.s["batch_size"]
+        self.rng.bit_generator.state = self.epoch_state
         order = self.rng.permutation(n) if self.s["shuffle"] else np.arange(n)
-        loss_sum = correct = labels = 0.0
-        for b in range(self.batches):
+        part = self.partial
+        for b in range(self.done, self.batches):
             ended = yield from self._between_batches(epoch, b + 1)
             if ended is not None:
+                part["seconds"] = time.perf_counter() - start
                 return ended
             idx = order[b * bs:(b + 1) * bs]
-            lr = learning_rate(self.s["schedule"], self.s["learning_rate"],
-                               epoch - 1 + b / self.batches, self.s["epochs"],
-                               self.s["step_size"], self.s["gamma"], self.s["min_lr"])
+            lr = self._lr(epoch, b)
             loss, out = self._batch(self.x[idx], self.y[idx], lr)
             if not np.isfinite(loss):
                 self._restore(self._backup)
                 return Diverged(list(self.history), self._diverged_message(epoch, b + 1, lr),
                                 epoch=epoch, batch=b + 1)
-            loss_sum += loss * len(idx)
+            part["loss_sum"] += loss * len(idx)
             if self.task == "classification":
                 pred = predicted_classes(out)
-                correct += np.count_nonzero(pred == self.y[idx].reshape(pred.shape))
-                labels += pred.size  # one label per sample, or per time step
+                part["correct"] += np.count_nonzero(pred == self.y[idx].reshape(pred.shape))
+                part["labels"] += pred.size  # one label per sample, or per time step
             self.step += 1
             self.samples += len(idx)
-            yield BatchEnd(epoch, b + 1, self.batches, self.step, loss, lr,
-                           time.perf_counter() - self.t0, self.samples)
-        self.history.append(self._record(epoch, loss_sum / n, correct / max(labels, 1), lr, start))
+            self.done = b + 1
+            now = time.perf_counter()
+            yield BatchEnd(epoch, b + 1, self.batches, self.step, loss, lr, now - self.t0,
+                           self.samples)
+            if self.policy is not None and b + 1 < self.batches and self.policy.due(False):
+                part["seconds"] = time.perf_counter() - start
+                yield Checkpointed(self.checkpoint())
+        self.history.append(self._record(epoch, part["loss_sum"] / n,
+                                         part["correct"] / max(part["labels"], 1), lr, start))
+        self._end_epoch(epoch)
         yield EpochEnd(epoch, self.s["epochs"], dict(self.history[-1]))
+        if self.policy is not None and epoch < self.s["epochs"] and self.policy.due(True):
+            yield Checkpointed(self.checkpoint())
         return None
+
+    def _lr(self, epoch: int, b: int) -> float:
+        return learning_rate(self.s["schedule"], self.s["learning_rate"],
+                             epoch - 1 + b / self.batches, self.s["epochs"],
+                             self.s["step_size"], self.s["gamma"], self.s["min_lr"])
+
+    def _end_epoch(self, epoch: int) -> None:
+        """The epoch is complete: the next starts from here, and early stopping learns
+        how it went (before anyone takes a checkpoint)."""
+        self.epoch, self.done = epoch + 1, 0
+        self.epoch_state = self.rng.bit_generator.state
+        self.partial = {"loss_sum": 0.0, "correct": 0.0, "labels": 0.0, "seconds": 0.0}
+        record = self.history[-1]
+        monitored = record.get("val_loss", record["loss"])
+        if monitored < self.best:
+            self.best, self.best_epoch, self.waited = monitored, epoch, 0
+            if self.s["early_stopping"] and self.s["restore_best"]:
+                self.best_weights = self._snapshot()
+        else:
+            self.waited += 1
+
+    def _should_stop_early(self) -> bool:
+        return self.s["early_stopping"] and self.waited >= self.s["patience"]
+
+    def _stop_early(self, epoch: int) -> Finished:
+        if self.best_weights is not None:
+            self._restore(self.best_weights)
+        return Finished(list(self.history), f"Stopped early after epoch {epoch}: no "
+                        f"improvement for {self.waited} epochs; best was epoch "
+                        f"{self.best_epoch}", early_stopped=True, best_epoch=self.best_epoch)
 
     def _between_batches(self, epoch, batch):
         if self.control.pause_requested:
@@ -185,6 +252,19 @@ class _Run:
         return (f"The loss became NaN or infinite at epoch {epoch}, batch {batch}; the "
                 f"weights from before that step are kept. Lower the learning rate "
                 f"(now {lr:g}){clip}.")
+
+    # ---- the run's state ----------------------------------------------------------------
+    def checkpoint(self) -> Checkpoint:
+        """Everything needed to go on from here (copies: the run goes on changing)."""
+        ident = self.identity
+        return Checkpoint(
+            self.net.weights(), self.opt.state_dict(), self.epoch, self.done, self.step,
+            self.samples, time.perf_counter() - self.t0, dict(self.epoch_state),
+            dict(self.net.rng.bit_generator.state), dict(self.partial),
+            {"best": float(self.best), "best_epoch": self.best_epoch, "waited": self.waited},
+            None if self.best_weights is None else [b.copy() for b in self.best_weights],
+            [dict(r) for r in self.history], ident.get("design", ""), ident.get("data", ""),
+            dict(self.s), ident.get("design_spec", {}), ident.get("data_config", {}))
 
     # ---- weight snapshots (the flat buffer plus running statistics) ---------------------
     def _buffers(self) -> list[np.ndarray]:

@@ -4,17 +4,21 @@ from pathlib import Path
 
 import pytest
 
-from designer.runner import TrainingJob, TrainingRunner
+from dataclasses import replace
+
+from designer.runner import TrainingRunner
 from engine.data import prepare
 from engine.events import Finished, Stopped
 from engine.project import load_project
+from engine.run import make_job
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
 
 def _job(name="xor", **settings):
     project = load_project(EXAMPLES / f"{name}.ncproj")
-    return TrainingJob(project.spec, prepare(project.data, 0), {**project.training, **settings})
+    return make_job(project.spec, prepare(project.data, 0), {**project.training, **settings},
+                    data_config=project.data, probe=True)
 
 
 @pytest.fixture
@@ -97,7 +101,7 @@ def _child(monkeypatch, code: str) -> None:
 def test_an_exception_in_the_child_becomes_a_message(qtbot, runner, monkeypatch):
     _child(monkeypatch, "import engine.remote as r\n"
                         "def broken(*a, **k):\n    raise RuntimeError('kaboom')\n"
-                        "r.train = broken\nr.main()")
+                        "r.run_job = broken\nr.main()")
     with qtbot.waitSignal(runner.failed, timeout=10000) as failure:
         runner.start(_job())
     message, details = failure.args
@@ -130,7 +134,7 @@ def test_commands_given_before_the_child_exists_are_kept(qtbot, runner):
 
 def test_a_typed_engine_error_keeps_its_message(qtbot, runner):
     job = _job()
-    bad = TrainingJob(job.spec, job.data, {"batch_size": 0})
+    bad = replace(job, settings={"batch_size": 0})  # not from make_job: the run refuses it
     with qtbot.waitSignal(runner.failed, timeout=10000) as failure:
         runner.start(bad)
     assert failure.args[0].startswith("Training: Batch size must be at least 1")
@@ -150,7 +154,7 @@ def test_probe_snapshots_and_health_arrive_and_cost_no_bit_of_training(qtbot, ru
     qtbot.waitUntil(lambda: not runner.running, timeout=2000)
     with qtbot.waitSignal(runner.finished, timeout=30000) as plain:
         job = _job(epochs=100)
-        runner.start(TrainingJob(job.spec, job.data, job.settings, probe=False))
+        runner.start(replace(job, probe=False))
     a = [r["loss"] for r in probed.args[0].ended.history]
     b = [r["loss"] for r in plain.args[0].ended.history]
     assert a == b  # probing reads the network, never changes it

@@ -8,7 +8,7 @@ import pytest
 from engine.data import prepare
 from engine.inference import TrainedModel
 from engine.project import load_project
-from engine.trainer import evaluate
+from engine.run import evaluate
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
@@ -103,7 +103,7 @@ def test_a_worker_that_raises_shows_the_error_and_the_app_stays_usable(qtbot, xo
     monkeypatch.setattr(runner_module, "CHILD_COMMAND", (sys.executable, "-c", (
         "import engine.remote as r\n"
         "def broken(*a, **k):\n    raise RuntimeError('kernel exploded')\n"
-        "r.train = broken\nr.main()")))
+        "r.run_job = broken\nr.main()")))
     win = xor_window
     with qtbot.waitSignal(win.training.runner.failed, timeout=10000):
         win.training.action_train.trigger()

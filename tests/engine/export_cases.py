@@ -14,7 +14,7 @@ from engine.network import Network
 from engine.project import Project, load_project
 from engine.settings import choose_loss, training_settings
 from engine.spec import NetworkSpec
-from engine.trainer import train
+from engine.run import train
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.ncproj"))

@@ -91,7 +91,7 @@ def test_user_mistakes_print_one_line_and_exit_1(tmp_path, capsys, trained_xor):
     wrong.write_text("a,b,c,label\n1,2,3,0\n")
     err = _error_of(["train", str(untrained), "--data", str(wrong), "--target", "label",
                      "--out", str(tmp_path / "x.ncproj")], capsys)
-    assert "Input expects (2,)" in err
+    assert "Input layer takes (2,) but the data's samples are (3,)" in err
 
 
 def test_invalid_network_info_exits_1_with_reason(tmp_path, capsys):

@@ -8,7 +8,7 @@ from engine.data import prepare
 from engine.network import Network
 from engine.project import load_project
 from engine.settings import choose_loss, training_settings
-from engine.trainer import evaluate, train
+from engine.run import evaluate, train
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 pytestmark = pytest.mark.slow

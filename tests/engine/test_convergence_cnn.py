@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from engine.trainer import evaluate
+from engine.run import evaluate
 
 from .test_convergence import train_example
 

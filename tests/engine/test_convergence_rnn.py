@@ -5,7 +5,7 @@ import pytest
 from engine.cli import main
 from engine.data import prepare
 from engine.project import Project, load_project, save_project
-from engine.trainer import evaluate
+from engine.run import evaluate
 
 from .test_convergence import EXAMPLES, train_example
 
@@ -32,13 +32,11 @@ def _unigram_entropy(y: np.ndarray) -> float:
 @pytest.fixture(scope="module")
 def char_model(tmp_path_factory):
     """The character LSTM trained for 8 epochs (its example says 15), saved as a project."""
-    from engine.cli_train import run_train
-    from argparse import Namespace
+    from engine.cli import main
 
     out = tmp_path_factory.mktemp("char") / "char_trained.ncproj"
-    args = Namespace(project=str(EXAMPLES / "char_lstm.ncproj"), data=None, target=None,
-                     epochs=8, batch_size=None, lr=None, seed=None, out=str(out), quiet=True)
-    assert run_train(args) == 0
+    assert main(["train", str(EXAMPLES / "char_lstm.ncproj"), "--epochs", "8",
+                 "--out", str(out), "--quiet"]) == 0
     return out
 
 

@@ -8,7 +8,7 @@ from engine.data.dataset import Dataset
 from engine.events import BatchEnd, RunEnded
 from engine.insights import Probe, assess, probe_batch, worst
 from engine.network import Network
-from engine.trainer import train
+from engine.run import train
 
 from .helpers import chain_spec, spirals
 

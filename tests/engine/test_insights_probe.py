@@ -9,7 +9,7 @@ from engine.insights import Probe, histogram, image_grid, probe_batch
 from engine.insights.common import clone_network, forward_backward
 from engine.losses import get_loss
 from engine.network import Network
-from engine.trainer import train
+from engine.run import train
 
 from .helpers import chain_spec, spirals
 

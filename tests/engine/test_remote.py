@@ -1,5 +1,5 @@
 """Training in a child process (``python -m engine.remote``), spoken to as the designer
-does: a job on stdin, commands after it, messages back on stdout. No Qt."""
+does: a job on stdin, commands after it, typed events back on stdout. No Qt."""
 import os
 import subprocess
 import sys
@@ -9,8 +9,12 @@ import numpy as np
 import pytest
 
 from engine.data import prepare
-from engine.events import Finished, Started, Stopped
+from dataclasses import replace
+
+from engine.events import (Checkpointed, Finished, Progress, RunFailed, RunResult, Started,
+                           Stopped)
 from engine.project import load_project
+from engine.run import make_job
 from engine.wire import read_frame, write_frame
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,9 +28,9 @@ def _child():
 
 def _job(name="xor", probe=True, **settings):
     project = load_project(ROOT / "resources" / "examples" / f"{name}.ncproj")
-    return {"spec": project.spec.to_dict(), "data": prepare(project.data, 0),
-            "settings": {**project.training, **settings}, "initial_weights": None,
-            "probe": probe, "emit_interval": 0.05}
+    job = make_job(project.spec, prepare(project.data, 0), {**project.training, **settings},
+                   data_config=project.data, probe=probe)
+    return {"job": job, "emit_interval": 0.05}
 
 
 def _messages(proc):
@@ -52,30 +56,33 @@ def child():
 
 
 def test_a_run_reports_start_every_batch_and_the_trained_weights(child):
-    job = _job(epochs=100)
-    write_frame(child.stdin, job)
+    frame = _job(epochs=100)
+    job = frame["job"]
+    write_frame(child.stdin, frame)
     messages = _messages(child)
-    kinds = [m["kind"] for m in messages]
-    assert kinds[0] == "started" and kinds[-1] == "finished"
-    assert set(kinds[1:-1]) == {"progress"}
-    assert isinstance(messages[0]["event"], Started)
-    steps = np.concatenate([m["batch_losses"][:, 0] for m in messages[1:-1]])
-    batches = -(-len(job["data"].train) // job["settings"]["batch_size"])
+    assert isinstance(messages[0], Started) and isinstance(messages[-1], RunResult)
+    progress = [m for m in messages if isinstance(m, Progress)]
+    assert {type(m) for m in messages[1:-1]} <= {Progress, Checkpointed}
+    steps = np.concatenate([m.batch_losses[:, 0] for m in progress])
+    batches = -(-len(job.data.train) // job.settings["batch_size"])
     np.testing.assert_array_equal(steps, np.arange(1, 100 * batches + 1))
-    assert [r["epoch"] for m in messages[1:-1] for r in m["epochs"]] == list(range(1, 101))
-    assert any(m["snapshot"] is not None for m in messages[1:-1])  # the probe looked inside
+    assert [r["epoch"] for m in progress for r in m.epochs] == list(range(1, 101))
+    assert any(m.snapshot is not None for m in progress)  # the probe looked inside
     end = messages[-1]
-    assert isinstance(end["ended"], Finished) and end["test"]["accuracy"] == 1.0
-    assert end["loss"] == "cross_entropy" and end["weights"]["hidden/W"].shape[0] == 2
+    assert isinstance(end.ended, Finished) and end.test["accuracy"] == 1.0
+    assert end.loss == "cross_entropy" and end.weights["hidden/W"].shape[0] == 2
+    assert end.checkpoint.describe() == "after epoch 100"  # the run can go on from here
+    assert end.preprocessing["test"] == end.test and end.preprocessing["design"]
     assert child.returncode == 0
 
 
 def test_the_decision_map_is_in_the_datas_own_units(child):
-    job = _job("spirals", epochs=3)
-    write_frame(child.stdin, job)
-    snaps = [m["snapshot"] for m in _messages(child) if m.get("snapshot") is not None]
+    frame = _job("spirals", epochs=3)
+    write_frame(child.stdin, frame)
+    snaps = [m.snapshot for m in _messages(child)
+             if isinstance(m, Progress) and m.snapshot is not None]
     assert snaps, "no snapshot in a 3-epoch spirals run"
-    dmap, data = snaps[-1].boundary, job["data"]
+    dmap, data = snaps[-1].boundary, frame["job"].data
     raw = data.normalizer.inverse_transform(data.train.x)
     assert dmap.xs[0] <= raw[:, 0].min() and dmap.xs[-1] >= raw[:, 0].max()
     assert not np.allclose([dmap.xs[0], dmap.xs[-1]],
@@ -84,17 +91,19 @@ def test_the_decision_map_is_in_the_datas_own_units(child):
 
 def test_stop_command_and_a_closed_stdin_both_end_the_run(child):
     write_frame(child.stdin, _job(epochs=100000, probe=False))
-    first = read_frame(child.stdout)
-    assert first["kind"] == "started"
+    assert isinstance(read_frame(child.stdout), Started)
     write_frame(child.stdin, "stop")
-    last = _messages(child)[-1]
-    assert last["kind"] == "finished" and isinstance(last["ended"], Stopped)
+    *rest, checkpointed, last = _messages(child)
+    assert isinstance(last, RunResult) and isinstance(last.ended, Stopped)
+    assert isinstance(checkpointed, Checkpointed)  # Stop always leaves a checkpoint
+    assert last.checkpoint is checkpointed.checkpoint or last.checkpoint.step == \
+        checkpointed.checkpoint.step
 
     second = _child()  # the parent going away (its end of stdin closes) stops it too
     write_frame(second.stdin, _job(epochs=100000, probe=False))
-    assert read_frame(second.stdout)["kind"] == "started"
+    assert isinstance(read_frame(second.stdout), Started)
     second.stdin.close()
-    assert _messages(second)[-1]["kind"] == "finished"
+    assert isinstance(_messages(second)[-1], RunResult)
     second.stdout.close()
     second.stderr.close()
 
@@ -103,11 +112,12 @@ def test_a_bad_job_or_bad_settings_become_failed_messages(child):
     child.stdin.write(b"\x05\x00\x00\x00\x00\x00\x00\x00hello")  # not a frame
     child.stdin.close()
     (msg,) = _messages(child)
-    assert msg["kind"] == "failed" and "could not start" in msg["message"]
+    assert isinstance(msg, RunFailed) and "could not start" in msg.message
 
-    other = _child()
-    write_frame(other.stdin, _job(batch_size=0))
+    other = _child()  # settings make_job would refuse, sent anyway: the run refuses them
+    frame = _job()
+    write_frame(other.stdin, {**frame, "job": replace(frame["job"], settings={"batch_size": 0})})
     (msg,) = _messages(other)
-    assert msg["kind"] == "failed" and "Batch size must be at least 1" in msg["message"]
+    assert isinstance(msg, RunFailed) and "Batch size must be at least 1" in msg.message
     other.stdout.close()
     other.stderr.close()

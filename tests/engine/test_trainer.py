@@ -8,7 +8,7 @@ from engine.control import TrainControl
 from engine.errors import ConfigError, DataError
 from engine.events import BatchEnd, Diverged, EpochEnd, Finished, Paused, Resumed, Started, Stopped
 from engine.network import Network
-from engine.trainer import evaluate, train
+from engine.run import evaluate, train
 from engine.losses import get_loss
 
 from .helpers import chain_spec, spirals

@@ -8,7 +8,7 @@ from engine.insights import Probe, assess, probe_batch
 from engine.network import Network
 from engine.project import load_project
 from engine.settings import choose_loss, training_settings
-from engine.trainer import train
+from engine.run import train
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "resources" / "examples"
 
