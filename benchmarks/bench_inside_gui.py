@@ -36,7 +36,7 @@ def headless_samples_per_second(project, data, epochs: int) -> float:
     from engine.events import BatchEnd
     from engine.network import Network
     from engine.settings import training_settings
-    from engine.trainer import train
+    from engine.run import train
 
     settings = training_settings({**project.training, "epochs": epochs})
     net = Network(project.spec, seed=settings["seed"])

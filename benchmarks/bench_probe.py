@@ -29,7 +29,7 @@ from engine.events import BatchEnd  # noqa: E402
 from engine.insights import BoundaryGrid, Probe, assess, probe_batch  # noqa: E402
 from engine.network import Network  # noqa: E402
 from engine.project import load_project  # noqa: E402
-from engine.trainer import train  # noqa: E402
+from engine.run import train  # noqa: E402
 
 EXAMPLES = (("digits MLP", "digits_mlp", False), ("CNN", "cnn_digits", False),
             ("LSTM", "lstm_forecast", False), ("spirals + map", "spirals", True))
