@@ -64,9 +64,15 @@ def run_window(project_path=None) -> int:
     app.setApplicationName("NeuroCanvas")
     app.setOrganizationName("NeuroCanvas")
     app.setStyle("Fusion")
+    from .gui_gc import GuiThreadCollector
+
+    collector = GuiThreadCollector(parent=app)  # never in a worker thread (see gui_gc)
     window = create_main_window(project_path)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        collector.stop()
 
 
 if __name__ == "__main__":

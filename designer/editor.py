@@ -22,7 +22,7 @@ from .project_commands import SetExtraCommand, SetResultsCommand, SetTrainingSet
 from .model.clipboard import copy_fragment, parse_fragment, renamed_fragment
 from .model.document import NetworkDocument, Position, ProjectExtras
 from .model.layout import layered_layout
-from .model.rules import connect_problem
+from engine.graph import can_connect
 
 FOLLOW_GAP = 260.0  # how far right of its source a double-clicked layer lands
 
@@ -91,7 +91,7 @@ class Editor(QObject):
             # Connect unless the graph forbids it; a shape mismatch is still connected so
             # the node shows the problem (e.g. "add a Flatten before it") in its colour.
             candidate = NetworkSpec(self.doc.spec().layers + (layer,), self.doc.spec().edges)
-            if connect_problem(candidate, after, layer.id, check_shapes=False):
+            if can_connect(candidate, after, layer.id, check_shapes=False):
                 after = None
         macro = MacroCommand(f"Add {type_name}")
         AddLayerCommand(self.doc, layer, position, parent=macro)
@@ -163,11 +163,11 @@ class Editor(QObject):
 
     # ---- edges ---------------------------------------------------------------------
     def connect_problem(self, source: str, target: str) -> str | None:
-        return connect_problem(self.doc.spec(), source, target)
+        return can_connect(self.doc.spec(), source, target)
 
     def structural_problem(self, source: str, target: str) -> str | None:
         """The cheap part of connect_problem (no shape inference), for many ports at once."""
-        return connect_problem(self.doc.spec(), source, target, check_shapes=False)
+        return can_connect(self.doc.spec(), source, target, check_shapes=False)
 
     def connect(self, source: str, target: str) -> str | None:
         """Add the edge, or return why it cannot be added (nothing changes then)."""

@@ -12,7 +12,7 @@ from .canvas.view import CanvasView
 from .datasets import DataCache
 from .edit_lock import EditLock, make_undo_actions
 from .editor import Editor
-from .inside.dock import install_inside_dock
+from .inside.dock import InsideController, make_inside_panel, project_data
 from .model.templates import templates
 from .panels.data_panel import DataPanel
 from .panels.export_dialog import export_problem, open_export_dialog
@@ -54,19 +54,22 @@ class MainWindow(QMainWindow):
         self._make_menus()
         self._wire()
         self._make_status_bar()
-        self.inside_dock = install_inside_dock(self)  # views of the network's insides
+        self._make_inside()  # views of the network's insides
         self.resize(1360, 860)
         self._restore_layout()
         self._update_title(self.projects.title())
 
     # ---- composition ---------------------------------------------------------------
-    def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
+    def _dock(self, title: str, name: str, widget, area, orientation=None) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
                          | QDockWidget.DockWidgetFloatable)
-        self.addDockWidget(area, dock)
+        if orientation is None:
+            self.addDockWidget(area, dock)
+        else:
+            self.addDockWidget(area, dock, orientation)
         return dock
 
     def _make_docks(self) -> None:
@@ -94,6 +97,20 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.palette_dock, self.inspector_dock], [225, 360], Qt.Horizontal)
         self.resizeDocks([self.inspector_dock, self.history_dock], [620, 140], Qt.Vertical)
         self.resizeDocks([self.summary_dock], [260], Qt.Vertical)
+
+    def _make_inside(self) -> None:
+        """The Inside dock, beside the plots (not a tab behind them) so both show
+        while training, with its entry in the View menu."""
+        doc = self.editor.doc
+        data = lambda: project_data(doc, self.data_cache, self._project_dir)  # noqa: E731
+        panel = make_inside_panel(self.training, doc, data)
+        self.inside_dock = self._dock("Inside", "inside_dock", panel, Qt.BottomDockWidgetArea,
+                                      Qt.Horizontal)
+        self.resizeDocks([self.plots_dock, self.inside_dock], [480, 880], Qt.Horizontal)
+        self.resizeDocks([self.plots_dock], [420], Qt.Vertical)
+        self.view_menu.addAction(self.inside_dock.toggleViewAction())
+        self.inside = InsideController(panel, self.training, self.editor,
+                                       self.canvas.canvas_scene, self, data)
 
     def _action(self, name: str, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -161,7 +178,7 @@ class MainWindow(QMainWindow):
         for name in ("action_copy", "action_paste", "action_duplicate", "action_delete",
                      "action_select_all"):
             edit_menu.addAction(canvas_actions[name])
-        view_menu = bar.addMenu("&View")
+        view_menu = self.view_menu = bar.addMenu("&View")
         for name in ("action_zoom_in", "action_zoom_out", "action_fit", "action_arrange"):
             view_menu.addAction(canvas_actions[name])
         view_menu.addSeparator()

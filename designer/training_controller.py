@@ -34,6 +34,9 @@ class TrainingController(QObject):
     state_changed = Signal(str)  # "idle", "running" or "paused"
     message = Signal(str)  # for the status bar
     run_started = Signal(object)  # (engine Started event, PreparedData)
+    progress = Signal(object)  # engine Progress: batches, epochs, probe snapshots
+    run_finished = Signal(object)  # engine RunResult (after the document has it)
+    run_failed = Signal(str, str)  # message, details
     run_ended = Signal(str)  # what happened, for people
 
     def __init__(self, editor: Editor, cache: DataCache,
@@ -50,6 +53,7 @@ class TrainingController(QObject):
         self.runner.started.connect(self._started)
         self.runner.paused.connect(lambda: self._set_state("paused"))
         self.runner.resumed.connect(lambda: self._set_state("running"))
+        self.runner.progress.connect(self.progress)
         self.runner.checkpointed.connect(self._checkpointed)
         self.latest_checkpoint = None  # of the run going on, as the process sent it
         self.runner.finished.connect(self._finished)
@@ -200,6 +204,15 @@ class TrainingController(QObject):
     def shutdown(self) -> bool:
         return self.runner.shutdown()
 
+    @property
+    def running(self) -> bool:
+        return self.runner.running
+
+    def request_sample(self, x, target=None, class_names=()) -> bool:
+        """Push one sample through the network being trained (the answer comes in a
+        later ``progress`` as ``snapshot.tried``); False when no run can answer."""
+        return self.runner.request_sample(x, target, class_names)
+
     # ---- runner signals ------------------------------------------------------------
     def _started(self, event) -> None:
         if self.job is not None:
@@ -215,6 +228,7 @@ class TrainingController(QObject):
             return
         ended = result.ended
         self.editor.set_results(results_of(result), f"Train ({len(ended.history)} epochs)")
+        self.run_finished.emit(result)
         text = describe_end(ended, result.test)
         self.run_ended.emit(text)
         self.message.emit(text)
@@ -222,6 +236,7 @@ class TrainingController(QObject):
     def _failed(self, message: str, details: str) -> None:
         self.editor.set_locked("")
         kept = self._keep_last_checkpoint()
+        self.run_failed.emit(message, details)
         self.show_error("Training failed", message + kept, details)
         self.run_ended.emit(f"Training failed: {message}{kept}")
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .errors import ConfigError, GraphError, NeuroCanvasError, ShapeError
 from .layers import Layer, Shape, layer_class
-from .spec import NetworkSpec
+from .spec import EdgeSpec, NetworkSpec
 
 
 @dataclass
@@ -209,3 +209,63 @@ def _infer_one(info: LayerInfo, upstream: list[LayerInfo], problems) -> None:
         err = ShapeError(exc.message, layer=info.id)
         info.error = err
         problems.append(err)
+
+
+# ---- connection rules (asked while the user drags an edge) ---------------------------
+def check_connect(spec: NetworkSpec, source: str, target: str,
+                  check_shapes: bool = True) -> None:
+    """Raise GraphError (or ShapeError) saying why data cannot flow ``source -> target``;
+    ``check_shapes=False`` asks only about the graph (self-loops, fan-in, cycles)."""
+    try:
+        src, dst = spec.layer(source), spec.layer(target)
+    except KeyError:
+        raise GraphError("That layer no longer exists") from None
+    if source == target:
+        raise GraphError("A layer cannot feed itself", layers=(source,))
+    if any(e.source == source and e.target == target for e in spec.edges):
+        raise GraphError(f"'{src.name}' already feeds '{dst.name}'", layers=(target,))
+    cls = layer_class(dst.type)  # ConfigError for an unknown type
+    if cls.max_inputs == 0:
+        raise GraphError(f"{dst.type} '{dst.name}' takes no inputs: data starts here",
+                         layers=(target,))
+    if _flows(spec, target, source):
+        raise GraphError(f"Connecting '{src.name}' to '{dst.name}' would make a loop: data "
+                         f"must flow one way", layers=(source, target))
+    current = spec.inputs_of(target)
+    if cls.max_inputs is not None and len(current) >= cls.max_inputs:
+        names = ", ".join(repr(spec.layer(i).name) for i in current)
+        raise GraphError(f"{dst.type} '{dst.name}' takes {cls.max_inputs} input and already "
+                         f"receives {names}: remove that edge first, or merge with Add or "
+                         f"Concatenate", layers=(target,))
+    if check_shapes:
+        candidate = NetworkSpec(spec.layers, spec.edges + (EdgeSpec(source, target),),
+                                spec.version)
+        info = infer_shapes(candidate).layers.get(target)
+        if info is not None and isinstance(info.error, ShapeError):
+            raise info.error
+
+
+def can_connect(spec: NetworkSpec, source: str, target: str,
+                check_shapes: bool = True) -> str | None:
+    """The boolean probe for hovering: None when the edge may be added, else why not."""
+    try:
+        check_connect(spec, source, target, check_shapes)
+    except NeuroCanvasError as exc:
+        return exc.message
+    return None
+
+
+def _flows(spec: NetworkSpec, start: str, goal: str) -> bool:
+    """Does data already flow from ``start`` to ``goal``? (then goal -> start closes a loop)"""
+    outputs: dict[str, list[str]] = {}
+    for e in spec.edges:
+        outputs.setdefault(e.source, []).append(e.target)
+    seen, stack = set(), [start]
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        if node not in seen:
+            seen.add(node)
+            stack.extend(outputs.get(node, ()))
+    return False

@@ -33,6 +33,16 @@ class Param:
     label: str = ""
     int_or_choice: bool = False
     optional: bool = False  # None allowed (e.g. "no clipping")
+    # When the setting means something: (the setting it depends on, the values that make
+    # it relevant), e.g. momentum only for ("optimizer", ("sgd",)). None: always.
+    applies: tuple[str, tuple] | None = None
+
+    def applies_to(self, values: dict) -> bool:
+        """Whether this setting matters given the other settings' ``values``."""
+        if self.applies is None:
+            return True
+        depends, allowed = self.applies
+        return values.get(depends) in allowed
 
     def __post_init__(self):
         if self.kind not in KINDS:

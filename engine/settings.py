@@ -8,6 +8,11 @@ from .optimizers import OPTIMIZERS, Optimizer
 from .params import Param, Schema
 from .schedules import SCHEDULES
 
+# When a setting applies (the training panel greys out the others).
+_SGD = ("optimizer", ("sgd",))
+_ADAM = ("optimizer", ("adam", "adamw"))
+_EARLY = ("early_stopping", (True,))
+
 TRAINING_SCHEMA = Schema((
     Param("epochs", "int", 20, "Passes over the training data.", low=1, high=100_000),
     Param("batch_size", "int", 32, "Samples per gradient step.", low=1, high=65_536),
@@ -18,28 +23,32 @@ TRAINING_SCHEMA = Schema((
     Param("learning_rate", "float", 1e-3, "Step size α in w := w − α ∂L/∂w.",
           low=1e-8, high=10.0),
     Param("momentum", "float", 0.9, "SGD: share of the last step kept.",
-          low=0.0, high=0.999),
-    Param("nesterov", "bool", False, "SGD: look-ahead (Nesterov) momentum."),
-    Param("beta1", "float", 0.9, "Adam: decay of the gradient average.", low=0.0, high=0.9999),
+          low=0.0, high=0.999, applies=_SGD),
+    Param("nesterov", "bool", False, "SGD: look-ahead (Nesterov) momentum.", applies=_SGD),
+    Param("beta1", "float", 0.9, "Adam: decay of the gradient average.", low=0.0, high=0.9999,
+          applies=_ADAM),
     Param("beta2", "float", 0.999, "Adam: decay of the squared-gradient average.",
-          low=0.0, high=0.99999),
+          low=0.0, high=0.99999, applies=_ADAM),
     Param("weight_decay", "float", 0.0, "Pull weights towards zero (not biases).",
           low=0.0, high=1.0),
     Param("clip_norm", "float", 0.0, "Scale gradients down to this global norm (0: off).",
           low=0.0, high=1e6, label="Gradient clipping"),
     Param("schedule", "choice", "constant", "How the learning rate changes over the run.",
           choices=SCHEDULES, label="LR schedule"),
-    Param("step_size", "int", 10, "Step schedule: epochs between decays.", low=1, high=100_000),
+    Param("step_size", "int", 10, "Step schedule: epochs between decays.", low=1, high=100_000,
+          applies=("schedule", ("step",))),
     Param("gamma", "float", 0.5, "Step/exponential schedule: factor per decay.",
-          low=1e-6, high=1.0),
-    Param("min_lr", "float", 0.0, "Cosine schedule: the final learning rate.", low=0.0, high=10.0),
+          low=1e-6, high=1.0, applies=("schedule", ("step", "exponential"))),
+    Param("min_lr", "float", 0.0, "Cosine schedule: the final learning rate.", low=0.0, high=10.0,
+          applies=("schedule", ("cosine",))),
     Param("seed", "int", 0, "Same seed, same run: initial weights, shuffling, dropout.",
           low=0, high=2**31 - 1),
     Param("shuffle", "bool", True, "Shuffle the training data every epoch."),
     Param("early_stopping", "bool", False, "Stop when validation loss stops improving."),
     Param("patience", "int", 5, "Early stopping: epochs without improvement allowed.",
-          low=1, high=10_000),
-    Param("restore_best", "bool", True, "Early stopping: keep the best epoch's weights."),
+          low=1, high=10_000, applies=_EARLY),
+    Param("restore_best", "bool", True, "Early stopping: keep the best epoch's weights.",
+          applies=_EARLY),
     Param("checkpoint_seconds", "float", 60.0, "Save the run's whole state at least this "
           "often (and at epoch ends and on Stop), so it can continue after a crash.",
           low=0.05, high=86_400.0, label="Checkpoint every (s)"),

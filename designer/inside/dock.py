@@ -1,18 +1,18 @@
-"""The "Inside" dock: every inside view in tabs, wired to the window's training
-controller, editor and canvas. The main window creates it with one line
-(``install_inside_dock(self)``); it owns no training, it only listens:
+"""The Inside views' controller: every inside view in tabs (``make_inside_panel``), wired
+to the window's training controller, editor and canvas. The main window docks the panel
+and creates this controller; it owns no training, it only listens:
 
-- runner ``progress`` snapshots -> layer views, canvas health badges, decision map,
-  answers to "try one sample" asked during the run;
-- runner ``finished`` -> a network from the result's weights, evaluated on the test
+- the controller's ``progress`` snapshots -> layer views, canvas health badges,
+  decision map, answers to "try one sample" asked during the run;
+- its ``run_finished`` -> a network from the result's weights, evaluated on the test
   split on a worker thread -> confusion matrix / predicted-versus-true, a final map;
 - editor selection -> the layer shown; design edits -> the debounced preview.
 """
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QDockWidget, QTabWidget
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QTabWidget
 
 from engine.insights import BoundaryGrid, evaluate_network, try_sample
 from engine.network import Network
@@ -82,10 +82,9 @@ class InsideController(QObject):
         self.asked = ""
         self.evaluation = BackgroundCall(self)
         self.evaluation.finished.connect(self._evaluated)
-        runner = training.runner
         training.run_started.connect(self._run_started)
-        runner.progress.connect(self._progress)
-        runner.finished.connect(self._finished)
+        training.progress.connect(self._progress)
+        training.run_finished.connect(self._finished)
         editor.selection_changed.connect(self._selected)
         editor.doc.design_changed.connect(panel.preview.schedule)
         editor.doc.document_reset.connect(self._reset)
@@ -152,7 +151,7 @@ class InsideController(QObject):
         data, sample = self.data, self.panel.sample
         names = data.train.class_names if data is not None else ()
         self.asked = what
-        if self.training.runner.request_sample(x, target, names):
+        if self.training.request_sample(x, target, names):
             sample.answer.setText(f"Asked the network in training about {what}\u2026")
         elif self.network is not None and not self.evaluation.busy:
             result = try_sample(self.network, x, data.train.task, self.loss, names, target)
@@ -184,7 +183,7 @@ class InsideController(QObject):
         the test split (on the worker), as after a run."""
         doc, extras = self.editor.doc, self.editor.doc.extras
         if extras.weights is None or doc.weights_stale or self.data_source is None \
-                or self.evaluation.busy or self.training.runner.running:
+                or self.evaluation.busy or self.training.running:
             return False
         try:
             data = self.data_source()
@@ -218,40 +217,19 @@ def run_seed(doc) -> int:
         return 0
 
 
-def project_data(window):
+def project_data(doc, cache, base_dir):
     """The project's prepared data, as a run would split and normalise it (the data
     cache keeps it, so edits do not load it again); None without data."""
-    doc = window.editor.doc
     if not doc.extras.data:
         return None
-    return window.data_cache.prepare(doc.extras.data, data_seed(doc.extras.training),
-                                     window._project_dir())
+    return cache.prepare(doc.extras.data, data_seed(doc.extras.training), base_dir())
 
 
-def first_sample(window):
-    """The preview's sample: the first training sample of the project's data."""
-    data = project_data(window)
-    return None if data is None else np.array(data.train.x[0])
+def make_inside_panel(training, doc, data_source) -> InsidePanel:
+    """The Inside views for the window to dock: the preview starts from the first
+    training sample, with the weights the next run starts from (its seed)."""
+    def first_sample():
+        data = data_source()
+        return None if data is None else np.array(data.train.x[0])
 
-
-def install_inside_dock(window) -> QDockWidget:
-    """Create the Inside dock beside the plots and add it to the View menu."""
-    doc = window.editor.doc
-    panel = InsidePanel(window.training.make_job, doc.spec, lambda: first_sample(window),
-                        lambda: run_seed(doc))
-    dock = QDockWidget("Inside", window)
-    dock.setObjectName("inside_dock")
-    dock.setWidget(panel)
-    # Beside the plots (not a tab behind them), so both show while training.
-    window.addDockWidget(Qt.BottomDockWidgetArea, dock, Qt.Horizontal)
-    plots = getattr(window, "plots_dock", None)
-    if plots is not None:
-        window.resizeDocks([plots, dock], [480, 880], Qt.Horizontal)
-        window.resizeDocks([plots], [420], Qt.Vertical)
-    for action in window.menuBar().actions():
-        if action.text().replace("&", "") == "View" and action.menu() is not None:
-            action.menu().addAction(dock.toggleViewAction())
-    window.inside = InsideController(panel, window.training, window.editor,
-                                     window.canvas.canvas_scene, window,
-                                     lambda: project_data(window))
-    return dock
+    return InsidePanel(training.make_job, doc.spec, first_sample, lambda: run_seed(doc))

@@ -38,9 +38,9 @@ class PlotsPanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.plots, 1)
         controller.run_started.connect(self._run_started)
-        controller.runner.progress.connect(self.plots.add_progress)
-        controller.runner.finished.connect(lambda _r: self.plots.redraw())
-        controller.runner.failed.connect(lambda *_: self.plots.redraw())
+        controller.progress.connect(self.plots.add_progress)
+        controller.run_finished.connect(lambda _r: self.plots.redraw())
+        controller.run_failed.connect(lambda *_: self.plots.redraw())
         self.doc.document_reset.connect(self.show_saved_history)
         self.show_saved_history()
 

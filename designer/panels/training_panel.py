@@ -2,8 +2,8 @@
 batch, samples per second and time remaining, what the project's weights are (trained,
 stale, none), and the settings form generated from ``TRAINING_SCHEMA``.
 
-Fields that do not apply to the current choices are disabled (momentum only for SGD,
-betas for Adam and AdamW, ...). Edits go to the editor as undoable commands stored in
+Fields that do not apply to the current choices are disabled, as each setting's
+``Param.applies`` says (momentum only for SGD, betas for Adam and AdamW, ...). Edits go to the editor as undoable commands stored in
 the document's training settings, so they are saved with the project.
 """
 from __future__ import annotations
@@ -19,14 +19,6 @@ from ..editor import Editor
 from ..training_controller import TrainingController
 from .fields import FieldEditor, make_field
 
-# setting -> (the setting it depends on, the values that make it relevant)
-RELEVANT = {
-    "momentum": ("optimizer", ("sgd",)), "nesterov": ("optimizer", ("sgd",)),
-    "beta1": ("optimizer", ("adam", "adamw")), "beta2": ("optimizer", ("adam", "adamw")),
-    "step_size": ("schedule", ("step",)), "gamma": ("schedule", ("step", "exponential")),
-    "min_lr": ("schedule", ("cosine",)),
-    "patience": ("early_stopping", (True,)), "restore_best": ("early_stopping", (True,)),
-}
 SECTIONS = {"epochs": "Run", "loss": "Optimisation", "schedule": "Learning-rate schedule",
             "seed": "Reproducibility", "early_stopping": "Early stopping"}
 SUBTLE = style.NODE_SUBTLE_TEXT.name()
@@ -48,9 +40,8 @@ class TrainingPanel(QScrollArea):
         self.fields: dict[str, FieldEditor] = {}
         self.total_steps = 1
         self._build()
-        runner = controller.runner
         controller.run_started.connect(self._run_started)
-        runner.progress.connect(self.show_progress)
+        controller.progress.connect(self.show_progress)
         controller.state_changed.connect(self._state_changed)
         controller.run_ended.connect(self._run_ended)
         self.doc.document_reset.connect(self._sync)
@@ -153,9 +144,10 @@ class TrainingPanel(QScrollArea):
         self._show_weights_state()
 
     def _update_relevance(self, values: dict) -> None:
-        for key, (depends, allowed) in RELEVANT.items():
-            on = values.get(depends) in allowed
-            field = self.fields[key]
+        for key, field in self.fields.items():  # the schema says when each one applies
+            if field.param.applies is None:
+                continue
+            on = field.param.applies_to(values)
             field.widget.setEnabled(on)
             label = self.form.labelForField(field.widget)
             if label is not None:

@@ -5,6 +5,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from designer.app import create_main_window
+from designer.gui_gc import GuiThreadCollector
 from designer.model.templates import build_template
 
 
@@ -22,6 +23,15 @@ class Dialogs:
     def question(self, parent, title, text, *args, **kwargs):
         self.shown.append(("question", title, text))
         return self.answer
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_gc(qapp):
+    """As in the app: garbage is collected in the GUI thread only (designer/gui_gc.py);
+    a collection in the runner's thread deadlocked the suite."""
+    collector = GuiThreadCollector()
+    yield collector
+    collector.stop()
 
 
 @pytest.fixture

@@ -134,3 +134,22 @@ def test_merge_layers_without_inputs_are_reported_not_crashed_on():
     assert any("'add' has no input" in str(p) for p in report.problems)
     assert any("'cat' has no input" in str(p) for p in report.problems)
     assert report.layers["a"].output_shape == (3,)
+
+
+def test_connection_rules_live_in_the_engine_and_say_why():
+    from engine.graph import can_connect, check_connect
+
+    spec = NetworkSpec.from_dict(_doc(
+        [INPUT, _dense("a"), _dense("b"), {"id": "c", "type": "Conv2D", "name": "conv",
+                                           "config": {"filters": 2}}],
+        [{"from": "in", "to": "a"}, {"from": "a", "to": "b"}]))
+    assert can_connect(spec, "a", "a") == "A layer cannot feed itself"
+    assert "already feeds" in can_connect(spec, "in", "a")
+    assert "takes no inputs" in can_connect(spec, "a", "in")
+    assert "would make a loop" in can_connect(spec, "b", "a")
+    assert "takes 1 input and already receives 'a'" in can_connect(spec, "in", "b")
+    assert can_connect(spec, "b", "c", check_shapes=False) is None
+    with pytest.raises(ShapeError):  # a Dense's (3,) into a Conv2D
+        check_connect(spec, "b", "c")
+    with pytest.raises(GraphError):
+        check_connect(spec, "a", "missing")
