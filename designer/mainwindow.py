@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMenu, QToolBar, QUndoView
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QUndoView
 
 from .canvas.view import CanvasView
 from .datasets import DataCache

@@ -112,8 +112,13 @@ def run_train(args) -> int:
     saver = _Saver(project, job, out)
     report = _Report(args.json, args.quiet)
     control = TrainControl()
-    interrupted = []
-    previous = signal.signal(signal.SIGINT, lambda *_: (interrupted.append(1), control.stop()))
+    interrupted: list[int] = []
+
+    def on_ctrl_c(*_) -> None:  # stop between batches; the checkpoint is written then
+        interrupted.append(1)
+        control.stop()
+
+    previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         for event in run_job(job, control, checkpoint_gap=1.0):
             report.show(event)

@@ -12,8 +12,12 @@ as ``RunFailed``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:  # engine.run imports this module: no import at run time
+    from .run.checkpoint import Checkpoint
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,9 @@ class Diverged(RunEnded):
 
 @dataclass(frozen=True)
 class Checkpointed:
-    """The run's whole state at this point (an ``engine.run.Checkpoint``)."""
+    """The run's whole state at this point."""
 
-    checkpoint: object
+    checkpoint: Checkpoint
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,7 @@ class RunResult:
     test: dict  # loss and metrics on the test split ({} when there is none)
     loss: str  # the loss trained
     preprocessing: dict  # for the project: loss, normaliser, data set, test, how it ended
-    checkpoint: object = None  # the last Checkpoint (None when the run diverged)
+    checkpoint: Checkpoint | None = None  # the last one (None when the run diverged)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import numpy as np
 from .data.dataset import Dataset
 from .data.normalize import Standardizer, normalizer_from_dict
 from .errors import DataError, TrainingError
-from .functional import sigmoid, softmax
+from .kernels.activations import sigmoid, softmax
 from .network import Network
 from .project import Project
 

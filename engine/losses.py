@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ConfigError, DataError
-from .functional import sigmoid
+from .kernels.activations import sigmoid
 from .layers.core import ones_like_rows
 
 

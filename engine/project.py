@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .atomic import write_atomic
-from .errors import NeuroCanvasError, ProjectError, SpecError
+from .errors import ProjectError, SpecError
 from .run.checkpoint import Checkpoint
 from .spec import NetworkSpec, design_fingerprint
 
@@ -40,7 +40,7 @@ class Project:
     history: list[dict] = field(default_factory=list)
     preprocessing: dict | None = None
     name: str = "Untitled"
-    checkpoint: object = None  # engine.run.Checkpoint of the last run, to continue it
+    checkpoint: Checkpoint | None = None  # of the last run, to continue it
 
     @property
     def trained(self) -> bool:
@@ -139,7 +139,8 @@ def _member(name: str) -> zipfile.ZipInfo:
 
 def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     buf = io.BytesIO()
-    np.savez(buf, **{k: np.require(v, requirements="C") for k, v in arrays.items()})
+    contiguous = {k: np.require(v, requirements="C") for k, v in arrays.items()}
+    np.savez(buf, **contiguous)  # type: ignore[arg-type]  # numpy's stub types **kwds badly
     return buf.getvalue()
 
 
@@ -201,7 +202,8 @@ def _project_from(doc: dict, weights, path: Path) -> Project:
         raise ProjectError(f"{path}: 'preprocessing' must be an object")
     if weights is not None:
         _check_weight_names(weights, ids, path)
-    name = doc.get("name") if isinstance(doc.get("name"), str) else path.stem
+    name = doc.get("name")
+    name = name if isinstance(name, str) else path.stem
     return Project(spec, layout, doc.get("data", {}), doc.get("training", {}), weights,
                    doc.get("history", []), prep, name)
 

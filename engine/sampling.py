@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .errors import ConfigError, DataError
-from .functional import softmax
+from .kernels.activations import softmax
 from .inference import TrainedModel
 
 

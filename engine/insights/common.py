@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functional import activation_forward
+from ..kernels.activations import activation_forward
 from ..losses import Loss, get_loss
 from ..network import Network
 from ..settings import choose_loss
@@ -87,7 +87,7 @@ def forward_backward(network: Network, x: np.ndarray, y: np.ndarray | None,
     Returns ``(loss value or None, outputs by layer id, output gradients by layer id)``.
     The output layer's entry is what the loss saw (logits when it fuses the final
     activation). Fills ``network.grad_flat`` and overwrites the layers' caches: call it
-    on a copy, never on a network another thread is training."""
+    on a copy, or between batches of the loop training it (as the probe does)."""
     strip = loss.fuses if loss is not None else None
     out = network.forward(x, training=False, strip=strip, keep=True)
     outputs = network.outputs

@@ -33,7 +33,7 @@ import time
 import numpy as np
 
 from ..data.dataset import Dataset
-from ..functional import activation_forward
+from ..kernels.activations import activation_forward
 from ..losses import Loss
 from ..network import Network
 from ..run import prepare_targets

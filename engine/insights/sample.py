@@ -4,8 +4,8 @@ every layer made of it.
 Runs an inference-mode forward pass on a batch of one with ``keep=True``, so every
 layer's output is at hand, and reads probabilities the way ``TrainedModel`` does (the
 final softmax or sigmoid, or the one the loss fused). Runs the network it is given:
-during training pass a copy (``common.clone_network``) or call it on the training
-thread between batches; after training, the TrainedModel's network.
+during training pass a copy (``common.clone_network``) or call it in the training
+process between batches (the probe does); after training, the TrainedModel's network.
 """
 from __future__ import annotations
 

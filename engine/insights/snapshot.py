@@ -1,7 +1,7 @@
 """What a probe hands the GUI: frozen values of small, read-only arrays.
 
-A ``ProbeSnapshot`` is made on the training thread and drawn on the GUI thread; it
-holds copies only (histograms, norms, one sample's feature maps or hidden states), so
+A ``ProbeSnapshot`` is made in the training process between batches and drawn in the
+window's GUI thread (it crosses as an ``engine.wire`` frame); it holds copies only (histograms, norms, one sample's feature maps or hidden states), so
 it stays valid and unchanged however training goes on. Sizes are bounded by the
 probe's settings (bins, channels, units), not by the network or the data.
 """

@@ -2,8 +2,8 @@
 
 Probes run while the network trains, so every summary here is a few NumPy calls over
 the array and returns something small (a histogram of ``bins`` counts, a float).
-Everything handed out is a read-only copy: snapshots cross from the training thread to
-the GUI thread, and a read-only array can be shared without a lock.
+Everything handed out is a copy: snapshots leave the training loop between batches (and
+the training process, as ``engine.wire`` frames), so nothing later changes them.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functional import LEAKY_SLOPE
+from ..kernels.activations import LEAKY_SLOPE
 from .common import window_pads
 
 _SIMPLE = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh"}

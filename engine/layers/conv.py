@@ -2,15 +2,15 @@
 
 Weights are laid out as in PyTorch and ONNX (``W (filters, C, kh, kw)``, ``b
 (filters,)``), so export copies them as they are. The arithmetic lives in
-``engine.conv_kernels``; a layer resolves its settings into shapes and padding, and
+``engine.kernels.conv``; a layer resolves its settings into shapes and padding, and
 hands a ReLU to the kernel, which applies it (and its mask in backward) chunk by chunk
 while the data is in cache.
 """
 from __future__ import annotations
 
-from ..conv_kernels import Workspace, conv2d_backward, conv2d_forward, output_size, resolve_pads
+from ..kernels.conv import Workspace, conv2d_backward, conv2d_forward, output_size, resolve_pads
 from ..errors import ConfigError
-from ..functional import ACTIVATIONS
+from ..kernels.activations import ACTIVATIONS
 from ..initializers import WEIGHT_INITIALIZERS
 from ..params import Param, Schema
 from .base import Layer, ParamSpec, fmt_shape

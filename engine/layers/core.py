@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..errors import ConfigError
-from ..functional import ACTIVATIONS, activation_backward, activation_forward
+from ..kernels.activations import ACTIVATIONS, activation_backward, activation_forward
 from ..initializers import WEIGHT_INITIALIZERS
 from ..params import Param, Schema
 from .base import Layer, ParamSpec, fmt_shape

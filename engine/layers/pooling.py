@@ -1,6 +1,6 @@
 """Pooling layers: MaxPool2D, AvgPool2D, GlobalAveragePool2D.
 
-The arithmetic lives in ``engine.pool_kernels``. Padding follows PyTorch's rules (at
+The arithmetic lives in ``engine.kernels.pool``. Padding follows PyTorch's rules (at
 most half the pool size) so every window holds at least one real value and every
 setting exports to PyTorch and ONNX.
 """
@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..conv_kernels import Workspace, output_size, resolve_pads
+from ..kernels.conv import Workspace, output_size, resolve_pads
 from ..errors import ConfigError
 from ..params import Param, Schema
-from ..pool_kernels import (avg_pool_backward, avg_pool_forward, max_pool_backward,
+from ..kernels.pool import (avg_pool_backward, avg_pool_forward, max_pool_backward,
                             max_pool_forward)
 from .base import Layer
 from .conv import image_shape, padding_param, window_error

@@ -13,7 +13,7 @@ Gate blocks along the G*H axis are in PyTorch's order: LSTM i, f, g, o; GRU r, z
 ONNX orders them differently (LSTM i, o, f, c; GRU z, r, h), so an ONNX exporter
 permutes the blocks. The state starts at zero for every batch.
 
-The time loops live in ``recurrent_steps`` (time-major, feature-major buffers: a step
+The time loops live in ``engine.kernels.recurrent`` (time-major, feature-major buffers: a step
 is a (G*H, N) block); this module does what is done once per batch: the weights put in
 internal gate order, the input projection of all steps (bias included) as one batched
 GEMM before the loop, and every weight gradient from one GEMM after it.
@@ -24,7 +24,7 @@ import numpy as np
 
 from ..initializers import WEIGHT_INITIALIZERS
 from ..params import Param, Schema
-from . import recurrent_steps as steps
+from ..kernels import recurrent as steps
 from .base import Layer, ParamSpec, fmt_shape
 from .registry import register
 
@@ -57,7 +57,7 @@ def _step_gemm_blocks(gates: int, units: int, batch: int) -> tuple[int, int]:
 class _Recurrent(Layer):
     """Shared machinery. Subclasses set the gate count, which leading internal gate
     blocks are sigmoids, the internal block order, and implement ``_run`` /
-    ``_run_backward`` on the (T, G*H, N) buffers of ``recurrent_steps``."""
+    ``_run_backward`` on the (T, G*H, N) buffers of ``engine.kernels.recurrent``."""
 
     bias_init = "zeros"  # an initializer name for ``b``
 

@@ -110,5 +110,5 @@ def data_fingerprint(prepared) -> str:
         for arr in (part.x, part.y):
             arr = np.ascontiguousarray(arr)
             digest.update(f"{arr.dtype.str}{arr.shape}".encode())
-            digest.update(arr.reshape(-1).view(np.uint8))
+            digest.update(arr.reshape(-1).view(np.uint8).data)
     return digest.hexdigest()

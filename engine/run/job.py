@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..control import TrainControl
 from ..data import PreparedData, dataset_info
@@ -55,8 +56,10 @@ def make_job(spec: NetworkSpec, data: PreparedData, settings: dict | None = None
     """Check everything a run depends on before it starts; raises NeuroCanvasError
     (ResumeError when ``resume`` no longer fits: what changed, in its ``changes``)."""
     settings = training_settings(settings)
-    report = check_network(spec)
-    want, have = tuple(report.layers[report.input_id].output_shape), data.train.sample_shape
+    report = check_network(spec)  # raises unless there is one input and one output
+    assert report.input_id is not None and report.output_shape is not None
+    want = tuple(report.layers[report.input_id].output_shape or ())
+    have = data.train.sample_shape
     if want != tuple(have):
         raise DataError(f"The Input layer takes {fmt_shape(want)} but the data's samples are "
                         f"{fmt_shape(have)}: fit the Input layer to the data (in the window, "
@@ -88,16 +91,17 @@ class JobRun:
 
     def __iter__(self) -> Iterator:
         job, network = self.job, self.network
-        identity = {"design": design_fingerprint(job.spec), "data": data_fingerprint(job.data),
+        identity: dict[str, Any] = {"design": design_fingerprint(job.spec), "data": data_fingerprint(job.data),
                     "design_spec": job.spec.to_dict(), "data_config": job.data_config}
         ended, last = None, None
         for event in train(network, job.data.train, job.data.val, job.settings, self.control,
-                           job.resume, self.policy, identity):
+                           job.resume, self.policy, identity, job.loss):
             if isinstance(event, Checkpointed):
                 last = event.checkpoint
             elif isinstance(event, RunEnded):
                 ended = event
             yield event
+        assert ended is not None  # the loop always ends with a RunEnded
         loss = get_loss(job.loss)
         test = evaluate(network, job.data.test, loss) if len(job.data.test) else {}
         yield RunResult(ended, network.weights(), test, job.loss,

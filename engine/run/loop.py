@@ -21,7 +21,7 @@ from ..data.dataset import Dataset
 from ..errors import DataError
 from ..events import (BatchEnd, Checkpointed, Diverged, EpochEnd, Finished, Paused, Resumed,
                       Started, Stopped)
-from ..losses import Loss
+from ..losses import Loss, get_loss
 from ..metrics import compute_metrics, predicted_classes
 from ..network import Network
 from ..schedules import learning_rate
@@ -32,7 +32,7 @@ from .policy import CheckpointPolicy
 
 def prepare_targets(loss: Loss, network: Network, y: np.ndarray) -> np.ndarray:
     """Targets in the form the loss takes, checked against the network's output shape."""
-    out_shape = (len(y),) + tuple(network.report.output_shape)
+    out_shape = (len(y),) + tuple(network.report.output_shape or ())
     if loss.name == "cross_entropy":
         if np.issubdtype(y.dtype, np.floating) and np.all(np.mod(y, 1) == 0):
             y = y.astype(np.int64)
@@ -65,26 +65,30 @@ def _evaluate(network, x, y, loss, task, batch_size=512) -> dict:
 def train(network: Network, train_data: Dataset, val_data: Dataset | None = None,
           settings: dict | None = None, control: TrainControl | None = None,
           resume: Checkpoint | None = None, policy: CheckpointPolicy | None = None,
-          identity: dict | None = None) -> Iterator:
+          identity: dict | None = None, loss: str | None = None) -> Iterator:
     """Train ``network`` in place, yielding events; see the module docstring.
 
     ``resume`` continues from a checkpoint (its weights, optimizer state, position and
     generators); ``policy`` says when to yield ``Checkpointed`` (none without one, but
     for the run's end); ``identity`` (design, data, design_spec, data_config) is
-    written into every checkpoint."""
-    return _Run(network, train_data, val_data, training_settings(settings),
-                control or TrainControl(), resume, policy, identity or {}).events()
+    written into every checkpoint. ``loss`` is the loss ``make_job`` chose; called
+    without a job (tests, the estimate), the loop chooses it as make_job would."""
+    settings = training_settings(settings)
+    chosen = get_loss(loss) if loss else choose_loss(
+        settings, train_data.task, (network.report.output_shape or (0,))[-1])
+    return _Run(network, train_data, val_data, settings, control or TrainControl(), resume,
+                policy, identity or {}, chosen).events()
 
 
 class _Run:
     def __init__(self, network, train_data, val_data, settings, control, resume, policy,
-                 identity):
+                 identity, loss):
         if len(train_data) == 0:
             raise DataError("The training split is empty: there is nothing to train on")
         self.net, self.s, self.control = network, settings, control
         self.policy, self.identity = policy, identity
         self.task = train_data.task
-        self.loss = choose_loss(settings, self.task, network.report.output_shape[-1])
+        self.loss = loss
         self.x = network.prepare_input(train_data.x)
         self.y = prepare_targets(self.loss, network, train_data.y)
         self.val = None
@@ -108,7 +112,8 @@ class _Run:
         self.epoch, self.done = 1, 0  # the epoch in progress, batches done in it
         self.epoch_state = self.rng.bit_generator.state  # before the epoch's shuffle
         self.partial = {"loss_sum": 0.0, "correct": 0.0, "labels": 0.0, "seconds": 0.0}
-        self.best, self.best_epoch, self.waited, self.best_weights = np.inf, 0, 0, None
+        self.best, self.best_epoch, self.waited = np.inf, 0, 0
+        self.best_weights: list[np.ndarray] | None = None
 
     def _resume(self, c: Checkpoint) -> None:
         self.net.set_weights(c.weights)

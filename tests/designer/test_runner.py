@@ -49,6 +49,7 @@ def test_progress_is_throttled_but_loses_no_batch(qtbot, runner):
     with qtbot.waitSignal(runner.finished, timeout=30000) as result:
         runner.start(_job(epochs=300))
     seconds = time.monotonic() - start
+    assert isinstance(result.args[0].ended, Finished)
     steps = [s for u in updates for s, _, _ in u.batch_losses]
     assert steps == list(range(1, len(steps) + 1))  # every batch, in order, once
     assert len(steps) == 300 * -(-len(_job().data.train) // 16)

@@ -1,7 +1,5 @@
 """The command line end to end: train, info, evaluate, predict, and clean errors."""
 import csv
-import shutil
-import zipfile
 from pathlib import Path
 
 import numpy as np

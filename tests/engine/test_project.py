@@ -1,7 +1,6 @@
 """Project files: round trips, atomic saves, and clear errors for damaged files."""
 import io
 import json
-import os
 import zipfile
 
 import numpy as np

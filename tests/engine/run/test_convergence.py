@@ -10,7 +10,7 @@ from engine.project import load_project
 from engine.settings import choose_loss, training_settings
 from engine.run import evaluate, train
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "resources" / "examples"
 pytestmark = pytest.mark.slow
 
 

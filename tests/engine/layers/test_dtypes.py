@@ -5,7 +5,7 @@ import pytest
 
 from engine.layers import create_layer
 
-from .gradcheck import make_inputs
+from ..gradcheck import make_inputs
 from .layer_cases import CASES
 
 

@@ -16,7 +16,7 @@ from engine.settings import choose_loss, training_settings
 from engine.spec import NetworkSpec
 from engine.run import train
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.ncproj"))
 
 

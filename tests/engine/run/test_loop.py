@@ -11,7 +11,7 @@ from engine.network import Network
 from engine.run import evaluate, train
 from engine.losses import get_loss
 
-from .helpers import chain_spec, spirals
+from ..helpers import chain_spec, spirals
 
 MLP = [("Dense", {"units": 32, "activation": "tanh"}), ("Dense", {"units": 2, "activation": "softmax"})]
 

@@ -3,7 +3,7 @@ import pytest
 
 from engine.layers import layer_types
 
-from .gradcheck import check_layer
+from ..gradcheck import check_layer
 from .layer_cases import CASES
 
 SEEDS = (0, 1, 2)

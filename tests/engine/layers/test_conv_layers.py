@@ -9,7 +9,7 @@ from engine.graph import infer_shapes
 from engine.layers import create_layer
 from engine.network import Network
 
-from .helpers import chain_spec
+from ..helpers import chain_spec
 
 
 def make(type_name, config, shape, seed=0, dtype=np.float64):
@@ -281,7 +281,7 @@ def test_conv2d_gives_the_same_results_in_chunks_of_images(config, shape, monkey
     """The kernel works through images in chunks; a last, smaller chunk must agree too."""
     import dataclasses
 
-    import engine.conv_kernels as kernels
+    import engine.kernels.conv as kernels
 
     rng = np.random.default_rng(9)
     x = rng.normal(size=(5,) + shape)

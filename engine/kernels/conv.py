@@ -1,6 +1,6 @@
 """Pure kernels for 2-D convolution: geometry, im2col, GEMM, col2im.
 
-Style as ``functional.py``: ``forward(...) -> (out, cache)`` and ``backward(grad, cache)``.
+Style as ``activations.py``: ``forward(...) -> (out, cache)`` and ``backward(grad, cache)``.
 Images are ``(N, C, H, W)``; weights ``(F, C, kh, kw)`` as in PyTorch and ONNX.
 
 What made the difference on the benchmark network (benchmarks/bench_cnn.py), measured

@@ -11,7 +11,7 @@ from engine.losses import get_loss
 from engine.network import Network
 from engine.run import train
 
-from .helpers import chain_spec, spirals
+from ..helpers import chain_spec, spirals
 
 MLP = [("Dense", {"units": 16, "activation": "relu"}), ("BatchNorm", {}),
        ("Dropout", {"rate": 0.3}), ("Dense", {"units": 8, "activation": "tanh"}),

@@ -10,7 +10,7 @@ from engine.insights import Probe, assess, probe_batch, worst
 from engine.network import Network
 from engine.run import train
 
-from .helpers import chain_spec, spirals
+from ..helpers import chain_spec, spirals
 
 
 def _trained_snapshot(spec, data, settings, steps):

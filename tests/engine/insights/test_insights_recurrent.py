@@ -3,7 +3,7 @@ hand-written recurrences and against the input gradient the gradient checks pin.
 import numpy as np
 import pytest
 
-from engine.functional import sigmoid
+from engine.kernels.activations import sigmoid
 from engine.layers import create_layer
 
 N, T, H = 3, 5, 4

@@ -4,7 +4,7 @@ Each case: (type name, config, input shapes without batch, extra keyword argumen
 ``gradcheck.check_layer``). ``test_every_registered_layer_has_a_case`` fails when a
 registered layer type has no line here.
 """
-from engine.functional import ACTIVATIONS
+from engine.kernels.activations import ACTIVATIONS
 
 CASES = [
     ("Dense", {"units": 5, "activation": "linear"}, [(4,)], {}),

@@ -4,7 +4,7 @@ import pytest
 
 from engine.cli import main
 from engine.data import prepare
-from engine.project import Project, load_project, save_project
+from engine.project import load_project
 from engine.run import evaluate
 
 from .test_convergence import EXAMPLES, train_example

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engine.data.dataset import Dataset
-from engine.functional import softmax
+from engine.kernels.activations import softmax
 from engine.insights import (BoundaryGrid, classification_report, decision_grid, estimate,
                              evaluate_network, preview_design, regression_report, sample_from,
                              try_sample)
@@ -12,7 +12,7 @@ from engine.insights.calibration import available_memory
 from engine.network import Network
 from engine.spec import NetworkSpec
 
-from .helpers import chain_spec, spirals
+from ..helpers import chain_spec, spirals
 
 CLASSIFIER = chain_spec((2,), [("Dense", {"units": 8, "activation": "tanh"}),
                                ("Dense", {"units": 3, "activation": "softmax"})])

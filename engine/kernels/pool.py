@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .conv_kernels import Pads, Workspace, output_size, pad_into
+from .conv import Pads, Workspace, output_size, pad_into
 
 
 def _tap(xp: np.ndarray, i: int, j: int, s: int, ho: int, wo: int) -> np.ndarray:
