@@ -6,8 +6,10 @@ or text in a number column stop the load with a DataError saying where.
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +18,11 @@ import numpy as np
 from ..errors import DataError
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
+# Work done per NumPy (or codec) call while reading: each call holds the GIL for its
+# whole length, and the window's event loop waits that long when a worker loads data
+# (one column of a million cells at once: 0.4 s). These keep each call to ~5-10 ms.
+CHUNK_BYTES = 4 << 20
+CHUNK_ROWS = 16_384
 
 
 @dataclass(frozen=True)
@@ -43,17 +50,43 @@ class Table:
         return [row[k] for row in self.rows]
 
 
-def _decode(path: Path) -> str:
+def _read(path: Path) -> bytes:
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise DataError(f"Cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return raw.decode("utf-8-sig")
+
+
+def _lines(path: Path, raw: bytes) -> Iterator[str]:
+    """The file's lines (line ends kept, as ``newline=""`` reads them), decoded a few MB
+    at a time: one big decode holds the GIL for a third of a second on 200 MB, and the
+    window's event loop waits that long while its Data panel loads on a worker."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    carry = ""
+    for start in range(0, len(raw), CHUNK_BYTES):
+        end = start + CHUNK_BYTES
+        try:
+            text = decoder.decode(raw[start:end], final=end >= len(raw))
+        except UnicodeDecodeError:
+            raise _not_utf8(path, raw) from None
+        lines = io.StringIO(carry + text, newline="").readlines()
+        # A last line without its "\n" (or with only the "\r" of a "\r\n") goes on
+        # in the next block.
+        carry = lines.pop() if lines and not lines[-1].endswith("\n") else ""
+        yield from lines
+    if carry:
+        yield carry
+
+
+def _not_utf8(path: Path, raw: bytes) -> DataError:
+    try:  # once more in one piece, for the exact place (only on this error path)
+        raw.decode("utf-8-sig")
+        start = len(raw)
     except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise DataError(f"{path.name} is not UTF-8 text: a bad byte on line {line}. "
-                        f"Save it as UTF-8 CSV.", row=line) from None
+        start = exc.start
+    line = raw[:start].count(b"\n") + 1
+    return DataError(f"{path.name} is not UTF-8 text: a bad byte on line {line}. "
+                     f"Save it as UTF-8 CSV.", row=line)
 
 
 def _check_header(path: Path, header: list[str]) -> tuple[str, ...]:
@@ -85,11 +118,14 @@ def read_table(path: str | Path, delimiter: str = ",") -> Table:
     path = Path(path)
     if not isinstance(delimiter, str) or len(delimiter) != 1:
         raise DataError(f"The delimiter must be one character, not {delimiter!r}.")
-    text = _decode(path)
-    if not text.strip():
+    raw = _read(path)
+    reader = csv.reader(_lines(path, raw), delimiter=delimiter)
+    first = next(reader, None)
+    while first is not None and not any(cell.strip() for cell in first):
+        first = next(reader, None)  # blank lines before the header are skipped
+    if first is None:
         raise DataError(f"{path.name} is empty: it needs a header row and data rows.")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = _check_header(path, next(reader))
+    header = _check_header(path, first)
     rows, lines, blank, start = [], [], None, reader.line_num + 1
     for record in reader:
         if not any(cell.strip() for cell in record):
@@ -142,12 +178,8 @@ def numeric_columns(table: Table, columns: list[str]) -> np.ndarray:
     out = np.empty((len(table), len(columns)), np.float64)
     bad = []
     for j, column in enumerate(columns):
-        try:
-            out[:, j] = np.array(table.cells(column)).astype(np.float64)
-            if np.isfinite(out[:, j]).all():
-                continue
-        except ValueError:
-            pass
+        if _convert(table.cells(column), out[:, j]):
+            continue
         error = first_bad_cell(table, column)
         if error is None:  # numpy is stricter than float() (say "1_000"): use float()
             out[:, j] = [float(v) for v in table.cells(column)]
@@ -156,6 +188,21 @@ def numeric_columns(table: Table, columns: list[str]) -> np.ndarray:
     if bad:
         raise min(bad, key=lambda e: (e.row, columns.index(e.column)))
     return out
+
+
+def _convert(cells: list[str], target: np.ndarray) -> bool:
+    """Text cells into ``target`` as float64, CHUNK_ROWS at a time; False at the first
+    cell NumPy cannot read or that is not finite (the caller finds and names it)."""
+    for start in range(0, len(cells), CHUNK_ROWS):
+        part = cells[start:start + CHUNK_ROWS]
+        try:
+            values = np.array(part).astype(np.float64)
+        except ValueError:
+            return False
+        if not np.isfinite(values).all():
+            return False
+        target[start:start + len(part)] = values
+    return True
 
 
 def is_number(value: str) -> bool:

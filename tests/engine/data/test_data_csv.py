@@ -236,3 +236,27 @@ def test_time_series_errors(tmp_path):
     with pytest.raises(DataError) as err:
         load_timeseries(bad, target="load", window=2)
     assert (err.value.row, err.value.column) == (3, "load")
+
+
+def test_reading_in_small_blocks_gives_the_same_table(tmp_path, monkeypatch):
+    """Blocks split lines, "\\r\\n" pairs, quoted newlines and multi-byte characters:
+    the table (and every line number) is the same as read in one block."""
+    from engine.data import table as table_module
+
+    text = "\ufeffname,value,label\r\n" + "".join(
+        f'"é{i}\r\nzß",{i * 0.25},{"ab"[i % 2]}\r\n' for i in range(300))
+    path = tmp_path / "blocks.csv"
+    path.write_bytes(text.encode("utf-8"))
+    whole = table_module.read_table(path)
+    for size in (1, 2, 3, 7, 64):
+        monkeypatch.setattr(table_module, "CHUNK_BYTES", size)
+        monkeypatch.setattr(table_module, "CHUNK_ROWS", 7)
+        assert table_module.read_table(path) == whole
+        got = table_module.numeric_columns(table_module.read_table(path), ["value"])
+        np.testing.assert_array_equal(got[:, 0], np.arange(300) * 0.25)
+    assert whole.rows[1] == ("é1\r\nzß", "0.25", "b") and whole.lines[:2] == (2, 4)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"a,b\n1,2\n3,\xff\n")
+    monkeypatch.setattr(table_module, "CHUNK_BYTES", 4)
+    with pytest.raises(DataError, match="bad byte on line 3"):
+        table_module.read_table(bad)
