@@ -12,15 +12,16 @@ from PySide6.QtGui import QUndoStack
 
 from engine.errors import ConfigError
 from engine.layers import layer_class
+from engine.project import Project
 from engine.settings import TRAINING_SCHEMA
 from engine.spec import LayerSpec, NetworkSpec
 
 from .commands import (AddEdgeCommand, AddLayerCommand, MacroCommand, MoveLayersCommand,
                        RemoveEdgeCommand, RemoveLayerCommand, RenameLayerCommand,
                        SetSettingCommand)
-from .project_commands import SetExtraCommand, SetResultsCommand, SetTrainingSettingCommand
+from .project_commands import SetProjectFieldCommand, SetResultsCommand, SetTrainingSettingCommand
 from .model.clipboard import copy_fragment, parse_fragment, renamed_fragment
-from .model.document import NetworkDocument, Position, ProjectExtras
+from .model.document import NetworkDocument, Position
 from .model.layout import layered_layout
 from engine.graph import can_connect
 
@@ -271,7 +272,7 @@ class Editor(QObject):
         if self._lock_reason:
             return self._lock_reason
         macro = MacroCommand(f"Use data: {title}")
-        SetExtraCommand(self.doc, "data", config, "Set data", parent=macro)
+        SetProjectFieldCommand(self.doc, "data", config, "Set data", parent=macro)
         inputs = [l for l in self.doc.layers if l.type == "Input"]
         if len(inputs) == 1:
             changes = {"shape": list(sample_shape), "kind": input_kind}
@@ -292,8 +293,8 @@ class Editor(QObject):
             value = TRAINING_SCHEMA.get(key).validate(value, owner="Training")
         except ConfigError as exc:
             return exc.message
-        if self.doc.extras.training.get(key, TRAINING_SCHEMA.get(key).default) != value \
-                or key not in self.doc.extras.training:
+        if self.doc.project.training.get(key, TRAINING_SCHEMA.get(key).default) != value \
+                or key not in self.doc.project.training:
             self._push(SetTrainingSettingCommand(self.doc, key, value))
         return None
 
@@ -303,13 +304,14 @@ class Editor(QObject):
 
     # ---- whole designs -------------------------------------------------------------
     def load(self, spec: NetworkSpec, positions: dict[str, Position] | None = None,
-             extras: ProjectExtras | None = None) -> None:
-        """Replace the design (New / Open): a fresh start, so the history is cleared."""
+             project: Project | None = None) -> None:
+        """Replace the design (New / Open) and, from ``project``, the data, settings,
+        results and name: a fresh start, so the history is cleared."""
         missing = not positions or any(l.id not in positions for l in spec.layers)
         if missing:
             positions = {**layered_layout(spec), **(positions or {})}
         self.stack.clear()
-        self.doc.reset(spec, positions, extras)
+        self.doc.reset(spec, positions, project)
         self.stack.setClean()
 
     # ---- helpers -------------------------------------------------------------------

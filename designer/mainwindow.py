@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
                self.examples_menu.menuAction()], self.canvas, self.statusBar())
         self.training.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.training.run_started.connect(lambda _: self._show_training_docks())
-        for signal in (self.editor.doc.extras_changed, self.editor.doc.design_changed,
+        for signal in (self.editor.doc.project_changed, self.editor.doc.design_changed,
                        self.editor.doc.document_reset):
             signal.connect(self._update_export_action)
         self._update_export_action()

@@ -1,7 +1,7 @@
 """Undo commands for the project's other fields: data, training settings and results.
 
 As designer/commands.py, they call document methods only; panels follow the document's
-``extras_changed`` signal.
+``project_changed`` signal.
 """
 from __future__ import annotations
 
@@ -13,22 +13,22 @@ from .model.document import NetworkDocument
 SET_TRAINING_ID = 1101
 
 
-class SetExtraCommand(Command):
-    """Replace the data description (or another ProjectExtras field) as one step."""
+class SetProjectFieldCommand(Command):
+    """Replace the data description (or another project field) as one step."""
 
     def __init__(self, doc: NetworkDocument, name: str, value, text: str,
                  parent: Command | None = None):
         super().__init__(text, parent)
         self.doc, self.name = doc, name
-        self.old, self.new = copy.deepcopy(getattr(doc.extras, name)), copy.deepcopy(value)
+        self.old, self.new = copy.deepcopy(getattr(doc.project, name)), copy.deepcopy(value)
 
     def redo(self):
-        self.doc.set_extra(self.name, self.new)
+        self.doc.set_field(self.name, self.new)
         super().redo()
 
     def undo(self):
         super().undo()
-        self.doc.set_extra(self.name, self.old)
+        self.doc.set_field(self.name, self.old)
 
 
 class SetTrainingSettingCommand(Command):
@@ -37,8 +37,8 @@ class SetTrainingSettingCommand(Command):
     def __init__(self, doc: NetworkDocument, key: str, value, parent: Command | None = None):
         super().__init__(f"Set training {key.replace('_', ' ')}", parent)
         self.doc, self.key = doc, key
-        self.had_old = key in doc.extras.training
-        self.old, self.new = doc.extras.training.get(key), value
+        self.had_old = key in doc.project.training
+        self.old, self.new = doc.project.training.get(key), value
 
     def id(self):
         return SET_TRAINING_ID
@@ -51,15 +51,15 @@ class SetTrainingSettingCommand(Command):
         return True
 
     def redo(self):
-        self.doc.set_extra("training", {**self.doc.extras.training, self.key: self.new})
+        self.doc.set_field("training", {**self.doc.project.training, self.key: self.new})
 
     def undo(self):
-        training = dict(self.doc.extras.training)
+        training = dict(self.doc.project.training)
         if self.had_old:
             training[self.key] = self.old
         else:
             training.pop(self.key, None)
-        self.doc.set_extra("training", training)
+        self.doc.set_field("training", training)
 
 
 class SetResultsCommand(Command):

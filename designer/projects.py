@@ -3,10 +3,12 @@ examples, the "unsaved changes" prompt and the window title.
 
 Opening validates the whole file (engine.project.load_project) before touching the
 document, so a file that fails to load leaves the current design exactly as it was.
-The data, training and results fields travel through the document unchanged.
+The document holds the engine's Project (data, settings, results, checkpoint) beside
+the design it edits; ``NetworkDocument.snapshot`` joins them for saving.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import shiboken6
@@ -17,7 +19,6 @@ from engine.errors import NeuroCanvasError
 from engine.project import Project, load_project, save_project
 
 from .editor import Editor
-from .model.document import ProjectExtras
 from .model.templates import build_template
 
 FILE_FILTER = "NeuroCanvas projects (*.ncproj);;All files (*)"
@@ -40,17 +41,16 @@ def default_example() -> Path | None:
 
 
 def project_from_document(editor: Editor) -> Project:
-    doc, extras = editor.doc, editor.doc.extras
-    spec = doc.spec()
-    ids = {layer.id for layer in spec.layers}
-    weights, preprocessing = extras.weights, extras.preprocessing
-    if weights is not None:  # weights of deleted layers would make the file unreadable
+    """The document's project for a file: weights of layers since deleted are left out
+    (they would make the file unreadable), and so is a checkpoint of such a design."""
+    project = editor.doc.snapshot()
+    ids = {layer.id for layer in project.spec.layers}
+    weights, checkpoint = project.weights, project.checkpoint
+    if weights is not None:
         weights = {k: v for k, v in weights.items() if k.split("/", 1)[0] in ids}
-    checkpoint = extras.checkpoint
     if checkpoint is not None and any(k.split("/", 1)[0] not in ids for k in checkpoint.weights):
-        checkpoint = None  # of a design with layers since deleted: it cannot go on
-    return Project(spec, doc.positions(), extras.data, extras.training, weights,
-                   extras.history, preprocessing, extras.name, checkpoint)
+        checkpoint = None  # it could not go on anyway
+    return replace(project, weights=weights, checkpoint=checkpoint)
 
 
 class ProjectController(QObject):
@@ -71,7 +71,7 @@ class ProjectController(QObject):
         return not self.editor.stack.isClean()
 
     def title(self) -> str:
-        name = self.path.name if self.path else f"{self.editor.doc.extras.name}"
+        name = self.path.name if self.path else f"{self.editor.doc.project.name}"
         return f"{name}{' *' if self.modified else ''} \u2014 NeuroCanvas"
 
     def _clean_changed(self, _clean: bool) -> None:
@@ -92,7 +92,8 @@ class ProjectController(QObject):
         template = build_template(key)
         if not template.available or not self.maybe_save():
             return False
-        self.editor.load(template.spec, template.layout, ProjectExtras(name=template.title))
+        self.editor.load(template.spec, template.layout,
+                         Project(template.spec, template.layout, name=template.title))
         self._set_path(None)
         return True
 
@@ -115,10 +116,7 @@ class ProjectController(QObject):
                                  f"NeuroCanvas cannot open {path.name}:\n\n{exc}\n\n"
                                  f"Your current design is unchanged.")
             return False
-        extras = ProjectExtras(project.data, project.training, project.weights,
-                               project.history, project.preprocessing, project.name,
-                               checkpoint=project.checkpoint)
-        self.editor.load(project.spec, project.layout, extras)
+        self.editor.load(project.spec, project.layout, project)
         self._set_path(path if not _is_example(path) else None)
         if not _is_example(path):
             self.add_recent(path)
@@ -164,7 +162,7 @@ class ProjectController(QObject):
 
     def _file_stem(self) -> str:
         return "".join(c if c.isalnum() or c in "-_" else "_"
-                       for c in self.editor.doc.extras.name) or "design"
+                       for c in self.editor.doc.project.name) or "design"
 
     # ---- recent files --------------------------------------------------------------
     def recent_files(self) -> list[str]:

@@ -59,7 +59,7 @@ class TrainingController(QObject):
         self.runner.finished.connect(self._finished)
         self.runner.failed.connect(self._failed)
         self.runner.running_changed.connect(self._running_changed)
-        self.doc.extras_changed.connect(lambda _name: self._set_state(self.state))
+        self.doc.project_changed.connect(lambda _name: self._set_state(self.state))
         self.doc.document_reset.connect(lambda: self._set_state(self.state))
         self._set_state("idle")
 
@@ -104,7 +104,7 @@ class TrainingController(QObject):
         self.state = state
         idle = state == "idle"
         self.action_train.setEnabled(idle)
-        self.action_continue.setEnabled(idle and self.doc.extras.checkpoint is not None)
+        self.action_continue.setEnabled(idle and self.doc.project.checkpoint is not None)
         self.action_pause.setEnabled(state == "running")
         self.action_pause.setVisible(state != "paused")
         self.action_resume.setEnabled(state == "paused")
@@ -117,7 +117,7 @@ class TrainingController(QObject):
     def make_job(self, resume=None) -> TrainingJob:
         """The engine's job for the design, data and settings as they are now (checked
         there, once); raises NeuroCanvasError (ResumeError: what changed since ``resume``)."""
-        extras = self.doc.extras
+        extras = self.doc.project
         if not extras.data:
             raise NeuroCanvasError("This project has no data yet: choose some in the Data "
                                    "panel and press Load and use.")
@@ -152,10 +152,10 @@ class TrainingController(QObject):
 
     def continue_run(self) -> bool:
         """Go on from the project's checkpoint, up to the Epochs setting."""
-        checkpoint = self.doc.extras.checkpoint
+        checkpoint = self.doc.project.checkpoint
         if self.state != "idle" or checkpoint is None:
             return False
-        epochs = int(self.doc.extras.training.get("epochs", 20))
+        epochs = int(self.doc.project.training.get("epochs", 20))
         if checkpoint.batch == 0 and checkpoint.epoch > epochs:
             self.show_error("Nothing left to train",
                             f"The run has done its {checkpoint.epoch - 1} epochs. Raise "
@@ -251,7 +251,6 @@ class TrainingController(QObject):
         info["message"] = f"Training process ended at {checkpoint.describe()}"
         self.editor.set_results({"weights": checkpoint.weights,
                                  "history": list(checkpoint.history), "preprocessing": info,
-                                 "trained_design": checkpoint.design,
                                  "checkpoint": checkpoint},
                                 f"Keep checkpoint ({checkpoint.describe()})")
         return (f"\n\nThe last checkpoint ({checkpoint.describe()}) is kept: "
@@ -278,7 +277,6 @@ def results_of(result: RunResult) -> dict:
     """The document's result fields for a finished run."""
     return {"weights": result.weights, "history": list(result.ended.history),
             "preprocessing": result.preprocessing,
-            "trained_design": result.preprocessing.get("design"),
             "checkpoint": result.checkpoint}
 
 

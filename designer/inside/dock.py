@@ -181,7 +181,7 @@ class InsideController(QObject):
     def show_saved_results(self) -> bool:
         """A reopened project with trained weights for its design: evaluate them on
         the test split (on the worker), as after a run."""
-        doc, extras = self.editor.doc, self.editor.doc.extras
+        doc, extras = self.editor.doc, self.editor.doc.project
         if extras.weights is None or doc.weights_stale or self.data_source is None \
                 or self.evaluation.busy or self.training.running:
             return False
@@ -212,7 +212,7 @@ class InsideController(QObject):
 def run_seed(doc) -> int:
     """The seed the next run will use (0 while the training settings are invalid)."""
     try:
-        return training_settings(doc.extras.training)["seed"]
+        return training_settings(doc.project.training)["seed"]
     except Exception:  # noqa: BLE001 - the Training panel reports bad settings
         return 0
 
@@ -220,9 +220,9 @@ def run_seed(doc) -> int:
 def project_data(doc, cache, base_dir):
     """The project's prepared data, as a run would split and normalise it (the data
     cache keeps it, so edits do not load it again); None without data."""
-    if not doc.extras.data:
+    if not doc.project.data:
         return None
-    return cache.prepare(doc.extras.data, data_seed(doc.extras.training), base_dir())
+    return cache.prepare(doc.project.data, data_seed(doc.project.training), base_dir())
 
 
 def make_inside_panel(training, doc, data_source) -> InsidePanel:

@@ -1,4 +1,4 @@
 """The design document and its rules (QtCore only: no widgets here)."""
-from .document import NetworkDocument, ProjectExtras
+from .document import NetworkDocument
 
-__all__ = ["NetworkDocument", "ProjectExtras"]
+__all__ = ["NetworkDocument"]

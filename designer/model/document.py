@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.graph import ShapeReport
+from engine.project import Project
 
 from .inference import safe_infer_shapes
 from engine.spec import EdgeSpec, LayerSpec, NetworkSpec, design_fingerprint
@@ -22,26 +23,8 @@ from engine.spec import EdgeSpec, LayerSpec, NetworkSpec, design_fingerprint
 Position = tuple[float, float]
 
 
-@dataclass
-class ProjectExtras:
-    """Project fields the designer keeps but does not edit yet (data, training, results).
-
-    They travel through open and save unchanged; later panels will edit them."""
-
-    data: dict = field(default_factory=dict)
-    training: dict = field(default_factory=dict)
-    weights: dict | None = None
-    history: list = field(default_factory=list)
-    preprocessing: dict | None = None
-    name: str = "Untitled"
-    # Fingerprint of the design the weights were trained on (engine.spec's; the engine
-    # writes it as preprocessing["design"], in the window and the CLI alike). A file
-    # from before it was recorded counts as fresh.
-    trained_design: str | None = None
-    checkpoint: object = None  # engine.run.Checkpoint of the last run: Continue goes on
-
-
-RESULT_FIELDS = ("weights", "history", "preprocessing", "trained_design", "checkpoint")
+# The fields a run fills in (one undo step, one signal).
+RESULT_FIELDS = ("weights", "history", "preprocessing", "checkpoint")
 
 
 class NetworkDocument(QObject):
@@ -54,7 +37,7 @@ class NetworkDocument(QObject):
     design_changed = Signal()           # any of the above
     report_changed = Signal()           # shape inference is fresh again
     document_reset = Signal()           # a whole new design was loaded
-    extras_changed = Signal(str)        # a ProjectExtras field: data, training, results
+    project_changed = Signal(str)       # a project field: data, training, name, results
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -62,7 +45,9 @@ class NetworkDocument(QObject):
         self._index: dict[str, int] = {}
         self._positions: dict[str, Position] = {}
         self._edges: list[EdgeSpec] = []
-        self.extras = ProjectExtras()
+        # The engine's Project: data, settings, results, checkpoint, name. Its spec and
+        # layout stay empty: the design lives in the lists above (``snapshot`` joins them).
+        self.project = Project(NetworkSpec())
         self._report: ShapeReport | None = None
         self._spec: NetworkSpec | None = None
         self._fingerprint: str | None = None
@@ -181,41 +166,49 @@ class NetworkDocument(QObject):
         return index
 
     def reset(self, spec: NetworkSpec, positions: dict[str, Position],
-              extras: ProjectExtras | None = None) -> None:
-        """Load a whole design (new / open); not undoable, the editor clears the stack."""
+              project: Project | None = None) -> None:
+        """Load a whole design (new / open) with the rest of ``project`` (its own spec
+        and layout are not read); not undoable, the editor clears the stack."""
         self._layers = list(spec.layers)
         self._edges = list(spec.edges)
         self._positions = {l.id: tuple(map(float, positions.get(l.id, (0.0, 0.0))))
                            for l in spec.layers}
-        self.extras = copy.deepcopy(extras) if extras is not None else ProjectExtras()
-        if self.extras.weights is not None and self.extras.trained_design is None:
-            saved = (self.extras.preprocessing or {}).get("design")
-            self.extras.trained_design = saved or design_fingerprint(spec)
+        fields = copy.deepcopy(replace(project, spec=NetworkSpec(), layout={})) \
+            if project is not None else Project(NetworkSpec())
+        if fields.weights is not None and fields.trained_design is None:
+            # Weights from before the design was recorded: taken as this design's.
+            fields.preprocessing = {**(fields.preprocessing or {}),
+                                    "design": design_fingerprint(spec)}
+        self.project = fields
         self._reindex()
         self._changed()
         self.document_reset.emit()
 
-    def set_extra(self, name: str, value) -> None:
-        """Replace one ProjectExtras field (data, training, or the results fields)."""
-        setattr(self.extras, name, copy.deepcopy(value))
-        self.extras_changed.emit("results" if name in RESULT_FIELDS else name)
+    def set_field(self, name: str, value) -> None:
+        """Replace one project field (data, training, name, or a results field)."""
+        setattr(self.project, name, copy.deepcopy(value))
+        self.project_changed.emit("results" if name in RESULT_FIELDS else name)
 
     def set_results(self, results: dict) -> None:
-        """Weights, history, preprocessing, trained_design and the checkpoint together
-        (one signal)."""
+        """Weights, history, preprocessing (with the trained design's fingerprint) and
+        the checkpoint together (one signal)."""
         for name in RESULT_FIELDS:
-            setattr(self.extras, name, results.get(name))
-        self.extras.history = list(self.extras.history or [])
-        self.extras_changed.emit("results")
+            setattr(self.project, name, results.get(name))
+        self.project.history = list(self.project.history or [])
+        self.project_changed.emit("results")
 
     def results(self) -> dict:
-        return {name: getattr(self.extras, name) for name in RESULT_FIELDS}
+        return {name: getattr(self.project, name) for name in RESULT_FIELDS}
+
+    def snapshot(self) -> Project:
+        """The whole project as it stands: the design and layout with the rest."""
+        return replace(self.project, spec=self.spec(), layout=self.positions())
 
     @property
     def weights_stale(self) -> bool:
         """Weights exist but the design changed since they were trained."""
-        return (self.extras.weights is not None
-                and self.extras.trained_design != self.fingerprint())
+        return (self.project.weights is not None
+                and self.project.trained_design != self.fingerprint())
 
     def fingerprint(self) -> str:
         """design_fingerprint of the current design (cached until the next edit)."""
@@ -225,7 +218,7 @@ class NetworkDocument(QObject):
 
     @property
     def trained(self) -> bool:
-        return self.extras.weights is not None and not self.weights_stale
+        return self.project.weights is not None and not self.weights_stale
 
     def refresh_report(self) -> None:
         """Recompute shape inference now if an edit made it stale, and announce it."""

@@ -94,7 +94,7 @@ class DataPanel(QScrollArea):
         self._shown_key: str | None = None  # the data the preview shows
         self._build()
         self.doc.document_reset.connect(self._from_document)
-        self.doc.extras_changed.connect(lambda name: name == "data" and self._from_document())
+        self.doc.project_changed.connect(lambda name: name == "data" and self._from_document())
         editor.lock_changed.connect(self._update_button)
         self._from_document()
 
@@ -279,13 +279,13 @@ class DataPanel(QScrollArea):
     def _mark_draft(self) -> None:
         if self._running is not None:
             return  # the state line names what is loading; marked again when it ends
-        applied = self.config() == self.doc.extras.data
+        applied = self.config() == self.doc.project.data
         self.state.setText("" if applied else "Not applied yet: press Load and use.")
 
     # ---- following the document ----------------------------------------------------
     def _from_document(self) -> None:
         self._generation += 1
-        data = dict(self.doc.extras.data or {"source": "builtin", "name": "digits"})
+        data = dict(self.doc.project.data or {"source": "builtin", "name": "digits"})
         source = data.pop("source", "builtin")
         self.source = source if source in SOURCES else "builtin"
         self.options = dict(data.pop("options", None) or {})
@@ -296,7 +296,7 @@ class DataPanel(QScrollArea):
         self._rebuild_form()
         self._mark_draft()
         self.message.hide()
-        if self.doc.extras.data:
+        if self.doc.project.data:
             QTimer.singleShot(0, self.show_preview)
         else:
             self._clear_preview("This project has no data yet: choose some and press "
@@ -307,9 +307,9 @@ class DataPanel(QScrollArea):
         """Preview the document's data; ``loaded`` tells how it went (errors shown at
         their fields). False when there is nothing to load: no data, or the preview
         shows this data already (as after Load and use)."""
-        if not self.doc.extras.data:
+        if not self.doc.project.data:
             return False
-        request = self._request(False, dict(self.doc.extras.data))
+        request = self._request(False, dict(self.doc.project.data))
         if request.key == self._shown_key:
             return False
         self._clear_preview(f"Loading {source_name(request.config)}\u2026")  # not stale data
@@ -325,7 +325,7 @@ class DataPanel(QScrollArea):
         return self._ask(self._request(True, self.config()))
 
     def _request(self, use: bool, config: dict) -> LoadRequest:
-        return LoadRequest(use, config, data_seed(self.doc.extras.training), self.base_dir(),
+        return LoadRequest(use, config, data_seed(self.doc.project.training), self.base_dir(),
                            self._generation)
 
     def _ask(self, request: LoadRequest) -> bool:

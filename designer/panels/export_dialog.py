@@ -205,7 +205,7 @@ class ExportDialog(QDialog):
 
 def export_problem(doc) -> str:
     """"" when the document holds weights for its design, else why it cannot export."""
-    if doc.extras.weights is None:
+    if doc.project.weights is None:
         return "This design has no trained weights yet: press Train, then export."
     if doc.weights_stale:
         return "The design changed since training, so its weights no longer fit: train again."
@@ -219,7 +219,7 @@ def open_export_dialog(window, editor, projects) -> ExportDialog:
     doc = editor.doc
     folder = projects.path.parent if projects.path else Path.home()
     dialog = ExportDialog(project_from_document(editor), export_problem(doc), folder,
-                          doc.extras.name, window)
+                          doc.project.name, window)
     window.export_dialog = dialog
     dialog.open()
     return dialog

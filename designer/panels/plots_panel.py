@@ -51,7 +51,7 @@ class PlotsPanel(QWidget):
     def show_saved_history(self) -> None:
         """A reopened project's history as a run of per-epoch points."""
         self.plots.clear()
-        extras = self.doc.extras
+        extras = self.doc.project
         if not extras.history:
             return
         task = ((extras.preprocessing or {}).get("dataset") or {}).get("task", "classification")

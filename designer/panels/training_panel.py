@@ -45,7 +45,7 @@ class TrainingPanel(QScrollArea):
         controller.state_changed.connect(self._state_changed)
         controller.run_ended.connect(self._run_ended)
         self.doc.document_reset.connect(self._sync)
-        self.doc.extras_changed.connect(lambda name: self._sync())
+        self.doc.project_changed.connect(lambda name: self._sync())
         self.doc.design_changed.connect(self._show_weights_state)
         editor.lock_changed.connect(self._lock_changed)
         self._sync()
@@ -127,7 +127,7 @@ class TrainingPanel(QScrollArea):
 
     # ---- settings ------------------------------------------------------------------
     def values(self) -> dict:
-        return {**TRAINING_SCHEMA.defaults(), **self.doc.extras.training}
+        return {**TRAINING_SCHEMA.defaults(), **self.doc.project.training}
 
     def commit(self, key: str, value) -> None:
         problem = self.editor.set_training_setting(key, value)
@@ -168,7 +168,7 @@ class TrainingPanel(QScrollArea):
             self.progress.setFormat(self.progress.format().split(" (")[0] + " (paused)")
 
     def _show_weights_state(self) -> None:
-        extras = self.doc.extras
+        extras = self.doc.project
         if extras.weights is None:
             text = f"<span style='color:{SUBTLE}'>Not trained yet.</span>"
         elif self.doc.weights_stale:

@@ -42,7 +42,7 @@ def test_stop_then_continue_reproduces_one_uninterrupted_run(qtbot, xor_window):
         training.action_train.trigger()
     stopped = finish(qtbot, training, training.action_stop)
     assert isinstance(stopped.ended, Stopped)
-    checkpoint = win.editor.doc.extras.checkpoint
+    checkpoint = win.editor.doc.project.checkpoint
     assert checkpoint is not None and 0 < checkpoint.step
     assert training.action_continue.isEnabled()
     job = training.job
@@ -68,7 +68,7 @@ def test_a_killed_training_process_keeps_its_last_checkpoint_and_continues(qtbot
     box = training.error_box
     assert "Continue training goes on from it" in box.text()
     box.close()
-    extras = win.editor.doc.extras
+    extras = win.editor.doc.project
     assert extras.checkpoint is not None and extras.checkpoint.step >= kept.step
     assert extras.weights is not None and win.editor.doc.trained
     total = extras.checkpoint.epoch + 2  # the epoch it was in, and two more

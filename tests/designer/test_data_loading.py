@@ -76,7 +76,7 @@ def test_loading_a_big_csv_keeps_the_window_responsive(qtbot, window, big_csv):
     assert (False, "Loading\u2026", "Loading big.csv\u2026", True, True) in seen
     assert button.isEnabled() and button.text() == "Load and use"
     assert not panel.busy_bar.isVisible() and panel.state.text() == ""
-    assert window.editor.doc.extras.data["path"] == str(big_csv)
+    assert window.editor.doc.project.data["path"] == str(big_csv)
     assert input_config(window.editor.doc)["shape"] == [20]
 
 
@@ -84,7 +84,7 @@ def test_a_missing_value_is_reported_at_its_field_after_the_load(qtbot, window, 
     editor, panel = window.editor, window.data_panel
     bad = tmp_path / "gaps.csv"
     bad.write_text("a,b,label\n1,2,x\n3,,y\n5,6,x\n")
-    before, depth = dict(editor.doc.extras.data), editor.stack.count()
+    before, depth = dict(editor.doc.project.data), editor.stack.count()
     spec = editor.doc.spec().to_dict()
     fill_csv_form(panel, bad, "label")
     with qtbot.waitSignal(panel.loaded, timeout=20000) as blocker:
@@ -103,7 +103,7 @@ def test_a_missing_value_is_reported_at_its_field_after_the_load(qtbot, window, 
     error = panel.errors["target"]  # the target column: at the target
     assert error.isVisibleTo(panel) and "line 3" in error.text() and "'label'" in error.text()
     assert not panel.errors["path"].isVisibleTo(panel)
-    assert editor.doc.extras.data == before and editor.stack.count() == depth
+    assert editor.doc.project.data == before and editor.stack.count() == depth
     assert editor.doc.spec().to_dict() == spec
     assert panel.load_button.isEnabled()
 
@@ -111,19 +111,19 @@ def test_a_missing_value_is_reported_at_its_field_after_the_load(qtbot, window, 
 def test_a_result_for_a_form_changed_meanwhile_is_not_applied(qtbot, window, tmp_path):
     editor, panel = window.editor, window.data_panel
     houses = small_csv(tmp_path / "houses.csv")
-    before, depth = dict(editor.doc.extras.data), editor.stack.count()
+    before, depth = dict(editor.doc.project.data), editor.stack.count()
     before_input = dict(input_config(editor.doc))
     fill_csv_form(panel, houses, "price")
     with qtbot.waitSignal(panel.loaded, timeout=20000) as blocker:
         assert panel.load_and_use()
         type_text(panel.fields["target"].widget, "area")  # while it loads
     assert blocker.args == [False]
-    assert editor.doc.extras.data == before and editor.stack.count() == depth
+    assert editor.doc.project.data == before and editor.stack.count() == depth
     assert input_config(editor.doc) == before_input
     assert panel.state.text().startswith("Not applied yet")
     assert not any(label.isVisibleTo(panel) for label in panel.errors.values())
     assert load(qtbot, panel)  # pressed again: the newer form is used
-    assert editor.doc.extras.data["target"] == "area"
+    assert editor.doc.project.data["target"] == "area"
     assert editor.stack.count() == depth + 1
 
 
@@ -134,7 +134,7 @@ def test_a_result_for_a_document_replaced_meanwhile_is_not_applied(qtbot, window
         assert panel.load_and_use()
         assert window.projects.open_path(EXAMPLES / "xor.ncproj")  # while it loads
     assert blocker.args == [False]
-    assert editor.doc.extras.data == {"source": "builtin", "name": "xor"}
+    assert editor.doc.project.data == {"source": "builtin", "name": "xor"}
     assert input_config(editor.doc) == {"shape": [2], "kind": "features"}
     assert editor.stack.count() == 0
     # The preview then shows the opened project's data, not the late table.
@@ -146,7 +146,7 @@ def test_a_result_for_a_document_replaced_meanwhile_is_not_applied(qtbot, window
 def test_closing_the_window_during_a_load_waits_for_it_and_drops_the_result(
         qtbot, window, big_csv):
     editor, panel = window.editor, window.data_panel
-    before, depth = dict(editor.doc.extras.data), editor.stack.count()
+    before, depth = dict(editor.doc.project.data), editor.stack.count()
     fill_csv_form(panel, big_csv, "label")
     assert panel.load_and_use()
     assert panel.loader.busy
@@ -154,4 +154,4 @@ def test_closing_the_window_during_a_load_waits_for_it_and_drops_the_result(
         assert window.close()  # the window's teardown waits for the loader thread
         assert not panel.loader._worker.isRunning()
         assert not panel.load_and_use()  # and starts no other
-    assert editor.doc.extras.data == before and editor.stack.count() == depth
+    assert editor.doc.project.data == before and editor.stack.count() == depth

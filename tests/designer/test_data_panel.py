@@ -48,21 +48,21 @@ def test_using_data_fits_the_input_layer_in_one_undo_step(qtbot, window):
     combo.activated.emit(combo.currentIndex())
     assert load(qtbot, panel)
     assert editor.doc.layer("input").config == {"shape": [1, 8, 8], "kind": "image"}
-    assert editor.doc.extras.data == {"source": "builtin", "name": "digits_images"}
+    assert editor.doc.project.data == {"source": "builtin", "name": "digits_images"}
     assert editor.stack.count() == depth + 1
     assert editor.stack.undoText() == "Use data: digits_images"
     assert panel.preview.samples.objectName() == "data_image_grid"  # an image grid
     assert "10 classes" in panel.preview.summary.text()
     editor.undo()
     assert editor.doc.layer("input").config == {"shape": [2], "kind": "features"}
-    assert editor.doc.extras.data == {"source": "builtin", "name": "xor"}
+    assert editor.doc.project.data == {"source": "builtin", "name": "xor"}
 
 
 def test_a_bad_csv_shows_the_error_at_its_field_and_changes_nothing(qtbot, window, tmp_path):
     editor, panel = window.editor, window.data_panel
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b,label\n1,2,x\n3,oops,y\n5,6,x\n")
-    before, depth = dict(editor.doc.extras.data), editor.stack.count()
+    before, depth = dict(editor.doc.project.data), editor.stack.count()
     spec = editor.doc.spec().to_dict()
     choose(panel, "csv")
     type_text(panel.path_edit, str(bad))
@@ -70,7 +70,7 @@ def test_a_bad_csv_shows_the_error_at_its_field_and_changes_nothing(qtbot, windo
     assert not load(qtbot, panel)
     error = panel.errors["path"]
     assert error.isVisibleTo(panel) and "line 3" in error.text() and "'b'" in error.text()
-    assert editor.doc.extras.data == before and editor.stack.count() == depth
+    assert editor.doc.project.data == before and editor.stack.count() == depth
     assert editor.doc.spec().to_dict() == spec
     type_text(panel.fields["target"].widget, "price")  # a missing column: at the target
     assert not load(qtbot, panel)
@@ -89,7 +89,7 @@ def test_a_good_csv_previews_as_a_table(qtbot, window, tmp_path):
     assert load(qtbot, panel)
     assert window.editor.doc.layer_ids() and panel.preview.samples.objectName() == "data_rows"
     assert panel.preview.ranges.rowCount() == 2
-    assert window.editor.doc.extras.data["target"] == "price"
+    assert window.editor.doc.project.data["target"] == "price"
 
 
 def test_training_settings_are_undoable_and_irrelevant_fields_disabled(window):
@@ -97,7 +97,7 @@ def test_training_settings_are_undoable_and_irrelevant_fields_disabled(window):
     lr = panel.fields["learning_rate"]
     lr.widget.lineEdit().setText("1e-5")
     lr.widget.interpretText()
-    assert editor.doc.extras.training["learning_rate"] == 1e-5
+    assert editor.doc.project.training["learning_rate"] == 1e-5
     assert lr.widget.text() == "1e-05"
     assert not panel.fields["momentum"].widget.isEnabled()  # adam by default
     assert panel.fields["beta1"].widget.isEnabled()
@@ -109,9 +109,9 @@ def test_training_settings_are_undoable_and_irrelevant_fields_disabled(window):
     assert not panel.fields["min_lr"].widget.isEnabled()
     assert not panel.fields["patience"].widget.isEnabled()
     editor.undo()
-    assert editor.doc.extras.training.get("optimizer", "adam") == "adam"
+    assert editor.doc.project.training.get("optimizer", "adam") == "adam"
     assert not panel.fields["momentum"].widget.isEnabled()
     editor.undo()
-    assert "learning_rate" not in editor.doc.extras.training
+    assert "learning_rate" not in editor.doc.project.training
     panel.commit("epochs", 0)
     assert "at least 1" in panel.message.text()

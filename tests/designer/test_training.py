@@ -32,7 +32,7 @@ def train_to_end(qtbot, win, **settings):
 def test_train_xor_from_the_window_reaches_full_accuracy(qtbot, xor_window):
     win = xor_window
     result = train_to_end(qtbot, win)
-    extras = win.editor.doc.extras
+    extras = win.editor.doc.project
     assert result.test["accuracy"] == 1.0
     assert extras.preprocessing["test"]["accuracy"] == 1.0
     assert set(extras.preprocessing) >= {"loss", "normalizer", "dataset", "test", "ended",
@@ -67,7 +67,7 @@ def test_pause_step_resume_and_stop(qtbot, xor_window):
     assert type(result.args[0].ended).__name__ == "Stopped"
     qtbot.waitUntil(lambda: training.state == "idle", timeout=2000)
     assert not training.runner.running and not win.editor.locked  # the thread is gone
-    assert win.editor.doc.extras.preprocessing["ended"] == "stopped"
+    assert win.editor.doc.project.preprocessing["ended"] == "stopped"
     assert win.editor.add_layer("Dense", (0.0, 300.0))  # usable again
 
 
@@ -112,7 +112,7 @@ def test_a_worker_that_raises_shows_the_error_and_the_app_stays_usable(qtbot, xo
     assert box is not None and "kernel exploded" in box.text()
     assert "RuntimeError" in box.detailedText()
     box.close()
-    assert not win.editor.locked and win.editor.doc.extras.weights is None
+    assert not win.editor.locked and win.editor.doc.project.weights is None
     assert win.training.action_train.isEnabled()
 
 
@@ -126,12 +126,12 @@ def test_starting_without_data_says_so(qtbot, window):
 def test_trained_project_saves_and_reopens_with_its_weights(qtbot, xor_window, tmp_path):
     win = xor_window
     train_to_end(qtbot, win)
-    weights = {k: v.copy() for k, v in win.editor.doc.extras.weights.items()}
+    weights = {k: v.copy() for k, v in win.editor.doc.project.weights.items()}
     path = tmp_path / "xor_trained.ncproj"
     assert win.projects.save_to(path)
     win.editor.load(load_project(EXAMPLES / "xor.ncproj").spec)  # something else
     assert win.projects.open_path(path)
-    extras = win.editor.doc.extras
+    extras = win.editor.doc.project
     assert set(extras.weights) == set(weights) and win.editor.doc.trained
     for key, value in weights.items():
         np.testing.assert_array_equal(extras.weights[key], value)

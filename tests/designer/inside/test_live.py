@@ -150,7 +150,7 @@ def test_a_reopened_trained_project_shows_its_results(qtbot, open_example, tmp_p
     win = open_example("xor", epochs=30)
     with qtbot.waitSignal(win.training.runner.finished, timeout=30000):
         win.training.action_train.trigger()
-    qtbot.waitUntil(lambda: win.editor.doc.extras.weights is not None, timeout=5000)
+    qtbot.waitUntil(lambda: win.editor.doc.project.weights is not None, timeout=5000)
     qtbot.waitUntil(lambda: not win.inside.evaluation.busy, timeout=20000)
     path = tmp_path / "trained.ncproj"
     assert win.projects.save_to(path)
