@@ -81,6 +81,7 @@ class TrainingController(QObject):
             "action_continue", "&Continue training", self.continue_run,
             "Go on from the last checkpoint (after Stop, a reopened project or a crash) "
             "up to the Epochs setting", "Ctrl+F5")
+        self.action_continue.setIconText("Continue")  # buttons and toolbars: short
         self.action_pause = self._action("action_pause", "&Pause", self.pause,
                                          "Pause after the current batch", "F6")
         self.action_resume = self._action("action_resume", "&Resume", self.resume,

@@ -96,6 +96,10 @@ class TrainingPanel(QScrollArea):
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonTextOnly)
             button.setMinimumWidth(56)
+            # A tool button does not follow its action's visibility by itself: Pause
+            # and Resume share a place, one shown at a time.
+            button.setVisible(action.isVisible())
+            action.changed.connect(lambda b=button, a=action: b.setVisible(a.isVisible()))
             row.addWidget(button)
             self.buttons[action.objectName()] = button
         self.buttons["action_train"].setStyleSheet(
