@@ -27,6 +27,12 @@ def data_key(config: dict, seed: int = 0, base_dir: str | Path | None = None) ->
     return json.dumps([config, seed, str(base_dir or "")], sort_keys=True, default=str)
 
 
+def source_name(config: dict) -> str:
+    """What a load reads, for the state line: the file's name or the data set's."""
+    path = config.get("path")
+    return Path(str(path)).name if path else str(config.get("name") or "the data")
+
+
 class DataCache:
     """The last few prepared data sets, keyed by their description, seed and folder.
 
@@ -41,16 +47,22 @@ class DataCache:
     def prepare(self, config: dict, seed: int = 0,
                 base_dir: str | Path | None = None) -> PreparedData:
         """Load, split and normalise (or reuse); raises NeuroCanvasError or OSError."""
+        cached = self.get(config, seed, base_dir)
+        if cached is not None:
+            return cached
         key = data_key(config, seed, base_dir)
-        with self._lock:
-            for cached_key, data in self._entries:
-                if cached_key == key:
-                    return data
         data = prepare(config, seed, base_dir)
         with self._lock:  # both threads may have loaded it: keep one entry
             others = [entry for entry in self._entries if entry[0] != key]
             self._entries = [(key, data)] + others[:CACHE_SIZE - 1]
         return data
+
+    def get(self, config: dict, seed: int = 0,
+            base_dir: str | Path | None = None) -> PreparedData | None:
+        """The prepared data if it is here already (never loads)."""
+        key = data_key(config, seed, base_dir)
+        with self._lock:
+            return next((data for k, data in self._entries if k == key), None)
 
     def clear(self) -> None:
         with self._lock:

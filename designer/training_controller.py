@@ -3,7 +3,9 @@ immutable snapshot of the design, runs it in the training process (TrainingRunne
 locks the editor meanwhile, and stores what comes back (weights, history,
 preprocessing, the last checkpoint) in the document through a command.
 
-States: idle -> running <-> paused -> idle. Errors before the start (no data, a broken
+States: idle -> (loading ->) running <-> paused -> idle; "loading" only when the
+project's data is not prepared yet (a project just opened): it loads on a worker, and
+the run starts when it is ready (Stop cancels). Errors before the start (no data, a broken
 design, bad settings) and in the training process become a message box with the
 details; the app stays usable. The run's checkpoints arrive as it goes, so when the
 training process dies the weights and state of the last one are kept, and Continue
@@ -12,6 +14,7 @@ goes on from any checkpoint the project holds (after Stop, a reopened project, a
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -22,7 +25,8 @@ from engine.errors import NeuroCanvasError
 from engine.events import Diverged, Finished, RunResult, Stopped
 from engine.run import ResumeError, TrainingJob, make_job, preprocessing
 
-from .datasets import DataCache, data_seed, error_text
+from .background import BackgroundCall
+from .datasets import DataCache, data_seed, error_text, source_name
 from .editor import Editor
 from .runner import TrainingRunner
 
@@ -56,6 +60,9 @@ class TrainingController(QObject):
         self.runner.progress.connect(self.progress)
         self.runner.checkpointed.connect(self._checkpointed)
         self.latest_checkpoint = None  # of the run going on, as the process sent it
+        self.loader = BackgroundCall(self)  # prepares data not loaded yet, then starts
+        self.loader.finished.connect(self._data_loaded)
+        self._pending = None  # (step_only, resume) of a start waiting for its data
         self.runner.finished.connect(self._finished)
         self.runner.failed.connect(self._failed)
         self.runner.running_changed.connect(self._running_changed)
@@ -104,37 +111,56 @@ class TrainingController(QObject):
     def _set_state(self, state: str) -> None:
         self.state = state
         idle = state == "idle"
-        self.action_train.setEnabled(idle)
+        self.action_train.setEnabled(idle)  # (not while loading: the run is on its way)
         self.action_continue.setEnabled(idle and self.doc.project.checkpoint is not None)
         self.action_pause.setEnabled(state == "running")
         self.action_pause.setVisible(state != "paused")
         self.action_resume.setEnabled(state == "paused")
         self.action_resume.setVisible(state == "paused")
-        self.action_step.setEnabled(state != "running")
+        self.action_step.setEnabled(state in ("idle", "paused"))
         self.action_stop.setEnabled(not idle)
         self.state_changed.emit(state)
 
     # ---- verbs ---------------------------------------------------------------------
-    def make_job(self, resume=None) -> TrainingJob:
-        """The engine's job for the design, data and settings as they are now (checked
-        there, once); raises NeuroCanvasError (ResumeError: what changed since ``resume``)."""
-        extras = self.doc.project
-        if not extras.data:
+    def _check_ready(self) -> None:
+        """Raise NeuroCanvasError when there is no data or the design has problems."""
+        if not self.doc.project.data:
             raise NeuroCanvasError("This project has no data yet: choose some in the Data "
                                    "panel and press Load and use.")
         problems = self.doc.report.problems
         if problems:
             raise NeuroCanvasError("The design has problems to fix first:\n" +
                                    "\n".join(f"\u2022 {p.message}" for p in problems[:6]))
-        data = self.cache.prepare(extras.data, data_seed(extras.training), self.base_dir())
-        return make_job(self.doc.spec(), data, extras.training, data_config=extras.data,
+
+    def _data_args(self) -> tuple:
+        project = self.doc.project
+        return project.data, data_seed(project.training), self.base_dir()
+
+    def make_job(self, resume=None, data=None) -> TrainingJob:
+        """The engine's job for the design, data and settings as they are now (checked
+        there, once); raises NeuroCanvasError (ResumeError: what changed since ``resume``).
+        Without ``data`` the data is prepared here, in the calling thread."""
+        self._check_ready()
+        project = self.doc.project
+        data = data if data is not None else self.cache.prepare(*self._data_args())
+        return make_job(self.doc.spec(), data, project.training, data_config=project.data,
                         resume=resume, probe=self.action_probe.isChecked())
 
     def start(self, step_only: bool = False, resume=None) -> bool:
+        """Start a run (``resume``: go on from that checkpoint). When the data is not
+        prepared yet it loads on a worker first; True when a run or that load began."""
         if self.state != "idle":
             return False
         try:
-            job = self.make_job(resume)
+            self._check_ready()
+        except NeuroCanvasError as exc:
+            self.show_error("Cannot start training", error_text(exc), "")
+            return False
+        data = self.cache.get(*self._data_args())
+        if data is None:
+            return self._load_then_start(step_only, resume)
+        try:
+            job = self.make_job(resume, data)
         except ResumeError as exc:
             return self._offer_fresh_start(exc, step_only)
         except (NeuroCanvasError, OSError, ValueError) as exc:
@@ -150,6 +176,29 @@ class TrainingController(QObject):
         self.message.emit(f"Training one batch{where}" if step_only else
                           f"Training {'continued' if resume is not None else 'started'}{where}")
         return True
+
+    def _load_then_start(self, step_only: bool, resume) -> bool:
+        args = self._data_args()
+        if not self.loader.start(partial(_prepare, self.cache, args)):
+            return False  # shut down: the window is closing
+        self._pending = (step_only, resume)
+        self._set_state("loading")
+        self.message.emit(f"Loading {source_name(args[0])} before training\u2026")
+        return True
+
+    def _data_loaded(self, result, error) -> None:
+        pending, self._pending = self._pending, None
+        if self.state == "loading":
+            self._set_state("idle")
+        if pending is None:  # Stop pressed meanwhile
+            self.message.emit("Training cancelled")
+            return
+        data, exc = result if error is None else (None, None)
+        if data is None:
+            self.show_error("Cannot start training",
+                            error_text(exc) if exc is not None else error or "", "")
+            return
+        self.start(*pending)  # the data is prepared now (or other data is asked for)
 
     def continue_run(self) -> bool:
         """Go on from the project's checkpoint, up to the Epochs setting."""
@@ -198,12 +247,16 @@ class TrainingController(QObject):
             self.message.emit("One batch")
 
     def stop(self) -> None:
-        if self.state != "idle":
+        if self.state == "loading":
+            self._pending = None  # the load ends on its own; nothing starts after it
+            self._set_state("idle")
+        elif self.state != "idle":
             self.runner.stop()
             self.message.emit("Stopping\u2026")
 
     def shutdown(self) -> bool:
-        return self.runner.shutdown()
+        self._pending = None
+        return self.loader.shutdown() and self.runner.shutdown()
 
     @property
     def running(self) -> bool:
@@ -272,6 +325,14 @@ class TrainingController(QObject):
         self.error_box = box
         box.open()
         self.message.emit(f"{title}: {text.splitlines()[0] if text else ''}")
+
+
+def _prepare(cache: DataCache, args: tuple):
+    """On the worker: (data, None), or (None, the loader's error)."""
+    try:
+        return cache.prepare(*args), None
+    except (NeuroCanvasError, OSError, ValueError) as exc:
+        return None, exc
 
 
 def results_of(result: RunResult) -> dict:

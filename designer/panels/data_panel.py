@@ -28,7 +28,7 @@ from engine.params import Param
 
 from .. import style
 from ..background import BackgroundCall
-from ..datasets import DataCache, data_key, data_seed, error_field, error_text
+from ..datasets import DataCache, data_key, data_seed, error_field, error_text, source_name
 from ..editor import Editor
 from .data_preview import DataPreview
 from .fields import make_field
@@ -64,12 +64,6 @@ def _load(cache: DataCache, request: LoadRequest):
         return cache.prepare(request.config, request.seed, request.base_dir), None
     except (NeuroCanvasError, OSError, ValueError) as exc:
         return None, exc
-
-
-def source_name(config: dict) -> str:
-    """What a load reads, for the state line: the file's name or the data set's."""
-    path = config.get("path")
-    return Path(str(path)).name if path else str(config.get("name") or "the data")
 
 
 class DataPanel(QScrollArea):

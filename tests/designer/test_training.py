@@ -158,3 +158,30 @@ def test_a_design_change_marks_the_weights_stale_and_undo_makes_them_fresh(qtbot
     assert "stale" in win.training_panel.result.text()
     editor.undo()
     assert editor.doc.trained and win.action_export.isEnabled()
+
+
+def test_train_with_data_not_prepared_yet_loads_it_on_a_worker_then_runs(qtbot, xor_window):
+    win, training = xor_window, xor_window.training
+    win.editor.set_training_setting("epochs", 3)
+    inside = win.inside
+    workers = (win.data_panel.loader, inside.evaluation, inside.panel.preview.call,
+               inside.panel.estimate.call)
+    settle = lambda: qtbot.waitUntil(lambda: not any(w.busy for w in workers),  # noqa: E731
+                                     timeout=20000)
+    settle()  # no worker fills the cache behind the test's back
+    win.data_cache.clear()  # as just after opening a project whose data is still loading
+    with qtbot.waitSignal(training.runner.finished, timeout=60000) as result:
+        training.action_train.trigger()
+        assert training.state == "loading" and not training.action_train.isEnabled()
+        assert "Loading xor before training" in win.statusBar().currentMessage()
+    assert len(result.args[0].ended.history) == 3
+    qtbot.waitUntil(lambda: training.state == "idle", timeout=5000)
+    settle()
+    win.data_cache.clear()  # Stop while it loads: nothing starts after the load
+    training.action_train.trigger()
+    assert training.state == "loading" and training.action_stop.isEnabled()
+    training.action_stop.trigger()
+    assert training.state == "idle"
+    qtbot.waitUntil(lambda: not training.loader.busy, timeout=20000)
+    qtbot.wait(100)
+    assert training.state == "idle" and not training.runner.running
