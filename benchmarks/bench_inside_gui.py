@@ -154,6 +154,9 @@ def main(argv=None):
     settings = QSettings(str(Path(os.environ.get("TMPDIR", "/tmp")) / "bench_inside.ini"),
                          QSettings.IniFormat)
     window = create_main_window(EXAMPLES / f"{args.example}.ncproj", settings)
+    from designer.gui_gc import GuiThreadCollector
+
+    collector = GuiThreadCollector()  # as the app runs: garbage collected in the GUI thread
     window.editor.set_training_setting("epochs", args.epochs)
     window.resize(1360, 860)
     window.show()
@@ -191,6 +194,7 @@ def main(argv=None):
     window.inside.shutdown()
     window.editor.stack.setClean()
     window.close()
+    collector.stop()
 
 
 if __name__ == "__main__":

@@ -188,17 +188,21 @@ class TrainingController(QObject):
 
     def _data_loaded(self, result, error) -> None:
         pending, self._pending = self._pending, None
-        if self.state == "loading":
-            self._set_state("idle")
-        if pending is None:  # Stop pressed meanwhile
+        if pending is None:  # Stop pressed meanwhile (the state is idle already)
             self.message.emit("Training cancelled")
             return
         data, exc = result if error is None else (None, None)
         if data is None:
+            self._set_state("idle")
             self.show_error("Cannot start training",
                             error_text(exc) if exc is not None else error or "", "")
             return
-        self.start(*pending)  # the data is prepared now (or other data is asked for)
+        # Straight on to running (no idle in between: whoever waits for the run's end
+        # watches for idle); start() finds the data prepared now, or loads other data
+        # if the project's changed meanwhile.
+        self.state = "idle"
+        if not self.start(*pending):
+            self._set_state("idle")
 
     def continue_run(self) -> bool:
         """Go on from the project's checkpoint, up to the Epochs setting."""

@@ -99,16 +99,7 @@ def run_train(args) -> int:
     out = Path(args.out or (args.project if args.resume else ""))
     if not args.out and not args.resume:
         raise ProjectError("say where to save the trained project with --out")
-    settings = {**project.training, **_overrides(args)}
-    data_config = project.data
-    if args.data:
-        data_config = {**{k: v for k, v in project.data.items()
-                          if k in ("validation_split", "test_split", "normalize")},
-                       **data_config_for_file(args.data, args.target, args.data_kind)}
-    base = Path(args.project).resolve().parent
-    data = prepare(data_config, int(settings.get("seed", 0)), base_dir=base)
-    job = make_job(project.spec, data, settings, data_config=data_config,
-                   resume=project.checkpoint if args.resume else None)
+    job = _job(args, project)
     saver = _Saver(project, job, out)
     report = _Report(args.json, args.quiet)
     control = TrainControl()
@@ -132,6 +123,21 @@ def run_train(args) -> int:
     if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_DIVERGED if isinstance(event.ended, Diverged) else 0
+
+
+def _job(args, project: Project):
+    """The run asked for: the project's settings with the command line's on top, its
+    data or --data, prepared and checked by the engine's one run path."""
+    settings = {**project.training, **_overrides(args)}
+    data_config = project.data
+    if args.data:
+        data_config = {**{k: v for k, v in project.data.items()
+                          if k in ("validation_split", "test_split", "normalize")},
+                       **data_config_for_file(args.data, args.target, args.data_kind)}
+    base = Path(args.project).resolve().parent
+    data = prepare(data_config, int(settings.get("seed", 0)), base_dir=base)
+    return make_job(project.spec, data, settings, data_config=data_config,
+                    resume=project.checkpoint if args.resume else None)
 
 
 def _overrides(args) -> dict:

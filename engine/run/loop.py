@@ -167,11 +167,7 @@ class _Run:
                 self._restore(self._backup)
                 return Diverged(list(self.history), self._diverged_message(epoch, b + 1, lr),
                                 epoch=epoch, batch=b + 1)
-            part["loss_sum"] += loss * len(idx)
-            if self.task == "classification":
-                pred = predicted_classes(out)
-                part["correct"] += np.count_nonzero(pred == self.y[idx].reshape(pred.shape))
-                part["labels"] += pred.size  # one label per sample, or per time step
+            self._count(part, loss, out, idx)
             self.step += 1
             self.samples += len(idx)
             self.done = b + 1
@@ -188,6 +184,14 @@ class _Run:
         if self.policy is not None and epoch < self.s["epochs"] and self.policy.due(True):
             yield Checkpointed(self.checkpoint())
         return None
+
+    def _count(self, part: dict, loss: float, out: np.ndarray, idx: np.ndarray) -> None:
+        """Add a batch to the epoch's sums (its loss and, classifying, correct labels)."""
+        part["loss_sum"] += loss * len(idx)
+        if self.task == "classification":
+            pred = predicted_classes(out)
+            part["correct"] += np.count_nonzero(pred == self.y[idx].reshape(pred.shape))
+            part["labels"] += pred.size  # one label per sample, or per time step
 
     def _lr(self, epoch: int, b: int) -> float:
         return learning_rate(self.s["schedule"], self.s["learning_rate"],
