@@ -64,3 +64,29 @@ def test_kill_9_mid_run_then_resume_gives_the_uninterrupted_weights(name, tmp_pa
     assert diff <= 1e-6
     assert [r["loss"] for r in resumed.history] == [r["loss"] for r in reference.history]
     assert resumed.preprocessing["test"] == reference.preprocessing["test"]
+
+
+def test_ctrl_c_saves_a_checkpoint_exits_130_and_the_run_resumes(tmp_path):
+    out = tmp_path / "interrupted.ncproj"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "train",
+                             str(EXAMPLES / "xor.ncproj"), "--epochs", "100000",
+                             "--out", str(out), "--quiet"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while checkpoint_of(out) is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "Stopped by request" in err and "Traceback" not in err
+    stopped = load_project(out)
+    assert stopped.checkpoint is not None and stopped.preprocessing["ended"] == "stopped"
+    done = stopped.checkpoint.epoch + 1  # the epoch it stopped in, and one more
+    assert main(["train", str(out), "--resume", "--epochs", str(done), "--quiet"]) == 0
+    resumed = load_project(out)
+    assert [r["epoch"] for r in resumed.history] == list(range(1, done + 1))
