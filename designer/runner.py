@@ -6,8 +6,9 @@ checked by ``engine.run.make_job``) with one BLAS thread and sends the typed eve
 here reads them and re-emits each as the signal of its type. Nothing here builds a
 network, chooses a loss or evaluates: that is the engine's one run path.
 
-A process rather than a thread: a trainer thread shares the GIL with the GUI, and a small network lost a fifth of its speed to every repaint (spirals with every
-inside view open ran at 75-80% of headless); a process shares nothing, and its crash
+A process rather than a thread: a trainer thread shares the GIL with the GUI, and a
+small network lost a fifth of its speed to every repaint (spirals with every inside
+view open ran at 75-80% of headless); a process shares nothing, and its crash
 becomes a message instead of taking the window down. Progress is coalesced in the child
 to at most ``EMIT_INTERVAL`` apart, each message carrying every batch loss, so the GUI
 never falls behind however fast the batches come.

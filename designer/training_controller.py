@@ -98,8 +98,8 @@ class TrainingController(QObject):
         self.action_stop = self._action("action_stop", "St&op", self.stop,
                                         "Stop after the current batch and keep the weights",
                                         "Shift+F5")
-        self.actions = [self.action_train, self.action_continue, self.action_pause, self.action_resume,
-                        self.action_step, self.action_stop]
+        self.actions = [self.action_train, self.action_continue, self.action_pause,
+                        self.action_resume, self.action_step, self.action_stop]
         # Looking inside costs up to 2% of a run; a person after every last sample per
         # second can turn it off (health badges and live inside views then rest).
         self.action_probe = self._action("action_probe", "&Look inside while training",

@@ -41,8 +41,9 @@ def design_changes(old_dict: dict, new: NetworkSpec) -> list[str]:
             if a != b:
                 changes.append(f"{i}: {key} changed from {a!r} to {b!r}")
     edges = lambda spec: {(e.source, e.target) for e in spec.edges}  # noqa: E731
-    changes += [f"connection {s} \u2192 {t} was added" for s, t in sorted(edges(new) - edges(old))]
-    changes += [f"connection {s} \u2192 {t} was removed" for s, t in sorted(edges(old) - edges(new))]
+    added, removed = sorted(edges(new) - edges(old)), sorted(edges(old) - edges(new))
+    changes += [f"connection {s} \u2192 {t} was added" for s, t in added]
+    changes += [f"connection {s} \u2192 {t} was removed" for s, t in removed]
     return changes
 
 

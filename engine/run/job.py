@@ -91,8 +91,9 @@ class JobRun:
 
     def __iter__(self) -> Iterator:
         job, network = self.job, self.network
-        identity: dict[str, Any] = {"design": design_fingerprint(job.spec), "data": data_fingerprint(job.data),
-                    "design_spec": job.spec.to_dict(), "data_config": job.data_config}
+        identity: dict[str, Any] = {
+            "design": design_fingerprint(job.spec), "data": data_fingerprint(job.data),
+            "design_spec": job.spec.to_dict(), "data_config": job.data_config}
         ended, last = None, None
         for event in train(network, job.data.train, job.data.val, job.settings, self.control,
                            job.resume, self.policy, identity, job.loss):
