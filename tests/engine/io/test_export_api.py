@@ -4,6 +4,7 @@ on their own (no NeuroCanvas importable) and catch a wrong model, the CLI, clear
 fit), and the NumPy safetensors reader/writer against the safetensors library."""
 import ast
 import subprocess
+import importlib.util
 import sys
 from dataclasses import replace
 
@@ -257,7 +258,11 @@ def test_cli_exports_each_format(fmt, trained_file, tmp_path, capsys):
     out = tmp_path / "out" / ("torch" if fmt == "pytorch" else f"mlp.{fmt}")
     assert main(["export", str(trained_file), "--format", fmt, "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert f"wrote {out}" in text and "Parity OK: largest difference" in text
+    assert f"wrote {out}" in text
+    if fmt == "pytorch" and importlib.util.find_spec("torch") is None:
+        assert "Parity not measured here (torch is not installed)" in text
+        pytest.skip("the PyTorch export's parity check needs PyTorch (an optional extra)")
+    assert "Parity OK: largest difference" in text
 
 
 def test_cli_no_parity_and_errors(trained_file, tmp_path, capsys, monkeypatch):
@@ -285,7 +290,9 @@ def trained_file_spec(path):
 
 def test_missing_packages_lists_what_each_format_needs(monkeypatch):
     from engine.io.export import FORMATS, missing_packages
-    assert all(missing_packages(fmt) == ([], []) for fmt in FORMATS)  # all installed here
+    torch = [] if importlib.util.find_spec("torch") else ["torch"]  # optional: parity only
+    expected = {fmt: ([], torch if fmt == "pytorch" else []) for fmt in FORMATS}
+    assert {fmt: missing_packages(fmt) for fmt in FORMATS} == expected
     monkeypatch.setitem(sys.modules, "onnx", None)
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     assert missing_packages("onnx") == (["onnx"], ["onnxruntime"])
