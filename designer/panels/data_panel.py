@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QHBo
                                QVBoxLayout, QWidget)
 
 from engine.data import BUILTINS, SOURCES
+from engine.data.progress import reporting
 from engine.data.config import COMMON
 from engine.errors import NeuroCanvasError
 from engine.params import Param
@@ -57,17 +58,20 @@ class LoadRequest:
         return data_key(self.config, self.seed, self.base_dir)
 
 
-def _load(cache: DataCache, request: LoadRequest):
+def _load(cache: DataCache, request: LoadRequest, progress: Signal):
     """On the worker: (data, None), or (None, the loader's error) to show at its field.
-    Anything else (a bug) reaches the panel as BackgroundCall's error message."""
+    Anything else (a bug) reaches the panel as BackgroundCall's error message. The
+    loaders' progress goes out through ``progress`` (a signal: queued to the GUI)."""
     try:
-        return cache.prepare(request.config, request.seed, request.base_dir), None
+        with reporting(progress.emit):
+            return cache.prepare(request.config, request.seed, request.base_dir), None
     except (NeuroCanvasError, OSError, ValueError) as exc:
         return None, exc
 
 
 class DataPanel(QScrollArea):
     loaded = Signal(bool)  # once per load started: True when its data was used or previewed
+    load_progressed = Signal(str, float)  # from the worker: stage, fraction done
 
     def __init__(self, editor: Editor, cache: DataCache,
                  base_dir: Callable[[], Path | None] = lambda: None, parent=None):
@@ -81,6 +85,7 @@ class DataPanel(QScrollArea):
         self.prepared = None
         self.loader = BackgroundCall(self)
         self.loader.finished.connect(self._loaded)
+        self.load_progressed.connect(self._show_progress)
         self._running: LoadRequest | None = None
         self._queued_use: LoadRequest | None = None
         self._preview_asked = False
@@ -123,7 +128,7 @@ class DataPanel(QScrollArea):
         column.addLayout(row)
         self.busy_bar = QProgressBar()
         self.busy_bar.setObjectName("data_busy")
-        self.busy_bar.setRange(0, 0)  # a load has no steps to count: a moving bar
+        self.busy_bar.setRange(0, 0)  # moving; the loaders' progress makes it a percentage
         self.busy_bar.setTextVisible(False)
         self.busy_bar.setMaximumHeight(6)
         self.busy_bar.hide()
@@ -334,13 +339,24 @@ class DataPanel(QScrollArea):
             else:
                 self._preview_asked = True
             return True
-        if not self.loader.start(partial(_load, self.cache, request)):
+        if not self.loader.start(partial(_load, self.cache, request, self.load_progressed)):
             return False  # shut down: the window is closing
         self._running = request
         self.state.setText(f"Loading {source_name(request.config)}\u2026")
+        self.busy_bar.setRange(0, 0)  # moving until a loader says how far it is
         self.busy_bar.show()
         self._update_button()
         return True
+
+    def _show_progress(self, stage: str, fraction: float) -> None:
+        """A loader's progress (only while its load is the one running)."""
+        if self._running is None:
+            return
+        self.busy_bar.setRange(0, 100)
+        self.busy_bar.setValue(int(100 * fraction))
+        what = "Reading" if stage == "reading" else "Converting the columns of"
+        self.state.setText(f"{what} {source_name(self._running.config)}\u2026 "
+                           f"{100 * fraction:.0f}%")
 
     def _update_button(self, *_) -> None:
         loading = self._running is not None

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..errors import DataError
 from .dataset import Dataset
+from .progress import report
 
 EXTENSIONS = (".png", ".jpg", ".jpeg")
 COLORS = {"grayscale": "L", "rgb": "RGB"}
@@ -87,7 +88,11 @@ def load_image_folder(path: str | Path, size: int | tuple[int, int] = (28, 28),
     root, size, image_module = Path(path), _normalize_size(size), _pillow()
     classes, files, skipped = list_image_files(root)
     paths = [p for group in files for p in group]
-    arrays = [_read(image_module, p, COLORS[color], size, resize) for p in paths]
+    arrays = []
+    for i, p in enumerate(paths):
+        if i % 64 == 0:
+            report("reading", i / len(paths))
+        arrays.append(_read(image_module, p, COLORS[color], size, resize))
     x = _stack(arrays, paths).astype(np.float32) / 255.0
     x = x[:, None] if x.ndim == 3 else x.transpose(0, 3, 1, 2)
     y = np.repeat(np.arange(len(classes)), [len(g) for g in files]).astype(np.int64)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from .progress import report
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
 # Work done per NumPy (or codec) call while reading: each call holds the GIL for its
@@ -74,6 +75,7 @@ def _lines(path: Path, raw: bytes) -> Iterator[str]:
         # in the next block.
         carry = lines.pop() if lines and not lines[-1].endswith("\n") else ""
         yield from lines
+        report("reading", min(end, len(raw)) / len(raw))
     if carry:
         yield carry
 
@@ -178,6 +180,7 @@ def numeric_columns(table: Table, columns: list[str]) -> np.ndarray:
     out = np.empty((len(table), len(columns)), np.float64)
     bad = []
     for j, column in enumerate(columns):
+        report("converting", j / len(columns))
         if _convert(table.cells(column), out[:, j]):
             continue
         error = first_bad_cell(table, column)
