@@ -189,6 +189,12 @@ def _predict_inputs(path, model, config_for, read_config, load):
     return load(source, settings, 0, None).x
 
 
+def spreadsheet_safe(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula: one starting with = + - @
+    (or a tab or carriage return) gets a leading apostrophe, as OWASP advises."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def _write_predictions(path: Path, out: np.ndarray, model) -> None:
     suffix = path.suffix.lower()
     if suffix == ".npy":
@@ -205,10 +211,10 @@ def _write_predictions(path: Path, out: np.ndarray, model) -> None:
         if model.task == "classification" and out.ndim == 2:
             names = model.class_names or [str(i) for i in range(flat.shape[1])]
             names = names if flat.shape[1] > 1 else ["positive"]
-            writer.writerow(["prediction"] + [f"p_{n}" for n in names])
+            writer.writerow(["prediction"] + [spreadsheet_safe(f"p_{n}") for n in names])
             for row in flat:
                 label = names[int(row.argmax())] if len(row) > 1 else str(int(row[0] > 0.5))
-                writer.writerow([label] + [f"{v:.6g}" for v in row])
+                writer.writerow([spreadsheet_safe(label)] + [f"{v:.6g}" for v in row])
         else:
             writer.writerow([f"output_{i}" for i in range(flat.shape[1])])
             writer.writerows([[f"{v:.6g}" for v in row] for row in flat])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import re
 import textwrap
 from pathlib import Path
 
@@ -77,10 +78,14 @@ def write_parity_files(model: TrainedModel, fmt: str, folder: Path, model_file: 
 def script_text(fmt: str, model_file: str, samples_file: str, script_name: str) -> str:
     template, library, how = TARGETS[fmt]
     needs = "NumPy" + (f" and {library}" if library else "")
-    about = textwrap.fill(f"It {how}, on the inputs in {samples_file}, and compares the "
+    # File names are the user's text: in the code they appear only as repr()'d string
+    # literals, never inside the docstring (a quote or newline there would become code).
+    about = textwrap.fill(f"It {how}, on the inputs in SAMPLES_FILE, and compares the "
                           f"outputs with those NeuroCanvas computed. Needs {needs} only.", 80)
-    doc = (f'"""Parity check for the NeuroCanvas export {model_file}.\n\n{about}\n\n'
-           f"    python {script_name} [--tolerance {TOLERANCE:g}]\n\n"
+    usage = script_name if re.fullmatch(r"[A-Za-z0-9_.-]+", script_name) else "THIS_SCRIPT"
+    doc = (f'"""Parity check for a NeuroCanvas export (the model file: MODEL_FILE).\n\n'
+           f"{about}\n\n"
+           f"    python {usage} [--tolerance {TOLERANCE:g}]\n\n"
            f"Prints the largest absolute difference. Exit status 0: within the tolerance;\n"
            f'1: above it; 2: the check could not run (a missing package).\n"""\n')
     common = (TEMPLATES / "check_common.py").read_text(encoding="utf-8")
@@ -89,9 +94,9 @@ def script_text(fmt: str, model_file: str, samples_file: str, script_name: str) 
         common = common.replace("import json\n", "")
     text = (doc + common + "\n\n" + body.lstrip("\n")
             + '\n\nif __name__ == "__main__":\n    sys.exit(main())\n')
-    return (text.replace("__MODEL_FILE__", model_file)
-            .replace("__SAMPLES_FILE__", samples_file)
-            .replace("__WEIGHTS_FORMAT__", fmt)
+    return (text.replace('"__MODEL_FILE__"', repr(model_file))
+            .replace('"__SAMPLES_FILE__"', repr(samples_file))
+            .replace('"__WEIGHTS_FORMAT__"', repr(fmt))
             .replace("TOLERANCE = 1e-4", f"TOLERANCE = {TOLERANCE!r}"))
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import keyword
 import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -67,11 +68,14 @@ class Program:
 
 
 def identifiers(names: dict[str, str]) -> dict[str, str]:
-    """Layer id -> a Python identifier made from the layer's name, unique, never one
-    of nn.Module's attributes or a keyword."""
+    """Layer id -> a Python identifier made from the layer's name: ASCII letters, digits
+    and underscores only (after NFKC, so "ｆｃ" reads as "fc"; Python would fold such
+    names together and two layers would share a state-dict key), unique, never a
+    keyword or one of nn.Module's attributes."""
     out, taken = {}, set()
     for layer_id, name in names.items():
-        ident = re.sub(r"\W", "_", name.strip()).strip("_") or "layer"
+        folded = unicodedata.normalize("NFKC", str(name)).strip()
+        ident = re.sub(r"[^A-Za-z0-9_]", "_", folded).strip("_") or "layer"
         if ident[0].isdigit():
             ident = f"layer_{ident}"
         if keyword.iskeyword(ident) or ident in _RESERVED:
@@ -144,6 +148,8 @@ def class_name_of(project_name: str) -> str:
     words = re.findall(r"[A-Za-z0-9]+", project_name or "")
     name = "".join(w[:1].upper() + w[1:] for w in words) or "Model"
     name = name if not name[0].isdigit() else f"Model{name}"
+    if keyword.iskeyword(name):  # "None", "True", "False" are classes no one may define
+        return f"{name}Model"
     return name if name not in ("Model", "F", "nn", "np", "torch") else "ExportedModel"
 
 
@@ -158,7 +164,7 @@ def render_source(model: TrainedModel, program: Program, class_name: str) -> str
     signature = "self, x, logits=False" if final else "self, x"
     body = "\n".join(
         [f"class {class_name}(nn.Module):",
-         f'    """{model.project.name}, as designed in NeuroCanvas."""', "",
+         '    """The network of the NeuroCanvas project PROJECT_NAME."""', "",
          "    def __init__(self):"] + [f"        {t}" for t in init] + ["",
          f"    def forward({signature}):"] + [f"        {t}" for t in program.lines])
     helpers = "".join(HELPERS[name] for name in program.helpers)

@@ -81,7 +81,9 @@ def module_head(model: TrainedModel, final: str | None) -> tuple[str, str, str]:
     """(the module docstring, the constants, the example_input function)."""
     kind = model.network.input_kind
     shape = tuple(model.network.spec.input_shape)
-    lines = [f'"""{model.project.name}: a PyTorch model exported by NeuroCanvas.', "",
+    # The project's name is the user's text: it appears in the code only as a repr()'d
+    # constant, never inside the docstring (a name closing it would run as code).
+    lines = ['"""A PyTorch model exported by NeuroCanvas (the project: PROJECT_NAME).', "",
              "The same architecture and trained weights as the NeuroCanvas design; this file",
              "needs only PyTorch and NumPy. Usage, from this folder:", "",
              "    import torch", "    from model import load_model", "",
@@ -104,7 +106,8 @@ def module_head(model: TrainedModel, final: str | None) -> tuple[str, str, str]:
     lines += ["Keep the model in eval mode for predictions (Dropout off, BatchNorm on its",
               "running statistics). check_parity.py compares it with NeuroCanvas's outputs.",
               '"""']
-    constants = [f"INPUT_SHAPE = {shape}  # one sample, without the batch axis",
+    constants = [f"PROJECT_NAME = {model.project.name!r}",
+                 f"INPUT_SHAPE = {shape}  # one sample, without the batch axis",
                  f"CLASS_NAMES = {model.class_names!r}"]
     vocab = list(model.dataset.get("vocabulary") or [])
     if kind == "tokens" and vocab:

@@ -100,3 +100,23 @@ def test_invalid_network_info_exits_1_with_reason(tmp_path, capsys):
     save_project(Project(spec, src.layout, src.data, src.training, name="broken"), path)
     assert main(["info", str(path)]) == 1
     assert "add a Flatten before it" in capsys.readouterr().err
+
+
+def test_predicted_labels_cannot_run_as_spreadsheet_formulas(tmp_path):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 2))
+    labels = np.where(x[:, 0] > 0, "=HYPERLINK(\"http://x\")", "@SUM(A1)")
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,label\n" + "".join(f"{a:.3f},{b:.3f},{y}\n"
+                                           for (a, b), y in zip(x, labels)))
+    out = tmp_path / "t.ncproj"
+    assert main(["train", str(EXAMPLES / "xor.ncproj"), "--data", str(data), "--epochs",
+                 "2", "--out", str(out), "--quiet"]) == 0
+    pred = tmp_path / "p.csv"
+    inputs = tmp_path / "in.csv"
+    inputs.write_text("a,b\n1,0\n-1,0\n")
+    assert main(["predict", str(out), "--data", str(inputs), "--out", str(pred)]) == 0
+    rows = list(csv.reader(pred.open()))
+    cells = rows[0][1:] + [row[0] for row in rows[1:]]
+    assert all(c[:1] not in "=+-@" for c in cells), cells
+    assert {row[0] for row in rows[1:]} <= {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)"}

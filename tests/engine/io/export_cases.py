@@ -3,18 +3,18 @@ designs that between them use every registered layer type (and the awkward setti
 uneven "same" padding, strides, dilation, per-step outputs, no biases, branches)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from engine.data import dataset_info, prepare
+from engine.data import prepare
 from engine.layers import layer_types
-from engine.network import Network
 from engine.project import Project, load_project
-from engine.settings import choose_loss, training_settings
+from engine.run import make_job, run_job
+from engine.settings import training_settings
 from engine.spec import NetworkSpec
-from engine.run import train
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((ROOT / "resources" / "examples").glob("*.ncproj"))
@@ -34,20 +34,15 @@ def graph(input_shape, kind, layers, edges=None) -> NetworkSpec:
 
 def train_project(project: Project, data_config: dict, base_dir=None, epochs: int = 1,
                   batch_size: int | None = None) -> Project:
-    """Train a few steps the way ``neurocanvas train`` does and record what it records."""
+    """Train a few steps through the run path ``neurocanvas train`` takes, and keep
+    what it keeps."""
     settings = dict(project.training, epochs=epochs)
     if batch_size:
         settings["batch_size"] = batch_size
     settings = training_settings(settings)
     data = prepare(data_config, settings["seed"], base_dir=base_dir)
-    network = Network(project.spec, seed=settings["seed"])
-    events = list(train(network, data.train, data.val, settings))
-    loss = choose_loss(settings, data.train.task, network.report.output_shape[-1])
-    info = {"loss": loss.name,
-            "normalizer": data.normalizer.to_dict() if data.normalizer else None,
-            "dataset": dataset_info(data.train), "ended": type(events[-1]).__name__.lower()}
-    return Project(project.spec, project.layout, data_config, settings, network.weights(),
-                   events[-1].history, info, project.name)
+    *_, result = run_job(make_job(project.spec, data, settings, data_config=data_config))
+    return replace(project, data=data_config, training=settings).with_results(result)
 
 
 def trained_example(path: Path) -> Project:

@@ -1,0 +1,137 @@
+"""Generated code is safe by construction: hostile project names, layer names and file
+names (quotes, triple quotes, backslashes, new lines, Unicode that folds together, digits
+of other scripts, keywords) never break the generated Python or run as code. Each case
+writes model.py and a check script, compiles them, reads every user string back from a
+repr()'d literal, and, where the library is installed, imports and runs them: the
+parity check passes and nothing else ran (a sentinel file a hostile name tries to
+create never appears)."""
+from __future__ import annotations
+
+import ast
+import importlib.util
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.io.export import export_model
+from engine.project import Project
+from engine.spec import LayerSpec, NetworkSpec
+
+from .export_cases import graph, train_project
+
+SENTINEL = "PWNED_SENTINEL"
+ATTACKS = [
+    f'"""; open("{SENTINEL}", "w").write("x"); """',
+    f"'''\nimport os\nos.system('touch {SENTINEL}')\n'''",
+    f'x"\nopen("{SENTINEL}", "w")\n#',
+    f"\\\\\" + open('{SENTINEL}', 'w').name + \"",
+    "back\\slash\\", 'quote"', "apostrophe'", "new\nline", "tab\tcarriage\rreturn",
+    "ｆｃ", "fc", "١٢٣", "123", "class", "None", "lambda", "__init__", "forward", "self",
+    "名前", "ünïcødé", "\u2028separator", "🙂", "x", "", " ",
+]
+ALPHABET = ['"', "'", "\\", "\n", "#", ";", "(", ")", "ｆ", "é", "١", "_", "a", "1", " "]
+
+
+def hostile_names(n: int, seed: int = 0) -> list[str]:
+    """The fixed attacks, then ``n`` seeded random strings over a hostile alphabet."""
+    rng = random.Random(seed)
+    return ATTACKS + ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 12)))
+                      for _ in range(n)]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory) -> Project:
+    folder = tmp_path_factory.mktemp("hostile")
+    x = np.random.default_rng(0).normal(size=(48, 3)).astype(np.float32)
+    np.savez(folder / "d.npz", x=x, y=np.arange(48) % 2)
+    layers = [(f"l{i}", "Dense", {"units": 4}) for i in range(4)]
+    layers.append(("out", "Dense", {"units": 2, "activation": "softmax"}))
+    return train_project(Project(graph((3,), "features", layers)),
+                         {"source": "npz", "path": str(folder / "d.npz")})
+
+
+def renamed(project: Project, project_name: str, layer_names: list[str]) -> Project:
+    """The same trained project under other names (weights are keyed by layer id)."""
+    layers = list(project.spec.layers)
+    for i, name in zip(range(1, len(layers)), layer_names):
+        layers[i] = LayerSpec(layers[i].id, layers[i].type, name, layers[i].config)
+    return replace(project, name=project_name,
+                   spec=NetworkSpec(tuple(layers), project.spec.edges, project.spec.version))
+
+
+def string_constants(source: str) -> dict[str, str]:
+    """Module-level NAME = "literal" assignments, read back (and the source parses)."""
+    tree = ast.parse(source)
+    return {node.targets[0].id: node.value.value for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)}
+
+
+def assert_nothing_else_runs(source: str) -> None:
+    """Top level holds only imports, definitions, constants and the main guard."""
+    for node in ast.parse(source).body:
+        assert isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef,
+                                 ast.Assign, ast.If, ast.Expr)), ast.dump(node)[:200]
+        if isinstance(node, ast.Expr):  # the docstring only
+            assert isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+        if isinstance(node, ast.If):
+            assert ast.unparse(node.test) == "__name__ == '__main__'"
+
+
+def check_model_py(folder: Path, project_name: str, tmp_path: Path) -> None:
+    source = (folder / "model.py").read_text(encoding="utf-8")
+    compile(source, "model.py", "exec")
+    assert_nothing_else_runs(source)
+    assert string_constants(source)["PROJECT_NAME"] == project_name
+    tree = ast.parse(source)
+    attrs = [t.attr for node in ast.walk(tree) if isinstance(node, ast.Assign)
+             for t in node.targets if isinstance(t, ast.Attribute)]
+    assert all(a.isascii() and a.isidentifier() for a in attrs)
+    assert len(set(attrs)) == len(attrs)  # "ｆｃ" and "fc" do not share an attribute
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_hostile_names_make_valid_inert_pytorch_code(trained, tmp_path, chunk,
+                                                     monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where a hostile name would drop its sentinel
+    names = hostile_names(36)[chunk::4]
+    has_torch = importlib.util.find_spec("torch") is not None
+    for i, name in enumerate(names):
+        layer_names = [name, name + "ｆｃ", name + "fc", f"{i}{name}"]
+        if len(set(layer_names)) < 4 or any(not n.strip() for n in layer_names):
+            layer_names = [f"{name}{k}" if name.strip() else f"layer{k}" for k in range(4)]
+        project = renamed(trained, name, layer_names)
+        out = tmp_path / f"torch_{i}"
+        result = export_model(project, "pytorch", out, include_parity=has_torch)
+        check_model_py(out, name, tmp_path)
+        check = (out / "check_parity.py").read_text(encoding="utf-8")
+        compile(check, "check_parity.py", "exec")
+        assert_nothing_else_runs(check)
+        if has_torch:
+            assert result.passed, (name, result.message)
+        assert not (tmp_path / SENTINEL).exists(), name
+        assert not (out / SENTINEL).exists(), name
+
+
+@pytest.mark.parametrize("fmt", ["npz", "onnx"])
+def test_hostile_file_names_make_valid_inert_check_scripts(trained, tmp_path, fmt,
+                                                           monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for i, attack in enumerate(ATTACKS[:4] + ["back\\slash", "quote'\"mix"]):
+        stem = attack.replace("/", "_").replace("\0", "_").replace("\n", "_")
+        path = tmp_path / f"case{i}" / f"{stem}.{fmt}"
+        path.parent.mkdir()
+        runtime = importlib.util.find_spec("onnxruntime") if fmt == "onnx" else True
+        result = export_model(trained, fmt, path, include_parity=bool(runtime))
+        scripts = [p for p in result.paths if p.suffix == ".py"]
+        assert scripts, result.paths
+        source = scripts[0].read_text(encoding="utf-8")
+        compile(source, scripts[0].name, "exec")
+        assert_nothing_else_runs(source)
+        assert string_constants(source)["MODEL_FILE"] == path.name
+        if runtime:
+            assert result.passed, (attack, result.message)
+        assert not (tmp_path / SENTINEL).exists(), attack
