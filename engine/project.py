@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,7 @@ from .spec import NetworkSpec, design_fingerprint
 
 FORMAT = "neurocanvas-project"
 FORMAT_VERSION = 1
+MAX_COORDINATE = 1e6  # canvas positions beyond this are brought back (scene units)
 MAX_MEMBER_BYTES = 2 << 30  # refuse zip members that claim more than 2 GiB (zip bombs)
 
 
@@ -217,8 +219,20 @@ def _parse_layout(raw, ids: set[str], path: Path) -> dict[str, tuple[float, floa
               and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in pos))
         if not ok:
             raise ProjectError(f"{path}: layout entry {key!r} is not a position of a layer")
-        layout[key] = (float(pos[0]), float(pos[1]))
+        layout[key] = (canvas_coordinate(pos[0]), canvas_coordinate(pos[1]))
     return layout
+
+
+def canvas_coordinate(value) -> float:
+    """A canvas coordinate Qt can draw: NaN and infinities (JSON allows them here) and
+    huge values crashed the window's scene, so they are brought into the canvas."""
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too big for a float
+        number = math.inf if value > 0 else -math.inf
+    if math.isnan(number):
+        return 0.0
+    return min(max(number, -MAX_COORDINATE), MAX_COORDINATE)
 
 
 def _check_weight_names(weights: dict, ids: set[str], path: Path) -> None:

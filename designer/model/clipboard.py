@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 
 from engine.errors import NeuroCanvasError
+from engine.project import canvas_coordinate
 from engine.spec import EdgeSpec, LayerSpec, NetworkSpec
 
 MIME_TYPE = "application/x-neurocanvas-layers"
@@ -38,8 +39,8 @@ def parse_fragment(text: str) -> Fragment | None:
         data = json.loads(text)
         spec = NetworkSpec.from_dict(data, where="clipboard")
         raw = data.get("positions", {})
-        positions = {l.id: (float(raw[l.id][0]), float(raw[l.id][1])) if l.id in raw
-                     else (0.0, 0.0) for l in spec.layers}
+        positions = {l.id: (canvas_coordinate(raw[l.id][0]), canvas_coordinate(raw[l.id][1]))
+                     if l.id in raw else (0.0, 0.0) for l in spec.layers}
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, NeuroCanvasError):
         return None
     return Fragment(list(spec.layers), list(spec.edges), positions)

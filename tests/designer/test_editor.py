@@ -124,6 +124,17 @@ def test_paste_of_junk_does_nothing(editor):
     assert editor.stack.count() == depth
 
 
+def test_pasted_positions_qt_cannot_draw_are_brought_into_the_canvas(editor):
+    text = ('{"version": 1, "layers": [{"id": "a", "type": "Dense", "name": "a", "config": '
+            '{"units": 2}}, {"id": "b", "type": "Dense", "name": "b", "config": {"units": 2}}],'
+            ' "edges": [], "positions": {"a": [NaN, Infinity], "b": [-1e308, 1e999]}}')
+    pasted = editor.paste(text)
+    assert len(pasted) == 2
+    for layer_id in pasted:
+        x, y = editor.doc.position(layer_id)
+        assert abs(x) <= 1e6 + 100 and abs(y) <= 1e6 + 100  # the paste offset on top
+
+
 def test_templates_use_only_registered_types():
     for template in templates():
         if template.available:

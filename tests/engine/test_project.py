@@ -110,3 +110,19 @@ def test_not_a_zip_missing_file_and_folder(tmp_path):
         load_project(tmp_path / "missing.ncproj")
     with pytest.raises(ProjectError, match="folder"):
         load_project(tmp_path)
+
+
+def test_layout_positions_that_qt_cannot_draw_are_brought_into_the_canvas(tmp_path):
+    """NaN, infinite and huge positions (JSON from elsewhere) crashed the window."""
+    from engine.project import MAX_COORDINATE
+
+    spec = chain_spec((4,), [("Dense", {"units": 2})])
+    path = tmp_path / "odd.ncproj"
+    save_project(Project(spec, {"in": (0.0, 0.0), "l0": (1.0, 2.0)}), path)
+    with zipfile.ZipFile(path) as zf:
+        doc = json.loads(zf.read("project.json"))
+    doc["layout"] = {"in": [float("nan"), float("inf")], "l0": [-1e300, 10 ** 400]}
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("project.json", json.dumps(doc))
+    layout = load_project(path).layout
+    assert layout == {"in": (0.0, MAX_COORDINATE), "l0": (-MAX_COORDINATE, MAX_COORDINATE)}
