@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from engine.events import (Checkpointed, Paused, Progress, Resumed, RunFailed, RunResult,
-                           Started)
+from engine.events import (Checkpointed, CommandRefused, Paused, Progress, Resumed, RunFailed,
+                           RunResult, Started)
 from engine.run import TrainingJob
 from engine.wire import WireError, read_frame, write_frame
 
@@ -59,6 +59,7 @@ class _Worker(QThread):
     checkpointed = Signal(object)  # engine.run Checkpoint
     finished_run = Signal(object)  # engine RunResult
     failed = Signal(str, str)  # message for people, details (traceback)
+    refused = Signal(str)  # a command the child could not use (the run goes on)
 
     def __init__(self, job: TrainingJob):
         super().__init__()
@@ -131,6 +132,8 @@ class _Worker(QThread):
         elif isinstance(event, RunFailed):
             self.failed.emit(event.message, event.details)
             return True
+        elif isinstance(event, CommandRefused):
+            self.refused.emit(event.message)
         return False
 
     def _report_crash(self, errors) -> None:
@@ -168,6 +171,7 @@ class TrainingRunner(QObject):
     checkpointed = Signal(object)  # engine.run Checkpoint: the run's state so far
     finished = Signal(object)  # engine RunResult
     failed = Signal(str, str)
+    refused = Signal(str)  # a command the training process could not use
     running_changed = Signal(bool)
 
     def __init__(self, parent=None):
@@ -189,6 +193,7 @@ class TrainingRunner(QObject):
         worker.checkpointed.connect(self.checkpointed)
         worker.finished_run.connect(self.finished)
         worker.failed.connect(self.failed)
+        worker.refused.connect(self.refused)
         worker.finished.connect(self._on_thread_done)
         self._worker = worker
         worker.start()

@@ -58,6 +58,7 @@ class TrainingController(QObject):
         self.runner.paused.connect(lambda: self._set_state("paused"))
         self.runner.resumed.connect(lambda: self._set_state("running"))
         self.runner.progress.connect(self.progress)
+        self.runner.refused.connect(self.message)  # the status bar says it; the run goes on
         self.runner.checkpointed.connect(self._checkpointed)
         self.latest_checkpoint = None  # of the run going on, as the process sent it
         self.loader = BackgroundCall(self)  # prepares data not loaded yet, then starts

@@ -122,3 +122,11 @@ class RunFailed:
 
     message: str
     details: str = ""
+
+
+@dataclass(frozen=True)
+class CommandRefused:
+    """The training process could not use a command (malformed, unknown, a bad sample
+    to try); the run goes on."""
+
+    message: str

@@ -31,11 +31,12 @@ import numpy as np
 
 from .control import TrainControl
 from .errors import NeuroCanvasError
-from .events import BatchEnd, EpochEnd, Progress, RunEnded, RunFailed, Started
+from .events import (BatchEnd, CommandRefused, EpochEnd, Progress, RunEnded, RunFailed,
+                     Started)
 from .insights import BoundaryGrid, Probe, assess, probe_batch
 from .network import Network
 from .run import TrainingJob, run_job
-from .wire import WireError, read_frame, write_frame
+from .wire import WireError, decode, read_body, read_frame, write_frame
 
 # At most 2% of the run's time goes to looking inside (the engine's default is 5%): the
 # GUI's throughput targets count the probe, and health badges refreshing about once a
@@ -142,20 +143,33 @@ class Session:
 
 
 def _commands(inp: BinaryIO, control: TrainControl, session: Session) -> None:
-    """Apply the parent's commands until its end of the pipe closes (then stop)."""
-    actions = {"pause": control.pause, "resume": control.resume, "step": control.step,
-               "stop": control.stop}
+    """Apply the parent's commands until its end of the pipe closes (then stop). A
+    command that cannot be used is refused (``CommandRefused``) and the run goes on;
+    only a broken stream (no way to find the next command) stops it."""
     while True:
         try:
-            command = read_frame(inp)
+            body = read_body(inp)
         except (EOFError, WireError, OSError):
             control.stop()
             return
-        if isinstance(command, str) and command in actions:
-            actions[command]()
-        elif isinstance(command, dict) and "sample" in command and session.probe is not None:
-            session.probe.request_sample(command["sample"], command.get("target"),
-                                         tuple(command.get("class_names", ())))
+        try:
+            _apply(decode(body), control, session)
+        except (NeuroCanvasError, TypeError, ValueError) as exc:
+            session.send(CommandRefused(f"Command refused: {exc}"))
+
+
+def _apply(command, control: TrainControl, session: Session) -> None:
+    actions = {"pause": control.pause, "resume": control.resume, "step": control.step,
+               "stop": control.stop}
+    if isinstance(command, str) and command in actions:
+        actions[command]()
+    elif isinstance(command, dict) and "sample" in command:
+        if session.probe is None:
+            raise ValueError("this run does not look inside, so it cannot try a sample")
+        session.probe.request_sample(command["sample"], command.get("target"),
+                                     tuple(command.get("class_names", ())))
+    else:
+        raise ValueError(f"unknown command {str(command)[:80]!r}")
 
 
 def serve(inp: BinaryIO, out: BinaryIO) -> None:

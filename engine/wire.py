@@ -158,11 +158,18 @@ def write_frame(stream: BinaryIO, obj: Any) -> None:
 
 def read_frame(stream: BinaryIO) -> Any:
     """The next object on ``stream``; raises EOFError at a clean end of the stream."""
+    return decode(read_body(stream))
+
+
+def read_body(stream: BinaryIO) -> bytearray:
+    """The next frame's body, not decoded: a reader that can go on after a body it
+    cannot decode (the stream is still in step) decodes it itself. Raises EOFError at a
+    clean end, WireError when the stream itself is broken."""
     prefix = _read_exactly(stream, 8, allow_eof=True)
     (size,) = struct.unpack("<Q", prefix)
     if size > _MAX_FRAME:
         raise WireError(f"frame of {size} bytes is larger than allowed")
-    return decode(_read_exactly(stream, size))
+    return _read_exactly(stream, size)
 
 
 def _read_exactly(stream: BinaryIO, n: int, allow_eof: bool = False) -> bytearray:

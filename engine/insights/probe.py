@@ -33,6 +33,7 @@ import time
 import numpy as np
 
 from ..data.dataset import Dataset
+from ..errors import DataError
 from ..kernels.activations import activation_forward
 from ..losses import Loss
 from ..network import Network
@@ -117,8 +118,15 @@ class Probe:
 
     def request_sample(self, x: np.ndarray, target=None, class_names=()) -> None:
         """Ask, from any thread, for one sample's prediction, class probabilities and
-        layer outputs with the weights of the coming snapshot (its ``tried``)."""
-        self._requests.put((np.asarray(x), target, tuple(class_names)))
+        layer outputs with the weights of the coming snapshot (its ``tried``). Checked
+        here (DataError): a bad one must be refused, not break the run it rides on."""
+        x = np.asarray(x)
+        want = tuple(self.network.report.layers[self.network.input_id].output_shape or ())
+        if x.shape != want or x.dtype.kind not in "biuf" or \
+                (x.dtype.kind == "f" and not np.isfinite(x).all()):
+            raise DataError(f"A sample to try must be finite numbers of shape {want}, not "
+                            f"{x.dtype} of shape {x.shape}")
+        self._requests.put((x, target, tuple(str(n) for n in class_names)))
 
     def arm(self, step: int) -> None:
         """Remember the current weights: the next snapshot measures updates from here."""

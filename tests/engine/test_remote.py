@@ -3,6 +3,7 @@ does: a job on stdin, commands after it, typed events back on stdout. No Qt."""
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +12,8 @@ import pytest
 from engine.data import prepare
 from dataclasses import replace
 
-from engine.events import (Checkpointed, Finished, Progress, RunFailed, RunResult, Started,
-                           Stopped)
+from engine.events import (Checkpointed, CommandRefused, Finished, Progress, RunFailed,
+                           RunResult, Started, Stopped)
 from engine.project import load_project
 from engine.run import make_job
 from engine.wire import read_frame, write_frame
@@ -121,3 +122,32 @@ def test_a_bad_job_or_bad_settings_become_failed_messages(child):
     assert isinstance(msg, RunFailed) and "Batch size must be at least 1" in msg.message
     other.stdout.close()
     other.stderr.close()
+
+
+def test_malformed_and_unknown_commands_are_refused_and_stop_still_works(child):
+    write_frame(child.stdin, _job(epochs=100000))
+    assert isinstance(read_frame(child.stdout), Started)
+    body = b'\x04\x00\x00\x00{"d"'  # a whole frame whose header is not JSON
+    child.stdin.write(len(body).to_bytes(8, "little") + body)
+    write_frame(child.stdin, "dance")
+    write_frame(child.stdin, {"sample": np.zeros((5, 5)), "target": 1})  # xor takes (2,)
+    write_frame(child.stdin, {"sample": np.array([np.nan, 1.0])})
+    write_frame(child.stdin, "stop")
+    child.stdin.flush()
+    messages = _messages(child)
+    refused = [m.message for m in messages if isinstance(m, CommandRefused)]
+    assert len(refused) == 4, refused
+    assert "malformed frame header" in refused[0] and "unknown command 'dance'" in refused[1]
+    assert "shape (2,)" in refused[2] and "finite" in refused[3]
+    assert isinstance(messages[-1], RunResult) and isinstance(messages[-1].ended, Stopped)
+    assert child.returncode == 0
+
+
+def test_the_process_ends_within_a_second_of_its_stdin_closing(child):
+    write_frame(child.stdin, _job(epochs=100000, probe=False))
+    assert isinstance(read_frame(child.stdout), Started)
+    child.stdin.close()
+    start = time.monotonic()
+    while child.poll() is None and time.monotonic() - start < 5:
+        read_frame(child.stdout) if child.stdout.peek(1) else None
+    assert child.wait(5) == 0 and time.monotonic() - start < 1.0
