@@ -6,6 +6,7 @@ writing a form.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,7 +67,10 @@ class Param:
 def _check_int(p: Param, v: Any) -> Any:
     if p.int_or_choice and isinstance(v, str):
         return _check_choice(p, v)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or int(v) != v:
+    # NaN and infinities (JSON from elsewhere) are not whole numbers either: int() of
+    # them raised ValueError and OverflowError, not a message.
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or \
+            (isinstance(v, float) and not math.isfinite(v)) or int(v) != v:
         raise ConfigError(f"must be a whole number, not {v!r}")
     return _check_range(p, int(v))
 

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -29,7 +30,8 @@ from .spec import NetworkSpec, design_fingerprint
 FORMAT = "neurocanvas-project"
 FORMAT_VERSION = 1
 MAX_COORDINATE = 1e6  # canvas positions beyond this are brought back (scene units)
-MAX_MEMBER_BYTES = 2 << 30  # refuse zip members that claim more than 2 GiB (zip bombs)
+MAX_MEMBER_BYTES = 2 << 30
+MAX_JSON_BYTES = 64 << 20  # project.json: a design, settings and a long history fit easily  # refuse zip members that claim more than 2 GiB (zip bombs)
 
 
 @dataclass
@@ -158,13 +160,37 @@ def _check_members(zf: zipfile.ZipFile, path: Path) -> set[str]:
     return names
 
 
+def _read_member(zf: zipfile.ZipFile, path: Path, name: str, limit: int) -> bytes:
+    """A member's bytes, checked before and while unpacking: not encrypted, a method
+    this reader has (stored or deflated), at most ``limit`` bytes, and whole."""
+    info = zf.getinfo(name)
+    if info.flag_bits & 0x1:
+        raise ProjectError(f"{path}: {name} is encrypted; NeuroCanvas projects never are")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ProjectError(f"{path}: {name} is compressed with a method NeuroCanvas does "
+                           f"not read (zip method {info.compress_type})")
+    if info.file_size > limit:
+        raise ProjectError(f"{path}: {name} claims {info.file_size:,} bytes, more than the "
+                           f"{limit:,} allowed; refusing to unpack it")
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError,
+            ValueError) as exc:
+        raise ProjectError(f"{path}: {name} is damaged and cannot be unpacked ({exc})") from None
+    if len(data) > limit:
+        raise ProjectError(f"{path}: {name} unpacks to more than {limit:,} bytes")
+    return data
+
+
 def _read_json(zf: zipfile.ZipFile, path: Path) -> dict:
     try:
-        doc = json.loads(zf.read("project.json").decode("utf-8"))
+        doc = json.loads(_read_member(zf, path, "project.json", MAX_JSON_BYTES).decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ProjectError(f"{path}: project.json is damaged ({exc})") from None
-    except zipfile.BadZipFile as exc:
-        raise ProjectError(f"{path}: project.json cannot be unpacked ({exc})") from None
+    except RecursionError:
+        raise ProjectError(f"{path}: project.json is nested too deeply to be a "
+                           f"NeuroCanvas project") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ProjectError(f"{path}: project.json is not a NeuroCanvas project")
     version = doc.get("version")
@@ -176,11 +202,21 @@ def _read_json(zf: zipfile.ZipFile, path: Path) -> dict:
 
 def _read_weights(zf: zipfile.ZipFile, path: Path,
                   member: str = "weights.npz") -> dict[str, np.ndarray]:
+    loaded = None
     try:
-        with np.load(io.BytesIO(zf.read(member)), allow_pickle=False) as npz:
-            arrays = {k: npz[k] for k in npz.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        loaded = np.load(io.BytesIO(_read_member(zf, path, member, MAX_MEMBER_BYTES)),
+                         allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array, not named arrays")
+        arrays = {k: loaded[k] for k in loaded.files}
+    except (ValueError, OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise ProjectError(f"{path}: {member} is damaged or not plain arrays ({exc})") from None
+    except MemoryError:
+        raise ProjectError(f"{path}: {member} declares arrays larger than this machine's "
+                           f"memory") from None
+    finally:
+        if isinstance(loaded, np.lib.npyio.NpzFile):
+            loaded.close()
     for key, arr in arrays.items():
         if arr.dtype.kind not in "fiu":
             raise ProjectError(f"{path}: weight {key!r} is not numeric ({arr.dtype})")

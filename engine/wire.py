@@ -114,11 +114,7 @@ def _build(node: Any, buffers: _Buffers) -> Any:
             raise WireError("malformed frame: bad number")
         return float(node["f"])
     if "a" in node:
-        dtype_str, shape = node["a"]
-        dtype = np.dtype(dtype_str)
-        if dtype.hasobject or not all(isinstance(s, int) and s >= 0 for s in shape):
-            raise WireError("malformed frame: bad array description")
-        return buffers.take(dtype, tuple(shape))
+        return buffers.take(*_array_description(node["a"]))
     if "t" in node:
         return tuple(_build(v, buffers) for v in node["t"])
     if "d" in node:
@@ -131,6 +127,20 @@ def _build(node: Any, buffers: _Buffers) -> Any:
         except TypeError as exc:
             raise WireError(f"malformed frame: {node['c']}: {exc}") from None
     raise WireError("malformed frame: unknown tag")
+
+
+def _array_description(value: Any) -> tuple[np.dtype, tuple[int, ...]]:
+    """(dtype, shape) of an array in a header, or WireError: a dtype string NumPy does
+    not know or one holding objects, a shape that is not a list of counts."""
+    try:
+        dtype_str, shape = value
+        dtype = np.dtype(dtype_str) if isinstance(dtype_str, str) else None
+    except (TypeError, ValueError):
+        dtype = shape = None
+    if dtype is None or dtype.hasobject or not isinstance(shape, list) or \
+            not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+        raise WireError("malformed frame: bad array description")
+    return dtype, tuple(shape)
 
 
 def _hashable(key: Any) -> Any:

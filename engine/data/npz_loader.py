@@ -127,6 +127,9 @@ def load_npz(path: str | Path, task: str | None = None, input_kind: str | None =
         x_raw, y_raw = _array(data, path, x_key), _array(data, path, y_key)
         names = _strings(data, path, "class_names")
         features, vocab = _strings(data, path, "feature_names"), _strings(data, path, "vocabulary")
+    if x_raw.ndim and len(x_raw) == 0:
+        raise DataError(f"{path.name}: x holds no samples; there is nothing to train on.",
+                        column=x_key)
     x, kind = _check_x(x_raw, path.name, input_kind)
     if y_raw.ndim == 0 or len(x) != len(y_raw):
         raise DataError(f"{path.name}: x has {len(x)} samples but y has "

@@ -115,6 +115,21 @@ def _ragged(path: Path, line: int, row: list[str], header: tuple[str, ...]) -> D
                      f"columns ({detail}).", row=line, column=column)
 
 
+def _records(reader, path: Path) -> Iterator[list[str]]:
+    """The reader's records; what the csv module cannot read (a value longer than its
+    128 KB limit, a NUL byte) becomes a DataError naming the line."""
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = reader.line_num
+            raise DataError(f"{path.name}, line {line}: cannot be read as CSV ({exc}).",
+                            row=line) from None
+        yield record
+
+
 def read_table(path: str | Path, delimiter: str = ",") -> Table:
     """Read a CSV file with a header row. Blank lines are allowed only at the end."""
     path = Path(path)
@@ -122,14 +137,15 @@ def read_table(path: str | Path, delimiter: str = ",") -> Table:
         raise DataError(f"The delimiter must be one character, not {delimiter!r}.")
     raw = _read(path)
     reader = csv.reader(_lines(path, raw), delimiter=delimiter)
-    first = next(reader, None)
+    records = _records(reader, path)
+    first = next(records, None)
     while first is not None and not any(cell.strip() for cell in first):
-        first = next(reader, None)  # blank lines before the header are skipped
+        first = next(records, None)  # blank lines before the header are skipped
     if first is None:
         raise DataError(f"{path.name} is empty: it needs a header row and data rows.")
     header = _check_header(path, first)
     rows, lines, blank, start = [], [], None, reader.line_num + 1
-    for record in reader:
+    for record in records:
         if not any(cell.strip() for cell in record):
             blank = blank or start
         elif blank is not None:

@@ -2,11 +2,12 @@
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from engine.errors import ProjectError
+from engine.errors import NeuroCanvasError, ProjectError
 from engine.project import Project, load_project, save_project
 
 from .helpers import chain_spec
@@ -126,3 +127,65 @@ def test_layout_positions_that_qt_cannot_draw_are_brought_into_the_canvas(tmp_pa
         zf.writestr("project.json", json.dumps(doc))
     layout = load_project(path).layout
     assert layout == {"in": (0.0, MAX_COORDINATE), "l0": (-MAX_COORDINATE, MAX_COORDINATE)}
+
+
+def _project_zip(tmp_path, members: dict, method=zipfile.ZIP_DEFLATED):
+    path = tmp_path / f"hostile{len(list(tmp_path.iterdir()))}.ncproj"
+    with zipfile.ZipFile(path, "w", method) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _valid_doc(tmp_path) -> dict:
+    spec = chain_spec((4,), [("Dense", {"units": 2})])
+    path = tmp_path / "valid.ncproj"
+    save_project(Project(spec, {"in": (0.0, 0.0), "l0": (1.0, 2.0)}), path)
+    with zipfile.ZipFile(path) as zf:
+        return json.loads(zf.read("project.json"))
+
+
+def test_hostile_project_files_give_a_project_error_naming_what(tmp_path):
+    doc = _valid_doc(tmp_path)
+    text = json.dumps(doc)
+    cases = {
+        "nested too deeply": {"project.json": "[" * 200_000 + "]" * 200_000},
+        "not read": None,  # filled below: LZMA, a method other tools use
+        "single array": {"project.json": text, "weights.npz": _npy_bytes()},
+    }
+    cases["not read"] = _project_zip(tmp_path, {"project.json": text}, zipfile.ZIP_LZMA)
+    for expected, members in cases.items():
+        path = members if isinstance(members, Path) else _project_zip(tmp_path, members)
+        with pytest.raises(ProjectError, match=expected):
+            load_project(path)
+    nan_units = json.loads(text)
+    nan_units["design"]["layers"][1]["config"]["units"] = float("nan")
+    with pytest.raises(NeuroCanvasError, match="whole number"):
+        load_project(_project_zip(tmp_path, {"project.json": json.dumps(nan_units)}))
+
+
+def test_a_damaged_or_encrypted_member_is_refused_by_name(tmp_path):
+    doc = _valid_doc(tmp_path)
+    path = _project_zip(tmp_path, {"project.json": json.dumps(doc) * 50})
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("project.json")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    for i in range(start + 20, start + 60):
+        data[i] ^= 0x5A  # garbage in the middle of the deflated stream
+    path.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match="project.json is damaged"):
+        load_project(path)
+    path = _project_zip(tmp_path, {"project.json": json.dumps(doc)})
+    data = bytearray(path.read_bytes())
+    central = data.index(b"PK\x01\x02")  # zipfile resets flags when writing: set it here
+    data[central + 8] |= 0x1
+    path.write_bytes(bytes(data))
+    with pytest.raises(ProjectError, match="project.json is encrypted"):
+        load_project(path)
+
+
+def _npy_bytes() -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, np.zeros(3))
+    return buf.getvalue()

@@ -94,3 +94,12 @@ def test_truncated_and_oversized_frames_raise_wire_error():
         wire.read_frame(io.BytesIO(struct.pack("<Q", 1 << 40)))
     with pytest.raises(WireError, match="does not describe"):
         wire.read_frame(_frame({"t": []}, b"extra"))
+
+
+@pytest.mark.parametrize("description", [["no-such-dtype", [2]], ["<f4", "2"],
+                                         ["<f4", [True]], [["<f4"], [2]], ["<f4"], 7,
+                                         ["<f4", [-1]], ["O", [1]]])
+def test_a_bad_array_description_is_a_wire_error(description):
+    header = json.dumps({"a": description}).encode()
+    with pytest.raises(wire.WireError, match="bad array description"):
+        wire.decode(struct.pack("<I", len(header)) + header + b"\0" * 8)

@@ -260,3 +260,11 @@ def test_reading_in_small_blocks_gives_the_same_table(tmp_path, monkeypatch):
     monkeypatch.setattr(table_module, "CHUNK_BYTES", 4)
     with pytest.raises(DataError, match="bad byte on line 3"):
         table_module.read_table(bad)
+
+
+def test_a_value_too_long_for_csv_is_named_by_line(tmp_path):
+    path = tmp_path / "long.csv"
+    path.write_text("a,label\n1,x\n" + "2" * 200_000 + ",y\n")
+    with pytest.raises(DataError, match=r"long.csv, line 3: cannot be read as CSV \(field "
+                                         r"larger than field limit"):
+        load_csv(path, "label")

@@ -200,3 +200,9 @@ def test_data_layer_imports_numpy_and_stdlib_only_and_pillow_lazily():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=folder.parent.parent, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_an_npz_with_no_samples_says_so(tmp_path):
+    path = save(tmp_path, x=np.zeros((0, 3)), y=np.zeros(0))
+    with pytest.raises(DataError, match="x holds no samples"):
+        load_npz(path)
