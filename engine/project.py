@@ -24,6 +24,7 @@ import numpy as np
 
 from .atomic import write_atomic
 from .errors import ProjectError, SpecError
+from .files import regular_file
 from .run.checkpoint import Checkpoint
 from .spec import NetworkSpec, design_fingerprint
 
@@ -93,7 +94,7 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
 
 
 def load_project(path: str | os.PathLike) -> Project:
-    path = Path(path)
+    path = regular_file(path, ProjectError, "project file")
     try:
         with zipfile.ZipFile(path) as zf:
             names = _check_members(zf, path)

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..files import regular_file
 from .dataset import Dataset
 from .labels import check_task, encode_numbers, encode_text
 
@@ -29,6 +30,8 @@ KIND_RANKS = {"features": 2, "sequence": 3, "image": 4, "tokens": 2}
 
 
 def _open(path: Path):
+    if path.exists():  # a missing file keeps its own message below
+        regular_file(path, DataError, ".npz file")
     try:
         data = np.load(path, allow_pickle=False)
     except FileNotFoundError:

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..files import regular_file
 from .progress import report
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
@@ -52,6 +53,7 @@ class Table:
 
 
 def _read(path: Path) -> bytes:
+    regular_file(path, DataError)
     try:
         return path.read_bytes()
     except OSError as exc:

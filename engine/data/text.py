@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..files import regular_file
 from .dataset import Dataset
 
 
 def read_text(path: str | Path) -> str:
     """A UTF-8 text file with its line endings made ``\\n``; DataError if unreadable."""
-    path = Path(path)
+    path = regular_file(path, DataError, "text file")
     try:
         raw = path.read_bytes()
     except OSError as exc:

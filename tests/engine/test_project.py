@@ -189,3 +189,20 @@ def _npy_bytes() -> bytes:
     buf = io.BytesIO()
     np.save(buf, np.zeros(3))
     return buf.getvalue()
+
+
+def test_a_fifo_or_a_folder_is_refused_before_anything_opens_it(tmp_path):
+    """Opening a FIFO blocks until a writer comes: the CLI's info hung for good."""
+    import os
+
+    from engine.data import load_csv, load_npz, load_text_file
+
+    fifo = tmp_path / "pipe.ncproj"
+    os.mkfifo(fifo)
+    with pytest.raises(ProjectError, match="named pipe"):
+        load_project(fifo)
+    for loader, args in ((load_csv, ("label",)), (load_npz, ()), (load_text_file, ())):
+        with pytest.raises(NeuroCanvasError, match="named pipe"):
+            loader(fifo, *args)
+    with pytest.raises(ProjectError, match="is a folder"):
+        load_project(tmp_path)
