@@ -11,7 +11,6 @@ designer trains on one BLAS thread, so call this under the same limit.
 """
 from __future__ import annotations
 
-import os
 import statistics
 import time
 import tracemalloc
@@ -26,6 +25,7 @@ from ..network import Network
 from ..settings import make_optimizer, training_settings
 from ..spec import NetworkSpec
 from ..run import train
+from ..run.budget import available_memory, fmt_bytes  # noqa: F401 (re-exported)
 
 EPOCH_SECONDS_LIMIT = 60.0  # warn when an epoch takes longer
 MEMORY_SHARE = 0.8  # warn when a batch needs more than this share of the free memory
@@ -148,30 +148,6 @@ def _validation_seconds(spec, val: Dataset | None, settings) -> float:
     start = time.perf_counter()
     net.forward(x)
     return (time.perf_counter() - start) * len(val) / len(x)
-
-
-def available_memory() -> int | None:
-    """Bytes of memory free for new work: MemAvailable from /proc/meminfo (Linux),
-    else free pages from sysconf; None when neither is known."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def fmt_bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(n) < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
 
 
 def fmt_seconds(s: float) -> str:

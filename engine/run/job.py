@@ -21,6 +21,7 @@ from ..network import Network
 from ..losses import get_loss
 from ..settings import choose_loss, training_settings
 from ..spec import NetworkSpec, design_fingerprint
+from .budget import check_fits
 from .changes import resume_problems
 from .checkpoint import Checkpoint, data_fingerprint
 from .loop import evaluate, train
@@ -65,6 +66,7 @@ def make_job(spec: NetworkSpec, data: PreparedData, settings: dict | None = None
                         f"{fmt_shape(have)}: fit the Input layer to the data (in the window, "
                         f"press Load and use in the Data panel).")
     loss = choose_loss(settings, data.train.task, report.output_shape[-1]).name
+    check_fits(report, settings)
     if resume is not None:
         problems = resume_problems(resume, spec, data, data_config or {}, settings)
         if problems:
