@@ -27,6 +27,7 @@ from .errors import NeuroCanvasError
 
 _ALLOWED_PACKAGE = "engine"
 _MAX_FRAME = 4 << 30  # a corrupt length must not make the reader allocate terabytes
+_CHUNK = 16 << 20  # bytes read (and allocated) at a time
 
 
 class WireError(NeuroCanvasError):
@@ -183,13 +184,14 @@ def read_body(stream: BinaryIO) -> bytearray:
 
 
 def _read_exactly(stream: BinaryIO, n: int, allow_eof: bool = False) -> bytearray:
-    buf = bytearray(n)
-    view, got = memoryview(buf), 0
-    while got < n:
-        chunk = stream.readinto(view[got:])
+    """``n`` bytes, grown as they arrive (at most _CHUNK more than received so far): a
+    frame that claims gigabytes and then stops costs what was sent, not what it claims."""
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = stream.read(min(n - len(buf), _CHUNK))
         if not chunk:
-            if got == 0 and allow_eof:
+            if not buf and allow_eof:
                 raise EOFError
             raise WireError("stream ended inside a frame")
-        got += chunk
+        buf += chunk
     return buf

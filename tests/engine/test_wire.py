@@ -103,3 +103,17 @@ def test_a_bad_array_description_is_a_wire_error(description):
     header = json.dumps({"a": description}).encode()
     with pytest.raises(wire.WireError, match="bad array description"):
         wire.decode(struct.pack("<I", len(header)) + header + b"\0" * 8)
+
+
+def test_a_frame_that_claims_gigabytes_and_stops_costs_only_what_was_sent():
+    import tracemalloc
+
+    claim = (3 << 30).to_bytes(8, "little") + b"\0" * 1000  # 3 GiB claimed, 1 KB sent
+    tracemalloc.start()
+    try:
+        with pytest.raises(wire.WireError, match="stream ended inside a frame"):
+            wire.read_frame(io.BytesIO(claim))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, peak
