@@ -30,6 +30,7 @@ from .spec import NetworkSpec, design_fingerprint
 
 FORMAT = "neurocanvas-project"
 FORMAT_VERSION = 1
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 MAX_COORDINATE = 1e6  # canvas positions beyond this are brought back (scene units)
 MAX_MEMBER_BYTES = 2 << 30
 MAX_JSON_BYTES = 64 << 20  # project.json: a design, settings and a long history fit easily  # refuse zip members that claim more than 2 GiB (zip bombs)
@@ -223,6 +224,9 @@ def _read_weights(zf: zipfile.ZipFile, path: Path,
             raise ProjectError(f"{path}: weight {key!r} is not numeric ({arr.dtype})")
         if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
             raise ProjectError(f"{path}: weight {key!r} holds NaN or infinite values")
+        if arr.dtype.kind == "f" and arr.size and np.abs(arr).max() > FLOAT32_MAX:
+            raise ProjectError(f"{path}: weight {key!r} holds values beyond the 32-bit "
+                               f"numbers the network computes in (about ±3.4e38)")
     return arrays
 
 

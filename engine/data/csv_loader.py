@@ -15,7 +15,8 @@ import numpy as np
 from ..errors import DataError
 from .dataset import Dataset
 from .labels import check_task, encode_numbers, encode_text, looks_like_classes
-from .table import MISSING, Table, first_bad_cell, is_number, numeric_columns, read_table
+from .table import (FLOAT32_MAX, MISSING, Table, first_bad_cell, is_number, numeric_columns,
+                    read_table)
 
 
 def as_list(columns: str | Sequence[str] | None) -> list[str] | None:
@@ -64,6 +65,12 @@ def _text_target(table: Table, column: str, task: str | None):
 def _number_target(table: Table, column: str, values: np.ndarray, task: str | None):
     task = task or ("classification" if looks_like_classes(values) else "regression")
     if task == "regression":
+        beyond = np.abs(values) > FLOAT32_MAX
+        if beyond.any():
+            line = table.lines[int(np.argmax(beyond))]
+            raise DataError(f"{table.path.name}, line {line}, column {column!r}: the target "
+                            f"is beyond the range of the 32-bit numbers training uses (about "
+                            f"±3.4e38).", row=line, column=column)
         return values.reshape(-1, 1).astype(np.float32), task, ()
     whole = values == np.round(values)
     if not whole.all():
@@ -90,7 +97,7 @@ def _targets(table: Table, targets: list[str], task: str | None):
     if task == "classification":
         raise DataError("Classification takes one target column; several target columns "
                         "make a regression.", column=targets[1])
-    return numeric_columns(table, targets).astype(np.float32), "regression", ()
+    return numeric_columns(table, targets, np.float32), "regression", ()
 
 
 def load_csv(path: str | Path, target: str | Sequence[str], task: str | None = None,
@@ -102,7 +109,7 @@ def load_csv(path: str | Path, target: str | Sequence[str], task: str | None = N
     table = read_table(path, delimiter)
     targets = as_list(target) or []
     inputs = choose_columns(table, targets, as_list(features))
-    x = numeric_columns(table, inputs).astype(np.float32)
+    x = numeric_columns(table, inputs, np.float32)
     y, task, class_names = _targets(table, targets, task)
     kind = f"{len(class_names)} classes" if task == "classification" else "regression"
     return Dataset(x=x, y=y, task=task, name=table.path.stem, input_kind="features",

@@ -73,6 +73,9 @@ class Standardizer:
             raise DataError(f"A saved standardiser is malformed ({exc!r}).") from None
         if mean.ndim != 1 or mean.shape != std.shape or axis < 1 or (std <= 0).any():
             raise DataError("A saved standardiser is malformed (mean/std/axis).")
+        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+            raise DataError("A saved standardiser holds NaN or infinite means or standard "
+                            "deviations: its predictions would all be NaN.")
         return cls(mean=mean, std=std, axis=axis)
 
 

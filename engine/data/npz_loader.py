@@ -24,6 +24,7 @@ from ..errors import DataError
 from ..files import regular_file
 from .dataset import Dataset
 from .labels import check_task, encode_numbers, encode_text
+from .table import FLOAT32_MAX
 
 RANK_KINDS = {2: "features", 3: "sequence", 4: "image"}
 KIND_RANKS = {"features": 2, "sequence": 3, "image": 4, "tokens": 2}
@@ -75,9 +76,15 @@ def _check_x(x: np.ndarray, name: str, input_kind: str | None) -> tuple[np.ndarr
             raise DataError(f"Token inputs in {name} must be non-negative whole numbers.",
                             column="x")
         return x.astype(np.int64), kind
-    bad = ~np.isfinite(x.reshape(len(x), -1)).all(axis=1)
+    flat = x.reshape(len(x), -1)
+    bad = ~np.isfinite(flat).all(axis=1)
     if bad.any():
         raise DataError(f"x in {name}: sample {int(np.argmax(bad))} holds NaN or infinity.",
+                        column="x")
+    beyond = (np.abs(flat) > FLOAT32_MAX).any(axis=1)
+    if beyond.any():
+        raise DataError(f"x in {name}: sample {int(np.argmax(beyond))} holds values beyond "
+                        f"the range of the 32-bit numbers training uses (about ±3.4e38).",
                         column="x")
     return x.astype(np.float32), kind
 
@@ -94,6 +101,9 @@ def _read_y(y: np.ndarray, name: str, task: str | None, names: tuple[str, ...]):
     if task == "regression":
         if not np.isfinite(y).all():
             raise DataError(f"y in {name} holds NaN or infinity.", column="y")
+        if (np.abs(y) > FLOAT32_MAX).any():
+            raise DataError(f"y in {name} holds values beyond the range of the 32-bit "
+                            f"numbers training uses (about ±3.4e38).", column="y")
         return y.reshape(len(y), -1).astype(np.float32), task, ()
     return _class_indices(y, name, names)
 

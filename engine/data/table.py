@@ -23,6 +23,7 @@ MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
 # Work done per NumPy (or codec) call while reading: each call holds the GIL for its
 # whole length, and the window's event loop waits that long when a worker loads data
 # (one column of a million cells at once: 0.4 s). These keep each call to ~5-10 ms.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 CHUNK_BYTES = 4 << 20
 CHUNK_ROWS = 16_384
 
@@ -192,9 +193,10 @@ def first_bad_cell(table: Table, column: str) -> DataError | None:
     return None
 
 
-def numeric_columns(table: Table, columns: list[str]) -> np.ndarray:
-    """The named columns as float64 ``(N, len(columns))``. The first bad cell in file
-    order (missing, text, infinite) raises a DataError naming its line and column."""
+def numeric_columns(table: Table, columns: list[str], dtype=np.float64) -> np.ndarray:
+    """The named columns as ``dtype`` ``(N, len(columns))``. The first bad cell in file
+    order (missing, text, infinite, or beyond float32 when that is asked for) raises a
+    DataError naming its line and column."""
     out = np.empty((len(table), len(columns)), np.float64)
     bad = []
     for j, column in enumerate(columns):
@@ -208,7 +210,22 @@ def numeric_columns(table: Table, columns: list[str]) -> np.ndarray:
             bad.append(error)
     if bad:
         raise min(bad, key=lambda e: (e.row, columns.index(e.column)))
-    return out
+    if np.dtype(dtype) == np.float32:
+        _check_float32(table, columns, out)
+    return out.astype(dtype, copy=False)
+
+
+def _check_float32(table: Table, columns: list[str], values: np.ndarray) -> None:
+    """Training runs in float32: a value beyond its range (1e308 in a CSV) would become
+    infinite and then NaN, and the run would blame the learning rate."""
+    too_big = np.abs(values) > FLOAT32_MAX
+    if too_big.any():
+        row, j = (int(i) for i in np.argwhere(too_big)[0])  # the first in file order
+        column, line = columns[j], table.lines[row]
+        raise DataError(f"{table.path.name}, line {line}, column {column!r}: "
+                        f"{table.rows[row][table.index(column)]} is beyond the range of the "
+                        f"32-bit numbers training uses (about ±3.4e38).", row=line,
+                        column=column)
 
 
 def _convert(cells: list[str], target: np.ndarray) -> bool:

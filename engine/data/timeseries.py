@@ -59,8 +59,8 @@ def load_timeseries(path: str | Path, target: str, window: int = 20, horizon: in
         for name in inputs:
             table.index(name)
     _check_lengths(table, window, horizon)
-    series = numeric_columns(table, inputs).astype(np.float32)
-    goal = numeric_columns(table, [target])[:, 0].astype(np.float32)
+    series = numeric_columns(table, inputs, np.float32)
+    goal = numeric_columns(table, [target], np.float32)[:, 0]
     x, y = sliding_windows(series, goal, window, horizon)
     note = f"; text columns left out: {', '.join(skipped)}" if skipped else ""
     return Dataset(x=x, y=y, task="regression", name=table.path.stem, input_kind="sequence",

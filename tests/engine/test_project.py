@@ -206,3 +206,12 @@ def test_a_fifo_or_a_folder_is_refused_before_anything_opens_it(tmp_path):
             loader(fifo, *args)
     with pytest.raises(ProjectError, match="is a folder"):
         load_project(tmp_path)
+
+
+def test_weights_beyond_float32_are_refused(tmp_path):
+    spec = chain_spec((4,), [("Dense", {"units": 2})])
+    weights = {"l0/W": np.full((4, 2), 1e300), "l0/b": np.zeros(2)}
+    path = tmp_path / "huge.ncproj"
+    save_project(Project(spec, weights=weights), path)
+    with pytest.raises(ProjectError, match="'l0/W' holds values beyond the 32-bit"):
+        load_project(path)

@@ -268,3 +268,20 @@ def test_a_value_too_long_for_csv_is_named_by_line(tmp_path):
     with pytest.raises(DataError, match=r"long.csv, line 3: cannot be read as CSV \(field "
                                          r"larger than field limit"):
         load_csv(path, "label")
+
+
+def test_values_beyond_float32_are_refused_by_line_not_turned_into_infinity(tmp_path):
+    """1e308 is a finite float64 but infinite as the float32 training uses: it became
+    inf, then NaN after standardisation, and the run 'diverged'."""
+    path = tmp_path / "big.csv"
+    path.write_text("a,b,label\n1,2,x\n3,-1e39,y\n5,6,x\n")
+    with pytest.raises(DataError, match=r"big.csv, line 3, column 'b': -1e39 is beyond"):
+        load_csv(path, "label")
+    target = tmp_path / "target.csv"
+    target.write_text("a,price\n1,2\n3,1e308\n")
+    with pytest.raises(DataError, match=r"line 3, column 'price': the target is beyond"):
+        load_csv(target, "price", task="regression")
+    series = tmp_path / "series.csv"
+    series.write_text("t,v\n" + "".join(f"{i},{i}\n" for i in range(30)) + "31,4e38\n")
+    with pytest.raises(DataError, match=r"line 32, column 'v': 4e38 is beyond"):
+        load_timeseries(series, "v", window=3)

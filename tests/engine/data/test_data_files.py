@@ -206,3 +206,20 @@ def test_an_npz_with_no_samples_says_so(tmp_path):
     path = save(tmp_path, x=np.zeros((0, 3)), y=np.zeros(0))
     with pytest.raises(DataError, match="x holds no samples"):
         load_npz(path)
+
+
+def test_npz_values_beyond_float32_are_refused(tmp_path):
+    x = np.ones((4, 2))
+    x[2, 1] = 1e300
+    assert "sample 2 holds values beyond" in str(npz_error(save(tmp_path, x=x, y=[0, 1, 0, 1])))
+    y = np.array([1.0, 2.0, -1e39, 4.0])
+    err = npz_error(save(tmp_path, "r.npz", x=np.ones((4, 2)), y=y), task="regression")
+    assert "y in r.npz holds values beyond" in str(err)
+
+
+def test_a_saved_standardiser_with_nan_or_infinity_is_refused():
+    from engine.data.normalize import normalizer_from_dict
+
+    for mean, std in (([float("nan")], [1.0]), ([0.0], [float("inf")])):
+        with pytest.raises(DataError, match="NaN or infinite"):
+            normalizer_from_dict({"kind": "standard", "axis": 1, "mean": mean, "std": std})
