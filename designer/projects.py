@@ -117,6 +117,11 @@ class ProjectController(QObject):
                                  f"Your current design is unchanged.")
             return False
         self.editor.load(project.spec, project.layout, project)
+        if project.notes:  # weights that do not fit the design were set aside
+            QMessageBox.warning(self.window, "Weights set aside",
+                                f"{path.name} opened without its trained weights.\n\n" +
+                                "\n\n".join(project.notes) +
+                                "\n\nThe file itself is unchanged.")
         self._set_path(path if not _is_example(path) else None)
         if not _is_example(path):
             self.add_recent(path)

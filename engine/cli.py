@@ -114,6 +114,8 @@ def run_info(args) -> int:
             print("  ".join("-" * w for w in widths))
     print(f"total parameters: {report.total_params:,}   trained: "
           f"{'yes' if project.trained else 'no'}")
+    for note in project.notes:  # weights set aside: say which tensors and why
+        print(f"warning: {note}", file=sys.stderr)
     for problem in report.problems:
         print(f"error: {problem}", file=sys.stderr)
     return 0 if report.ok else EXIT_USER_ERROR

@@ -82,11 +82,7 @@ class Network:
         for node in self.nodes:
             for name, arr in {**node.layer.params, **node.layer.state}.items():
                 expected[f"{node.id}/{name}"] = arr
-        missing = sorted(set(expected) - set(arrays))
-        extra = sorted(set(arrays) - set(expected))
-        wrong = [f"{k} is {fmt_shape(arrays[k].shape)}, expected {fmt_shape(v.shape)}"
-                 for k, v in expected.items() if k in arrays and arrays[k].shape != v.shape]
-        issues = ([f"missing {m}" for m in missing] + [f"unexpected {e}" for e in extra] + wrong)
+        issues = fit_problems({k: v.shape for k, v in expected.items()}, arrays)
         if issues:
             raise ProjectError("The weights do not fit this design: " + "; ".join(issues))
         for key, target in expected.items():
@@ -157,3 +153,27 @@ class Network:
         x = self.prepare_input(x)
         parts = [self.forward(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]
         return np.concatenate(parts) if parts else np.zeros((0,))
+
+
+def weight_shapes(report: ShapeReport) -> dict[str, Shape] | None:
+    """What ``Network.weights()`` will hold for a design, by name, without allocating
+    anything; None when the design is invalid (no shapes to know)."""
+    if not report.ok:
+        return None
+    shapes: dict[str, Shape] = {}
+    for layer_id, info in report.layers.items():
+        if layer_id == report.input_id or info.layer is None:
+            continue
+        specs = info.layer.param_specs(info.input_shapes) + \
+            info.layer.state_specs(info.input_shapes)
+        shapes.update({f"{layer_id}/{spec.name}": tuple(spec.shape) for spec in specs})
+    return shapes
+
+
+def fit_problems(expected: dict[str, Shape], arrays: dict[str, np.ndarray]) -> list[str]:
+    """Every array missing, unexpected or of another shape than ``expected`` says."""
+    missing = sorted(set(expected) - set(arrays))
+    extra = sorted(set(arrays) - set(expected))
+    wrong = [f"{k} is {fmt_shape(arrays[k].shape)}, expected {fmt_shape(v)}"
+             for k, v in expected.items() if k in arrays and tuple(arrays[k].shape) != tuple(v)]
+    return [f"missing {m}" for m in missing] + [f"unexpected {e}" for e in extra] + wrong

@@ -26,6 +26,8 @@ from .atomic import write_atomic
 from .errors import ProjectError, SpecError
 from .files import regular_file
 from .run.checkpoint import Checkpoint
+from .graph import infer_shapes
+from .network import fit_problems, weight_shapes
 from .spec import NetworkSpec, design_fingerprint
 
 FORMAT = "neurocanvas-project"
@@ -47,6 +49,7 @@ class Project:
     preprocessing: dict | None = None
     name: str = "Untitled"
     checkpoint: Checkpoint | None = None  # of the last run, to continue it
+    notes: list[str] = field(default_factory=list)  # what loading set aside (not saved)
 
     @property
     def trained(self) -> bool:
@@ -113,7 +116,7 @@ def load_project(path: str | os.PathLike) -> Project:
     except OSError as exc:
         raise ProjectError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     project = _project_from(doc, weights, path)
-    if checkpoint is not None and isinstance(doc.get("checkpoint"), dict):
+    if checkpoint is not None and isinstance(doc.get("checkpoint"), dict) and not project.notes:
         try:
             project.checkpoint = Checkpoint.from_parts(doc["checkpoint"], checkpoint)
         except ProjectError as exc:
@@ -243,12 +246,13 @@ def _project_from(doc: dict, weights, path: Path) -> Project:
     prep = doc.get("preprocessing")
     if prep is not None and not isinstance(prep, dict):
         raise ProjectError(f"{path}: 'preprocessing' must be an object")
-    if weights is not None:
-        _check_weight_names(weights, ids, path)
     name = doc.get("name")
     name = name if isinstance(name, str) else path.stem
-    return Project(spec, layout, doc.get("data", {}), doc.get("training", {}), weights,
-                   doc.get("history", []), prep, name)
+    project = Project(spec, layout, doc.get("data", {}), doc.get("training", {}), weights,
+                      doc.get("history", []), prep, name)
+    if weights is not None:
+        _set_aside_misfits(project)
+    return project
 
 
 def _parse_layout(raw, ids: set[str], path: Path) -> dict[str, tuple[float, float]]:
@@ -276,10 +280,18 @@ def canvas_coordinate(value) -> float:
     return min(max(number, -MAX_COORDINATE), MAX_COORDINATE)
 
 
-def _check_weight_names(weights: dict, ids: set[str], path: Path) -> None:
-    for key in weights:
-        layer_id = key.split("/", 1)[0]
-        if "/" not in key or layer_id not in ids:
-            raise ProjectError(f"{path}: weight {key!r} belongs to no layer of the design")
+def _set_aside_misfits(project: Project) -> None:
+    """Weights that do not fit the design (a file edited by hand, or from another
+    version) are set aside, not loaded: the design opens, untrained, and ``notes`` says
+    which tensors are missing, unexpected or misshapen. The file itself is untouched."""
+    expected = weight_shapes(infer_shapes(project.spec))
+    if expected is None or project.weights is None:
+        return
+    problems = fit_problems(expected, project.weights)
+    if problems:
+        project.notes.append("The saved weights do not fit this design and were set "
+                             "aside (the project opens untrained): " + "; ".join(problems))
+        project.weights = None
+        project.checkpoint = None
 
 

@@ -20,6 +20,10 @@ class Dialogs:
         self.shown.append(("critical", title, text))
         return QMessageBox.Ok
 
+    def warning(self, parent, title, text, *args, **kwargs):
+        self.shown.append(("warning", title, text))
+        return QMessageBox.Ok
+
     def question(self, parent, title, text, *args, **kwargs):
         self.shown.append(("question", title, text))
         return self.answer
@@ -39,6 +43,7 @@ def dialogs(monkeypatch):
     recorder = Dialogs()
     monkeypatch.setattr(QMessageBox, "critical", recorder.critical)
     monkeypatch.setattr(QMessageBox, "question", recorder.question)
+    monkeypatch.setattr(QMessageBox, "warning", recorder.warning)
     return recorder
 
 

@@ -173,3 +173,19 @@ def test_no_display_is_a_clear_message_not_a_qt_abort(capsys):
     finally:
         os.environ.update(saved)
     assert capsys.readouterr().err.startswith("error: no display")
+
+
+def test_weights_that_do_not_fit_open_the_design_untrained_and_say_which(window, dialogs,
+                                                                        tmp_path):
+    project = trained_project()
+    project.weights = {"fc/W": np.zeros((5, 2)), "fc/b": np.zeros(2)}  # W should be (3, 2)
+    path = tmp_path / "misfit.ncproj"
+    save_project(project, path)
+    before = path.read_bytes()
+    assert window.projects.open_path(path)
+    kind, title, text = dialogs.shown[-1]
+    assert (kind, title) == ("warning", "Weights set aside")
+    assert "fc/W is (5, 2), expected (3, 2)" in text and "unchanged" in text
+    doc = window.editor.doc
+    assert doc.layer_ids() == ["in", "fc"] and doc.project.weights is None
+    assert not doc.trained and path.read_bytes() == before

@@ -82,7 +82,6 @@ def _npz(**arrays):
     ({"project.json": _doc(layout={"ghost": [1, 2]})}, "layout entry 'ghost'"),
     ({"project.json": _doc(history={})}, "'history' must be a list"),
     ({"project.json": _doc(), "weights.npz": b"junk"}, "weights.npz is damaged"),
-    ({"project.json": _doc(), "weights.npz": _npz(**{"zz/W": np.ones(2)})}, "belongs to no layer"),
     ({"project.json": _doc(), "weights.npz": _npz(**{"l0/W": np.array([np.nan])})}, "NaN"),
     ({"project.json": _doc(), "weights.npz": _npz(**{"l0/W": np.array(["a"])})}, "not numeric"),
 ])
@@ -215,3 +214,25 @@ def test_weights_beyond_float32_are_refused(tmp_path):
     save_project(Project(spec, weights=weights), path)
     with pytest.raises(ProjectError, match="'l0/W' holds values beyond the 32-bit"):
         load_project(path)
+
+
+def test_weights_that_do_not_fit_are_set_aside_and_named(tmp_path, capsys):
+    """The design opens untrained; every missing, unexpected or misshapen tensor is
+    named (by the engine, in info, in the window); the file is not touched."""
+    from engine.cli import main
+
+    spec = chain_spec((4,), [("Dense", {"units": 3}), ("Dense", {"units": 2})])
+    weights = {"l0/W": np.zeros((4, 5)), "l0/b": np.zeros(3), "l1/W": np.zeros((3, 2)),
+               "zz/W": np.ones(2)}
+    path = tmp_path / "misfit.ncproj"
+    save_project(Project(spec, weights=weights), path)
+    before = path.read_bytes()
+    project = load_project(path)
+    assert project.weights is None and project.checkpoint is None
+    (note,) = project.notes
+    for part in ("missing l1/b", "unexpected zz/W", "l0/W is (4, 5), expected (4, 3)"):
+        assert part in note
+    assert main(["info", str(path)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: The saved weights do not fit this design" in err and "zz/W" in err
+    assert path.read_bytes() == before
