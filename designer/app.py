@@ -69,6 +69,9 @@ def run_window(project_path=None) -> int:
     collector = GuiThreadCollector(parent=app)  # never in a worker thread (see gui_gc)
     window = create_main_window(project_path)
     window.show()
+    from .recovery import offer_recovery
+
+    offer_recovery(window)  # work left by a window that died
     try:
         return app.exec()
     finally:

@@ -22,6 +22,7 @@ from .panels.plots_panel import PlotsPanel
 from .panels.summary import SummaryWidget
 from .panels.training_panel import TrainingPanel
 from .projects import ProjectController, example_paths
+from .recovery import Autosave
 from .training_controller import TrainingController
 
 STATE_VERSION = 2
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.editor, self.data_cache, self._project_dir)
         self.training_panel = TrainingPanel(self.editor, self.training)
         self.plots_panel = PlotsPanel(self.editor, self.training)
+        self.autosave = Autosave(self.projects, self.training, self)  # recovery after a crash
         self.export_dialog = None
         self._make_docks()
         self._make_actions()
@@ -283,6 +285,7 @@ class MainWindow(QMainWindow):
         if not self.projects.maybe_save():
             event.ignore()
             return
+        self.autosave.discard()  # saved or given up: nothing to recover
         self.training.shutdown()
         self.data_panel.shutdown()
         self.save_layout()

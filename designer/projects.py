@@ -128,6 +128,22 @@ class ProjectController(QObject):
         self.message.emit(f"Opened {path.name}")
         return True
 
+    def restore(self, recovered: Path, original: Path | None) -> bool:
+        """Open an autosaved project as unsaved work on ``original`` (its own file, if
+        it had one): Save writes there, the title shows the changes."""
+        try:
+            project = load_project(recovered)
+        except (NeuroCanvasError, OSError, ValueError) as exc:
+            QMessageBox.critical(self.window, "Cannot restore",
+                                 f"The autosaved work cannot be opened:\n\n{exc}")
+            return False
+        self.editor.load(project.spec, project.layout, project)
+        self._set_path(original if original is not None and not _is_example(original)
+                       else None)
+        self.editor.stack.resetClean()  # unsaved until saved
+        self.message.emit("Restored the autosaved work")
+        return True
+
     def save(self) -> bool:
         return self.save_to(self.path) if self.path else self.save_as()
 

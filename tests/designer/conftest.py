@@ -1,4 +1,7 @@
 """Fixtures for driving the real designer widgets as a user would (offscreen)."""
+import os
+import tempfile
+
 import pytest
 from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
 from PySide6.QtTest import QTest
@@ -7,6 +10,9 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from designer.app import create_main_window
 from designer.gui_gc import GuiThreadCollector
 from designer.model.templates import build_template
+
+# Windows autosave their work (designer/recovery.py): never into the user's own folder.
+os.environ.setdefault("NEUROCANVAS_RECOVERY_DIR", tempfile.mkdtemp(prefix="nc-recovery-"))
 
 
 class Dialogs:
