@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, QTimer
@@ -64,7 +64,7 @@ class Autosave(QObject):
     def __init__(self, projects: ProjectController, training, parent=None,
                  folder: Path | None = None, interval_ms: int = AUTOSAVE_MS):
         super().__init__(parent)
-        self.projects, self.editor = projects, projects.editor
+        self.projects, self.editor, self.training = projects, projects.editor, training
         folder = folder or recovery_folder()
         self.project_path = folder / f"session-{os.getpid()}-{id(self):x}.ncproj"
         self.note_path = self.project_path.with_suffix(".json")
@@ -76,15 +76,26 @@ class Autosave(QObject):
         self.editor.stack.cleanChanged.connect(self._clean_changed)
 
     def write_if_needed(self) -> bool:
-        if self.editor.stack.isClean():
+        if self.editor.stack.isClean() and self._running_results() is None:
             return False
         return self.write()
+
+    def _running_results(self) -> dict | None:
+        """While a run goes: its latest checkpoint as the project's results, so a window
+        killed mid-run loses at most a minute of training."""
+        if self.training.state == "idle":
+            return None
+        return self.training.checkpoint_results("Autosaved during a run")
 
     def write(self) -> bool:
         """Write the recovery file now; False (and ``error``) when it could not be."""
         try:
             self.project_path.parent.mkdir(parents=True, exist_ok=True)
-            save_project(project_from_document(self.editor), self.project_path)
+            project = project_from_document(self.editor)
+            running = self._running_results()
+            if running is not None:
+                project = replace(project, **running)
+            save_project(project, self.project_path)
             path = self.projects.path
             note = {"pid": os.getpid(), "original": str(path) if path else None,
                     "name": self.editor.doc.project.name, "saved_at": time.time()}

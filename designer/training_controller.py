@@ -299,22 +299,28 @@ class TrainingController(QObject):
         self.show_error("Training failed", message + kept, details)
         self.run_ended.emit(f"Training failed: {message}{kept}")
 
+    def checkpoint_results(self, why: str) -> dict | None:
+        """The project's result fields from the running job's latest checkpoint (for
+        a crash, or an autosave while a run goes); None when there is none."""
+        checkpoint, job = self.latest_checkpoint, self.job
+        if checkpoint is None or job is None:
+            return None
+        info = preprocessing(job, None, {}, checkpoint.design)
+        info["message"] = f"{why} at {checkpoint.describe()}"
+        return {"weights": checkpoint.weights, "history": list(checkpoint.history),
+                "preprocessing": info, "checkpoint": checkpoint}
+
     def _keep_last_checkpoint(self) -> str:
         """After a crash: the weights and state of the run's last checkpoint go into
         the project, so nothing learned before it is lost and Continue goes on."""
-        checkpoint, job = self.latest_checkpoint, self.job
+        results = self.checkpoint_results("Training process ended")
         self.latest_checkpoint = None
-        if checkpoint is None or job is None:
+        if results is None:
             return ""
-        info = preprocessing(job, None, {}, checkpoint.design)
-        info["message"] = f"Training process ended at {checkpoint.describe()}"
-        self.editor.set_results({"weights": checkpoint.weights,
-                                 "history": list(checkpoint.history), "preprocessing": info,
-                                 "checkpoint": checkpoint},
-                                f"Keep checkpoint ({checkpoint.describe()})")
-        return (f"\n\nThe last checkpoint ({checkpoint.describe()}) is kept: "
+        where = results["checkpoint"].describe()
+        self.editor.set_results(results, f"Keep checkpoint ({where})")
+        return (f"\n\nThe last checkpoint ({where}) is kept: "
                 f"Training \u203a Continue training goes on from it.")
-
 
     def _running_changed(self, running: bool) -> None:
         if not running:

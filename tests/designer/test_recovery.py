@@ -80,3 +80,22 @@ def test_discarding_a_recovery_deletes_it(window, dialogs, tmp_path):
     dialogs.answer = QMessageBox.Discard
     assert not offer_recovery(window, folder)
     assert list(folder.iterdir()) == []
+
+
+def test_an_autosave_during_a_run_keeps_its_latest_checkpoint(qtbot, window):
+    assert window.projects.open_path(ROOT / "resources" / "examples" / "xor.ncproj")
+    training, auto = window.training, window.autosave
+    window.editor.set_training_setting("epochs", 100000)
+    window.editor.set_training_setting("checkpoint_seconds", 0.05)
+    window.editor.stack.setClean()  # saved just before training: only the run is new
+    with qtbot.waitSignal(training.runner.checkpointed, timeout=20000):
+        training.action_train.trigger()
+    try:
+        assert auto.write_if_needed()
+        saved = load_project(auto.project_path)
+        assert saved.checkpoint is not None and saved.weights is not None
+        assert saved.checkpoint.step <= training.latest_checkpoint.step
+        assert saved.preprocessing["message"].startswith("Autosaved during a run")
+    finally:
+        with qtbot.waitSignal(training.runner.finished, timeout=10000):
+            training.action_stop.trigger()
