@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -42,11 +43,19 @@ class Table:
 
     def index(self, column: str) -> int:
         """The position of a column, or DataError listing the columns there are."""
-        if column not in self.header:
-            names = ", ".join(repr(h) for h in self.header)
+        position = self._positions.get(column)
+        if position is None:
+            names = ", ".join(repr(h) for h in self.header[:50])
+            more = f" and {len(self.header) - 50:,} more" if len(self.header) > 50 else ""
             raise DataError(f"{self.path.name} has no column {column!r}; its columns are "
-                            f"{names}.", column=column)
-        return self.header.index(column)
+                            f"{names}{more}.", column=column)
+        return position
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """Column name -> position, built once: a lookup per column was a scan of the
+        header, quadratic for wide files (100k columns took minutes)."""
+        return {name: k for k, name in enumerate(self.header)}
 
     def cells(self, column: str) -> list[str]:
         k = self.index(column)
@@ -96,13 +105,15 @@ def _not_utf8(path: Path, raw: bytes) -> DataError:
 
 def _check_header(path: Path, header: list[str]) -> tuple[str, ...]:
     names = tuple(cell.strip() for cell in header)
+    seen: set[str] = set()  # (a scan of the names before each was quadratic)
     for k, name in enumerate(names):
         if not name:
             raise DataError(f"{path.name}, line 1: column {k + 1} has no name. The first "
                             f"line must name every column.", row=1, column=f"#{k + 1}")
-        if name in names[:k]:
+        if name in seen:
             raise DataError(f"{path.name}, line 1: two columns are named {name!r}.",
                             row=1, column=name)
+        seen.add(name)
     return names
 
 
