@@ -110,7 +110,7 @@ def load_project(path: str | os.PathLike) -> Project:
         raise ProjectError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ProjectError(f"{path} is a folder, not a project file") from None
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, NotImplementedError):  # (a zip version it cannot read)
         raise ProjectError(f"{path} is not a NeuroCanvas project (not a zip archive); "
                            f"it may be damaged or another kind of file") from None
     except OSError as exc:
@@ -214,7 +214,8 @@ def _read_weights(zf: zipfile.ZipFile, path: Path,
         if not isinstance(loaded, np.lib.npyio.NpzFile):
             raise ValueError("it holds a single array, not named arrays")
         arrays = {k: loaded[k] for k in loaded.files}
-    except (ValueError, OSError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+    except (ValueError, OSError, zipfile.BadZipFile, zlib.error, EOFError,
+            NotImplementedError, RuntimeError) as exc:  # (an unknown method, encrypted)
         raise ProjectError(f"{path}: {member} is damaged or not plain arrays ({exc})") from None
     except MemoryError:
         raise ProjectError(f"{path}: {member} declares arrays larger than this machine's "

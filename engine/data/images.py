@@ -16,7 +16,9 @@ from .dataset import Dataset
 from .progress import report
 
 EXTENSIONS = (".png", ".jpg", ".jpeg")
-COLORS = {"grayscale": "L", "rgb": "RGB"}
+COLORS = {"grayscale": "L", "rgb": "RGB"}  # Pillow modes: one letter a channel
+MAX_SIDE = 4096  # pixels a side after resizing
+MAX_IMAGE_BYTES = 4 << 30  # the decoded images and their float32 copy, checked first
 
 
 def _pillow():
@@ -29,8 +31,9 @@ def _pillow():
 
 def _normalize_size(size) -> tuple[int, int]:
     height, width = (size, size) if isinstance(size, int) else tuple(size)
-    if height < 1 or width < 1:
-        raise DataError(f"The image size must be positive, not {size!r}.")
+    if not 1 <= height <= MAX_SIDE or not 1 <= width <= MAX_SIDE:
+        raise DataError(f"The image size must be 1 to {MAX_SIDE} pixels a side, not "
+                        f"{size!r}.")
     return int(height), int(width)
 
 
@@ -88,6 +91,10 @@ def load_image_folder(path: str | Path, size: int | tuple[int, int] = (28, 28),
     root, size, image_module = Path(path), _normalize_size(size), _pillow()
     classes, files, skipped = list_image_files(root)
     paths = [p for group in files for p in group]
+    need = len(paths) * len(COLORS[color]) * size[0] * size[1] * 4 * 2  # uint8 and float32
+    if need > MAX_IMAGE_BYTES:
+        raise DataError(f"{len(paths):,} images of {size[0]}x{size[1]} would take "
+                        f"{need / 2**30:.1f} GB: choose a smaller size.")
     arrays = []
     for i, p in enumerate(paths):
         if i % 64 == 0:

@@ -15,7 +15,9 @@ How the arrays are read:
 """
 from __future__ import annotations
 
+import math
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +29,7 @@ from .labels import check_task, encode_numbers, encode_text
 from .table import FLOAT32_MAX
 
 RANK_KINDS = {2: "features", 3: "sequence", 4: "image"}
+MAX_CLASSES = 100_000
 KIND_RANKS = {"features": 2, "sequence": 3, "image": 4, "tokens": 2}
 
 
@@ -37,7 +40,8 @@ def _open(path: Path):
         data = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise DataError(f"There is no file {path}.") from None
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, NotImplementedError,
+            RuntimeError) as exc:
         raise DataError(f"{path.name} is not a readable .npz file ({exc}).") from None
     if not isinstance(data, np.lib.npyio.NpzFile):
         raise DataError(f"{path.name} holds a single array; save x and y together with "
@@ -52,12 +56,40 @@ def _array(data, path: Path, key: str, required: bool = True) -> np.ndarray | No
         found = ", ".join(repr(k) for k in data.files) or "none"
         raise DataError(f"{path.name} has no array {key!r} (arrays found: {found}). Save "
                         f"the inputs as 'x' and the targets as 'y'.", column=key)
+    _check_declared_size(data, path, key)
     try:
         return data[key]
     except ValueError:
         raise DataError(f"Array {key!r} in {path.name} holds Python objects, which "
                         f"NeuroCanvas will not unpickle. Save plain numbers (or text "
                         f"labels) instead.", column=key) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError) as exc:
+        raise DataError(f"Array {key!r} in {path.name} is damaged ({exc}).",
+                        column=key) from None
+
+
+def _check_declared_size(data, path: Path, key: str) -> None:
+    """Read the array's header first: the bytes its shape and type declare must be in
+    the file (a header may claim terabytes; NumPy would allocate them before reading)."""
+    member = f"{key}.npy"
+    try:
+        info = data.zip.getinfo(member)
+        with data.zip.open(info) as fh:
+            version = np.lib.format.read_magic(fh)
+            read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0)
+            shape, _, dtype = read(fh)
+    except (KeyError, ValueError, OSError, zipfile.BadZipFile, zlib.error, EOFError,
+            NotImplementedError, RuntimeError) as exc:  # (an unknown method, encrypted)
+        raise DataError(f"Array {key!r} in {path.name} is damaged ({exc}).",
+                        column=key) from None
+    declared = math.prod(shape) * dtype.itemsize
+    if dtype.hasobject:
+        return  # refused when read, with its own message
+    if declared > info.file_size:
+        raise DataError(f"Array {key!r} in {path.name} declares {declared:,} bytes of data "
+                        f"but the file holds {info.file_size:,}: it is damaged.", column=key)
 
 
 def _check_x(x: np.ndarray, name: str, input_kind: str | None) -> tuple[np.ndarray, str]:
@@ -112,11 +144,16 @@ def _class_indices(y: np.ndarray, name: str, names: tuple[str, ...]):
     y = y.reshape(len(y)) if y.ndim == 2 and y.shape[1] == 1 else y
     if not np.all(y == np.round(y)):
         raise DataError(f"y in {name}: class labels must be whole numbers.", column="y")
-    if y.size and y.min() < 0:
-        if names:
-            raise DataError(f"y in {name} has negative class {int(y.min())}; with "
-                            f"class_names the labels must be indices 0..K-1.", column="y")
+    if y.size and y.min() < 0 and names:
+        raise DataError(f"y in {name} has negative class {int(y.min())}; with "
+                        f"class_names the labels must be indices 0..K-1.", column="y")
+    if y.size and (y.min() < 0 or y.max() >= MAX_CLASSES):
+        # Not indices 0..K-1 (a label of 1e9 made a billion classes): the labels are
+        # names, numbered in order.
         indices, found = encode_numbers(y)
+        if len(found) > MAX_CLASSES:
+            raise DataError(f"y in {name} has {len(found):,} different classes, more than "
+                            f"{MAX_CLASSES:,}: is it a regression target?", column="y")
         return indices, "classification", found
     y = y.astype(np.int64)
     if names and y.size and y.max() >= len(names):

@@ -29,15 +29,27 @@ def read_text(path: str | Path) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+MAX_WINDOW_BYTES = 4 << 30  # x and y of the windows (overlapping windows repeat the text)
+
+
 def char_dataset(text: str, seq_length: int = 64, stride: int = 0, lowercase: bool = False,
                  max_chars: int = 0, name: str = "text", source: str = "") -> Dataset:
     """Cut ``text`` into windows of ``seq_length`` characters every ``stride`` characters
     (0: no overlap, stride = seq_length). ``max_chars`` > 0 keeps only the start."""
+    if seq_length < 2 or stride < 0:
+        raise DataError(f"Windows need seq_length of at least 2 and a stride of 0 or more, "
+                        f"not {seq_length} and {stride}.")
     if lowercase:
         text = text.lower()
     if max_chars > 0:
         text = text[:max_chars]
     stride = stride or seq_length
+    windows = max(0, -(-(len(text) - seq_length) // stride))
+    need = 2 * windows * seq_length * 8  # x and y, int64
+    if need > MAX_WINDOW_BYTES:
+        raise DataError(f"Windows of {seq_length} characters every {stride} would take "
+                        f"{need / 2**30:.1f} GB for {len(text):,} characters: use a larger "
+                        f"stride (0: no overlap) or max_chars.")
     if len(text) < seq_length + 1:
         raise DataError(f"The text has {len(text)} characters; windows of {seq_length} "
                         f"need at least {seq_length + 1}.")
