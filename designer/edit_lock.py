@@ -12,13 +12,28 @@ from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 from .editor import Editor
 
 
+def unique_keys(keys: list[QKeySequence]) -> list[QKeySequence]:
+    """The sequences in order, each once (Qt does not merge repeats of one action)."""
+    seen, out = set(), []
+    for key in keys:
+        text = key.toString(QKeySequence.PortableText)
+        if text and text not in seen:
+            seen.add(text)
+            out.append(key)
+    return out
+
+
 def make_undo_actions(editor: Editor, parent: QObject) -> tuple[QAction, QAction]:
     stack = editor.stack
     undo, redo = QAction("&Undo", parent), QAction("&Redo", parent)
     undo.setObjectName("action_undo")
     redo.setObjectName("action_redo")
     undo.setShortcuts(QKeySequence.Undo)
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+    # The platform's Redo keys, and Ctrl+Shift+Z and Ctrl+Y everywhere, each bound once:
+    # on X11 the platform's list already holds Ctrl+Shift+Z, and binding it twice made
+    # Qt log "Ambiguous shortcut overload" and do nothing.
+    redo.setShortcuts(unique_keys(QKeySequence.keyBindings(QKeySequence.Redo)
+                                  + [QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")]))
     undo.triggered.connect(editor.undo)
     redo.triggered.connect(editor.redo)
 
