@@ -56,9 +56,11 @@ def char_dataset(text: str, seq_length: int = 64, stride: int = 0, lowercase: bo
     vocabulary = tuple(sorted(set(text)))
     lookup = {ch: i for i, ch in enumerate(vocabulary)}
     ids = np.fromiter((lookup[ch] for ch in text), dtype=np.int64, count=len(text))
-    starts = np.arange(0, len(text) - seq_length, stride)
-    index = starts[:, None] + np.arange(seq_length)[None, :]
-    return Dataset(x=ids[index], y=ids[index + 1], task="classification", name=name,
+    # Each window and its next-character targets as views of one array of ids: an
+    # index matrix and two gathered copies made 100 MB of text peak at about 4 GB.
+    windows = np.lib.stride_tricks.sliding_window_view(ids, seq_length + 1)[::stride]
+    starts = range(0, len(text) - seq_length, stride)
+    return Dataset(x=windows[:, :-1], y=windows[:, 1:], task="classification", name=name,
                    input_kind="tokens", class_names=vocabulary, vocabulary=vocabulary,
                    source=source,
                    description=f"Character-level text: {len(starts)} windows of {seq_length} "

@@ -223,3 +223,18 @@ def test_a_saved_standardiser_with_nan_or_infinity_is_refused():
     for mean, std in (([float("nan")], [1.0]), ([0.0], [float("inf")])):
         with pytest.raises(DataError, match="NaN or infinite"):
             normalizer_from_dict({"kind": "standard", "axis": 1, "mean": mean, "std": std})
+
+
+def test_text_windows_are_the_same_as_gathered_ones_for_every_stride():
+    from engine.data import char_dataset
+
+    rng = np.random.default_rng(0)
+    text = "".join(rng.choice(list("abcdé \n"), 500))
+    for seq, stride in ((5, 0), (5, 1), (5, 3), (7, 11), (2, 2)):
+        data = char_dataset(text, seq, stride)
+        lookup = {ch: i for i, ch in enumerate(data.vocabulary)}
+        ids = np.array([lookup[ch] for ch in text])
+        starts = np.arange(0, len(text) - seq, stride or seq)
+        index = starts[:, None] + np.arange(seq)[None, :]
+        np.testing.assert_array_equal(data.x, ids[index])
+        np.testing.assert_array_equal(data.y, ids[index + 1])
