@@ -44,8 +44,8 @@ def char_dataset(text: str, seq_length: int = 64, stride: int = 0, lowercase: bo
     if max_chars > 0:
         text = text[:max_chars]
     stride = stride or seq_length
-    windows = max(0, -(-(len(text) - seq_length) // stride))
-    need = 2 * windows * seq_length * 8  # x and y, int64
+    count = max(0, -(-(len(text) - seq_length) // stride))
+    need = 2 * count * seq_length * 8  # x and y, int64 (as the network gets them)
     if need > MAX_WINDOW_BYTES:
         raise DataError(f"Windows of {seq_length} characters every {stride} would take "
                         f"{need / 2**30:.1f} GB for {len(text):,} characters: use a larger "
