@@ -14,6 +14,7 @@ import io
 import json
 import random
 import struct
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -192,13 +193,12 @@ def _valid_project() -> bytes:
         {"id": "in", "type": "Input", "name": "input", "config": {"shape": [4]}},
         {"id": "d", "type": "Dense", "name": "dense", "config": {"units": 3}}],
         "edges": [{"from": "in", "to": "d"}]})
-    buf = io.BytesIO()
-    path = Path(__file__).with_name(".fuzz_template.ncproj")
     weights = {"d/W": np.zeros((4, 3), np.float32), "d/b": np.zeros(3, np.float32)}
-    save_project(Project(spec, {"in": (0.0, 0.0), "d": (200.0, 0.0)}, weights=weights), path)
-    buf.write(path.read_bytes())
-    path.unlink()
-    return buf.getvalue()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "template.ncproj"
+        save_project(Project(spec, {"in": (0.0, 0.0), "d": (200.0, 0.0)}, weights=weights),
+                     path)
+        return path.read_bytes()
 
 
 HOSTILE_VALUES = [float("nan"), float("inf"), -1, 0, 10**30, 1e308, "x", None, [], {}, True,
