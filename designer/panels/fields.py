@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QLineEdit, QSpinBox,
                                QWidget)
@@ -30,7 +30,9 @@ class FieldEditor(QObject):
         super().__init__(widget)
         self.param, self.widget = param, widget
         widget.setObjectName(f"field_{param.name}")
-        widget.setToolTip(param.help)
+        bounds = _range_text(param) if param.kind in ("int", "float") else ""
+        widget.setToolTip(param.help + (f" ({bounds[0].upper()}{bounds[1:]}.)" if bounds
+                                        else ""))
 
     def set_value(self, value) -> None:
         self.widget.blockSignals(True)
@@ -46,24 +48,92 @@ class FieldEditor(QObject):
         raise NotImplementedError
 
 
+class _Refusing:
+    """For spin boxes: typing is never altered (``validate`` never says Invalid, so no
+    key is dropped: "1e9" stayed "19", "-5" became "5"), and text that is not an
+    acceptable value when Enter is pressed or the field is left is reported through
+    ``refused`` before the spin box puts its value back."""
+
+    def _check_text(self) -> None:
+        text = self.lineEdit().text()
+        if self.validate(text, 0)[0] != QValidator.Acceptable:
+            self.refused.emit(text.strip())
+
+    def focusOutEvent(self, event) -> None:
+        self._check_text()
+        super().focusOutEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+            self._check_text()
+        super().keyPressEvent(event)
+
+
+def whole_number(text: str) -> int | None:
+    """A whole number from text: 42, -3, or 1e3 (scientific notation of a whole number)."""
+    text = text.strip().replace("_", "")
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if math.isfinite(value) and value == int(value) else None
+
+
+class WholeSpinBox(_Refusing, QSpinBox):
+    refused = Signal(str)
+
+    def validate(self, text: str, pos: int):
+        value = whole_number(text)
+        inside = value is not None and self.minimum() <= value <= self.maximum()
+        return (QValidator.Acceptable if inside else QValidator.Intermediate), text, pos
+
+    def valueFromText(self, text: str) -> int:
+        value = whole_number(text)
+        return self.value() if value is None else value
+
+
 class _IntField(FieldEditor):
     def __init__(self, param: Param):
-        box = QSpinBox()
+        box = WholeSpinBox()
         box.setRange(int(param.low) if param.low is not None else -INT_LIMIT,
                      int(param.high) if param.high is not None else INT_LIMIT)
         box.setKeyboardTracking(False)
         box.setAccelerated(True)
         super().__init__(param, box)
         box.valueChanged.connect(self.value_committed.emit)
+        box.refused.connect(lambda text: self.parse_failed.emit(
+            refusal(param, text, "a whole number", box.value())))
 
     def _show(self, value):
         self.widget.setValue(int(value))
 
 
-class GeneralSpinBox(QDoubleSpinBox):
+def refusal(param: Param, text: str, what: str, kept) -> str:
+    """The inline message for text a field will not take."""
+    bounds = _range_text(param)
+    return (f"{param.title}: {text!r} is not {what}{' ' + bounds if bounds else ''}; "
+            f"it stays {kept:g}.")
+
+
+def _range_text(param: Param) -> str:
+    fmt = (lambda v: f"{v:,}") if param.kind == "int" else (lambda v: f"{v:g}")
+    if param.low is not None and param.high is not None:
+        return f"from {fmt(param.low)} to {fmt(param.high)}"
+    if param.low is not None:
+        return f"of at least {fmt(param.low)}"
+    return f"of at most {fmt(param.high)}" if param.high is not None else ""
+
+
+class GeneralSpinBox(_Refusing, QDoubleSpinBox):
     """A float spin box that shows and reads general notation (0.25, 1e-05, 3.5e+04)
     instead of a fixed number of decimals, so a learning rate of 1e-5 is not "0.0000".
     With ``log_steps`` the arrows walk 1, 2, 5, 10, 20 ... (for rates spanning decades)."""
+
+    refused = Signal(str)
 
     def __init__(self, log_steps: bool = False):
         super().__init__()
@@ -80,13 +150,11 @@ class GeneralSpinBox(QDoubleSpinBox):
             return self.value()
 
     def validate(self, text: str, pos: int):
-        stripped = text.strip()
         try:
-            value = float(stripped)
+            value = float(text.strip())
         except ValueError:
-            ok = re.fullmatch(r"[-+]?(\d*\.?\d*([eE][-+]?\d*)?)?", stripped) is not None
-            return (QValidator.Intermediate if ok else QValidator.Invalid), text, pos
-        inside = self.minimum() <= value <= self.maximum()
+            return QValidator.Intermediate, text, pos  # kept as typed; refused on commit
+        inside = math.isfinite(value) and self.minimum() <= value <= self.maximum()
         return (QValidator.Acceptable if inside else QValidator.Intermediate), text, pos
 
     def fixup(self, text: str) -> str:
@@ -124,6 +192,8 @@ class _FloatField(FieldEditor):
         box.setKeyboardTracking(False)
         super().__init__(param, box)
         box.valueChanged.connect(self.value_committed.emit)
+        box.refused.connect(lambda text: self.parse_failed.emit(
+            refusal(param, text, "a number", box.value())))
 
     def _show(self, value):
         self.widget.setValue(float(value))

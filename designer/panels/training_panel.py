@@ -73,6 +73,9 @@ class TrainingPanel(QScrollArea):
                                      "border-radius: 3px; padding: 4px;")
         self.lock_note.hide()
         column.addWidget(self.lock_note)
+        # Above the form, not under its thirty fields: a refused value is said in view.
+        self.message = self._label("training_message", f"color: {style.ERROR.name()};")
+        column.addWidget(self.message)
         self.form_widget = QWidget()
         self.form = QFormLayout(self.form_widget)
         self.form.setContentsMargins(0, 4, 0, 0)
@@ -81,8 +84,6 @@ class TrainingPanel(QScrollArea):
         for param in TRAINING_SCHEMA:
             self._add_field(param)
         column.addWidget(self.form_widget)
-        self.message = self._label("training_message", f"color: {style.ERROR.name()};")
-        column.addWidget(self.message)
         column.addStretch(1)
         self.setWidget(body)
 
