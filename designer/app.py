@@ -2,20 +2,28 @@
 
 ``neurocanvas``                   opens the window with a bundled example
 ``neurocanvas FILE.ncproj``       opens that project
+``neurocanvas DATA``              a new project with that data loaded (a .csv table, an
+                                  .npz, a .txt text or a folder of images); any other
+                                  file gets a message in the window
 ``neurocanvas train|info|... ``   hands over to ``engine.cli`` without importing Qt,
                                   so headless use works on machines with no display.
 """
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+
+SUBCOMMANDS = ("train", "info", "evaluate", "predict", "sample", "export")
 
 
 def is_subcommand(argv: list[str]) -> bool:
-    """Anything but nothing or one project file is for the command line (subcommands,
-    --help, --version, and mistakes, which its parser explains)."""
+    """Subcommands, options (--help, --version) and several arguments are for the
+    command line; nothing or one path opens the window (with that project or data)."""
     if not argv:
         return False
-    return not (len(argv) == 1 and argv[0].lower().endswith(".ncproj"))
+    return not (len(argv) == 1 and not argv[0].startswith("-")
+                and argv[0] not in SUBCOMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,11 +58,39 @@ def create_main_window(project_path=None, settings=None):
     from .projects import default_example
 
     window = MainWindow(settings)
-    path = project_path or default_example()
+    given = Path(project_path) if project_path else None
+    if given is not None and given.suffix.lower() != ".ncproj":
+        window.projects.new_from_template("blank")
+        open_data(window, given)
+        return window
+    path = given or default_example()
     if path is None or not window.projects.open_path(path, ask=False):
         template = build_template("mlp")
         window.editor.load(template.spec, template.layout)
     return window
+
+
+def open_data(window, path: Path) -> bool:
+    """A data file or image folder given at launch: the Data panel takes it and loads
+    it (fitting the Input layer, as Load and use does); anything else is explained."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from engine.cli_train import DATA_KINDS, data_config_for_file
+    from engine.errors import NeuroCanvasError
+
+    try:
+        if not path.exists():
+            raise NeuroCanvasError(f"{path}: no such file or folder")
+        if not path.is_dir() and path.suffix.lower() not in DATA_KINDS:
+            raise NeuroCanvasError(f"{path.name} is none of these.")
+        config = data_config_for_file(str(path), None)
+    except NeuroCanvasError as exc:
+        QMessageBox.warning(window, "Cannot open",
+                            f"NeuroCanvas opens projects (.ncproj), CSV tables, NPZ arrays, "
+                            f"text files and folders of images.\n\n{exc}")
+        return False
+    window.data_dock.raise_()
+    return window.data_panel.use_config(config)
 
 
 def run_window(project_path=None) -> int:

@@ -301,6 +301,17 @@ class DataPanel(QScrollArea):
             self._clear_preview("This project has no data yet: choose some and press "
                                 "<b>Load and use</b>.")
 
+    def use_config(self, config: dict) -> bool:
+        """Fill the form with this data description and press Load and use."""
+        values = dict(config)
+        source = values.pop("source", "builtin")
+        self.source = source if source in SOURCES else "builtin"
+        self.options = dict(values.pop("options", None) or {})
+        self.values = values
+        self.source_combo.setCurrentIndex(self.source_combo.findData(self.source))
+        self._rebuild_form()
+        return self.load_and_use()
+
     # ---- loading (on the worker) ------------------------------------------------------
     def show_preview(self) -> bool:
         """Preview the document's data; ``loaded`` tells how it went (errors shown at

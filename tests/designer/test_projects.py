@@ -140,6 +140,8 @@ def test_stable_object_names(window):
 
 def test_subcommands_go_to_the_cli_without_importing_qt(tmp_path):
     assert is_subcommand(["train", "x.ncproj"]) and not is_subcommand(["x.ncproj"])
+    assert not is_subcommand(["data.csv"]) and not is_subcommand(["photos"])
+    assert is_subcommand(["train"]) and is_subcommand(["a.csv", "b.csv"])
     assert not is_subcommand([]) and is_subcommand(["--help"]) and is_subcommand(["--version"])
 
     fake = tmp_path / "fakecli"
@@ -189,3 +191,31 @@ def test_weights_that_do_not_fit_open_the_design_untrained_and_say_which(window,
     doc = window.editor.doc
     assert doc.layer_ids() == ["in", "fc"] and doc.project.weights is None
     assert not doc.trained and path.read_bytes() == before
+
+
+def test_a_data_file_at_launch_opens_a_new_project_with_it_loaded(qtbot, dialogs, tmp_path):
+    table = tmp_path / "houses.csv"
+    table.write_text("rooms,area,price\n" + "".join(f"{i % 5 + 1},{40 + 7 * i},{100 + i}\n"
+                                                     for i in range(40)))
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.IniFormat)
+    window = create_main_window(table, settings)
+    qtbot.addWidget(window, before_close_func=lambda w: (w.training.shutdown(),
+                                                         w.inside.shutdown(),
+                                                         w.data_panel.shutdown()))
+    qtbot.waitUntil(lambda: window.editor.doc.project.data.get("path") == str(table),
+                    timeout=20000)
+    doc = window.editor.doc
+    assert doc.project.data["target"] == "price"  # the last column, as the CLI takes it
+    assert next(l for l in doc.layers if l.type == "Input").config["shape"] == [2]
+    assert window.projects.path is None  # a new project, not the data file
+
+    other = tmp_path / "notes.docx"
+    other.write_text("not data")
+    second = create_main_window(other, QSettings(str(tmp_path / "t.ini"), QSettings.IniFormat))
+    qtbot.addWidget(second, before_close_func=lambda w: (w.training.shutdown(),
+                                                         w.inside.shutdown(),
+                                                         w.data_panel.shutdown()))
+    kind, title, text = dialogs.shown[-1]
+    assert (kind, title) == ("warning", "Cannot open") and "notes.docx is none of these" in text
+    for win in (window, second):
+        win.editor.stack.setClean()
