@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
                                QScrollArea, QToolButton, QVBoxLayout, QWidget)
 
+from engine.events import Finished
 from engine.settings import TRAINING_SCHEMA
 
 from .. import style
@@ -43,8 +44,11 @@ class TrainingPanel(QScrollArea):
         controller.run_started.connect(self._run_started)
         controller.progress.connect(self.show_progress)
         controller.state_changed.connect(self._state_changed)
+        controller.run_finished.connect(self._run_finished)
         controller.run_ended.connect(self._run_ended)
         self.doc.document_reset.connect(self._sync)
+        self.doc.document_reset.connect(self._forget_run)  # another project: not its run
+        self._finished = False
         self.doc.project_changed.connect(lambda name: self._sync())
         self.doc.design_changed.connect(self._show_weights_state)
         editor.lock_changed.connect(self._lock_changed)
@@ -213,10 +217,23 @@ class TrainingPanel(QScrollArea):
         self.rate.setText(f"{rate:,.0f} samples/s \u00b7 {format_seconds(left)} left "
                           f"\u00b7 loss {latest.loss:.4f}")
 
+    def _run_finished(self, result) -> None:
+        """How the run ended, from its typed result (never from the text shown)."""
+        self._finished = isinstance(result.ended, Finished)
+
     def _run_ended(self, text: str) -> None:
         self.rate.setText(text)
-        if "Finished" in text:
+        if self._finished:
             self.progress.setValue(1000)
         self.progress.setFormat(self.progress.format().split(" (")[0] +
-                                (" (done)" if "Finished" in text else " (ended)"))
+                                (" (done)" if self._finished else " (ended)"))
+        self._finished = False
         self._show_weights_state()
+
+    def _forget_run(self) -> None:
+        """A project opened (or a new one): the last run's progress and words go."""
+        if self.controller.state != "idle":
+            return
+        self.progress.setValue(0)
+        self.progress.setFormat("Ready")
+        self.rate.setText("")

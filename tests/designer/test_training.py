@@ -185,3 +185,15 @@ def test_train_with_data_not_prepared_yet_loads_it_on_a_worker_then_runs(qtbot, 
     qtbot.waitUntil(lambda: not training.loader.busy, timeout=20000)
     qtbot.wait(100)
     assert training.state == "idle" and not training.runner.running
+
+
+def test_opening_another_project_clears_the_last_runs_words(qtbot, xor_window):
+    win, panel = xor_window, xor_window.training_panel
+    train_to_end(qtbot, win, epochs=3)
+    assert panel.progress.format().endswith("(done)") and panel.progress.value() == 1000
+    assert panel.rate.text().startswith("Finished 3 epochs")
+    win.editor.stack.setClean()
+    assert win.projects.open_path(EXAMPLES / "spirals.ncproj")
+    assert panel.progress.format() == "Ready" and panel.progress.value() == 0
+    assert panel.rate.text() == ""  # not "Finished ..." above "Not trained yet"
+    assert "Finished" not in panel.result.text()
