@@ -103,24 +103,33 @@ class Editor(QObject):
         return layer.id
 
     def add_layer_after_selection(self, type_name: str) -> str:
-        """Palette double-click: place the layer right of the selected one and connect it."""
+        """Palette double-click: place the layer right of the selected one and connect
+        it; in the middle of a chain it goes between the selection and the next layer
+        (the chain stays one chain), and the layers after it move right to make room."""
         after = self._selection[-1] if self._selection else None
-        if after is not None:
-            x, y = self.doc.position(after)
-            position = (x + FOLLOW_GAP, y)
-        else:
+        if after is None:
             xs = [p for p in self.doc.positions().values()]
             position = (max((p[0] for p in xs), default=-FOLLOW_GAP) + FOLLOW_GAP, 0.0)
-        return self.add_layer(type_name, position, after=after)
+            return self.add_layer(type_name, position)
+        x, y = self.doc.position(after)
+        following = self.doc.spec().outputs_of(after)
+        if len(following) == 1:
+            return self.insert_into_edge(type_name, after, following[0], (x + FOLLOW_GAP, y),
+                                         make_room=True) or ""
+        return self.add_layer(type_name, (x + FOLLOW_GAP, y), after=after)
 
     def insert_into_edge(self, type_name: str, source: str, target: str,
-                         position: Position) -> str | None:
-        """Drop a layer on an edge: source -> new -> target, keeping the target's input order."""
+                         position: Position, make_room: bool = False) -> str | None:
+        """Drop a layer on an edge: source -> new -> target, keeping the target's input
+        order. ``make_room``: the target and what follows it move right where the new
+        layer would overlap them (one undo step with the insertion)."""
         if self._lock_reason or not self.doc.has_edge(source, target):
             return None
         layer = self._new_layer(type_name)
         index = self.doc.edge_index(source, target)
         macro = MacroCommand(f"Insert {type_name}")
+        if make_room:
+            self._make_room(target, position[0] + FOLLOW_GAP, macro)
         RemoveEdgeCommand(self.doc, source, target, parent=macro)
         AddLayerCommand(self.doc, layer, position, parent=macro)
         AddEdgeCommand(self.doc, layer.id, target, index=index, parent=macro)
@@ -128,6 +137,22 @@ class Editor(QObject):
         self._push(macro)
         self.set_selection([layer.id])
         return layer.id
+
+    def _make_room(self, start: str, x: float, macro) -> None:
+        """Move ``start`` and every layer after it right so ``start`` is at ``x`` or
+        beyond, as a child of ``macro``."""
+        shift = x - self.doc.position(start)[0]
+        if shift <= 0:
+            return
+        spec, seen, stack = self.doc.spec(), set(), [start]
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(spec.outputs_of(node))
+        moves = {i: (self.doc.position(i), (self.doc.position(i)[0] + shift,
+                                            self.doc.position(i)[1])) for i in seen}
+        MoveLayersCommand(self.doc, moves, parent=macro)
 
     def delete(self, layer_ids: list[str], edges: list[tuple[str, str]] = ()) -> None:
         layer_ids = [i for i in layer_ids if self.doc.has_layer(i)]

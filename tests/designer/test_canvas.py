@@ -190,3 +190,23 @@ def test_zoom_and_fit(window):
     assert view.zoom < 1.0
     view.fit_to_view()
     assert 0.1 <= view.zoom <= 1.0
+
+
+def test_double_click_with_a_mid_chain_layer_selected_inserts_into_the_chain(window):
+    """input -> a -> b, a selected: the new layer goes between a and b (not a dead-end
+    branch on top of b), b moves right to make room, and one undo takes it all back."""
+    editor = window.editor
+    a = editor.add_layer("Dense", (260.0, 0.0), after=input_id(window))
+    b = editor.add_layer("Dense", (520.0, 0.0), after=a)
+    before = (editor.doc.positions(), [(e.source, e.target) for e in editor.doc.edges])
+    depth = editor.stack.count()
+    editor.set_selection([a])
+    window.palette.tree.itemDoubleClicked.emit(window.palette.item_for("Dropout"), 0)
+    new = editor.selection[0]
+    assert editor.doc.has_edge(a, new) and editor.doc.has_edge(new, b)
+    assert not editor.doc.has_edge(a, b)
+    assert editor.doc.position(new)[0] > editor.doc.position(a)[0]
+    assert editor.doc.position(b)[0] >= editor.doc.position(new)[0] + 260.0  # no overlap
+    assert editor.stack.count() == depth + 1
+    editor.undo()
+    assert (editor.doc.positions(), [(e.source, e.target) for e in editor.doc.edges]) == before
