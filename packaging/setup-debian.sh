@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up NeuroCanvas on Debian 12 (or Ubuntu): the system libraries Qt needs, a virtual
 # environment in .venv, and NeuroCanvas with its test and export extras. Safe to run
-# again: it installs only what is missing.
+# again: it installs only what is missing (the Python packages again only when
+# pyproject.toml changed), so once set up it needs no network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,13 +20,30 @@ python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
 python3 -c "import ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "NeuroCanvas needs these system packages, and sudo is not installed here." >&2
+      echo "Run this as root, then run this script again:" >&2
+      echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
+      exit 1
+    fi
+    sudo="sudo"
+  fi
   echo "Installing system packages: ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The Python side is installed again only when pyproject.toml changed since the last
+# set-up (a stamp of its hash), so a set-up machine launches offline and at once.
+stamp=.venv/.neurocanvas-setup
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  exit 0
+fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+# (setuptools warns that an editable install is one: true, and noise to a newcomer)
+PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q -e ".[test]"
+echo "$want" > "$stamp"
 echo "NeuroCanvas is set up in .venv"
