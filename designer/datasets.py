@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from engine.data import PreparedData, prepare
+from engine.data.progress import reporting
 from engine.errors import ConfigError, DataError, NeuroCanvasError
 from engine.settings import TRAINING_SCHEMA
 
@@ -67,6 +68,16 @@ class DataCache:
     def clear(self) -> None:
         with self._lock:
             self._entries = []
+
+
+def prepare_or_error(cache: DataCache, config: dict, seed: int, base_dir, progress=None):
+    """For a worker: (data, None), or (None, the loader's error) for the GUI to show at
+    its field. ``progress(stage, fraction)`` hears the loaders (engine.data.progress)."""
+    try:
+        with reporting(progress or (lambda stage, fraction: None)):
+            return cache.prepare(config, seed, base_dir), None
+    except (NeuroCanvasError, OSError, ValueError) as exc:
+        return None, exc
 
 
 def error_field(exc: Exception, config: dict, fields) -> str | None:

@@ -26,7 +26,7 @@ from engine.events import Diverged, Finished, RunResult, Stopped
 from engine.run import ResumeError, TrainingJob, make_job, preprocessing
 
 from .background import BackgroundCall
-from .datasets import DataCache, data_seed, error_text, source_name
+from .datasets import DataCache, data_seed, error_text, prepare_or_error, source_name
 from .editor import Editor
 from .runner import TrainingRunner
 
@@ -180,7 +180,7 @@ class TrainingController(QObject):
 
     def _load_then_start(self, step_only: bool, resume) -> bool:
         args = self._data_args()
-        if not self.loader.start(partial(_prepare, self.cache, args)):
+        if not self.loader.start(partial(prepare_or_error, self.cache, *args)):
             return False  # shut down: the window is closing
         self._pending = (step_only, resume)
         self._set_state("loading")
@@ -336,14 +336,6 @@ class TrainingController(QObject):
         self.error_box = box
         box.open()
         self.message.emit(f"{title}: {text.splitlines()[0] if text else ''}")
-
-
-def _prepare(cache: DataCache, args: tuple):
-    """On the worker: (data, None), or (None, the loader's error)."""
-    try:
-        return cache.prepare(*args), None
-    except (NeuroCanvasError, OSError, ValueError) as exc:
-        return None, exc
 
 
 def results_of(result: RunResult) -> dict:

@@ -22,14 +22,13 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QHBo
                                QVBoxLayout, QWidget)
 
 from engine.data import BUILTINS, SOURCES
-from engine.data.progress import reporting
 from engine.data.config import COMMON
-from engine.errors import NeuroCanvasError
 from engine.params import Param
 
 from .. import style
 from ..background import BackgroundCall
-from ..datasets import DataCache, data_key, data_seed, error_field, error_text, source_name
+from ..datasets import (DataCache, data_key, data_seed, error_field, error_text,
+                        prepare_or_error, source_name)
 from ..editor import Editor
 from .data_preview import DataPreview
 from .fields import make_field
@@ -56,17 +55,6 @@ class LoadRequest:
     @property
     def key(self) -> str:
         return data_key(self.config, self.seed, self.base_dir)
-
-
-def _load(cache: DataCache, request: LoadRequest, progress: Signal):
-    """On the worker: (data, None), or (None, the loader's error) to show at its field.
-    Anything else (a bug) reaches the panel as BackgroundCall's error message. The
-    loaders' progress goes out through ``progress`` (a signal: queued to the GUI)."""
-    try:
-        with reporting(progress.emit):
-            return cache.prepare(request.config, request.seed, request.base_dir), None
-    except (NeuroCanvasError, OSError, ValueError) as exc:
-        return None, exc
 
 
 class DataPanel(QScrollArea):
@@ -350,7 +338,11 @@ class DataPanel(QScrollArea):
             else:
                 self._preview_asked = True
             return True
-        if not self.loader.start(partial(_load, self.cache, request, self.load_progressed)):
+        # Anything but a loader's error (a bug) arrives as BackgroundCall's message; the
+        # progress signal is queued from the worker to the GUI thread.
+        if not self.loader.start(partial(prepare_or_error, self.cache, request.config,
+                                         request.seed, request.base_dir,
+                                         self.load_progressed.emit)):
             return False  # shut down: the window is closing
         self._running = request
         self.state.setText(f"Loading {source_name(request.config)}\u2026")
