@@ -186,7 +186,7 @@ def _predict_inputs(path, model, config_for, read_config, load):
                          and not set(names) <= set(table.header)):
             # Trained on built-in data: its column names are ours, not the file's.
             names = [c for c in table.header if c != _trained_target(model)]
-        return numeric_columns(table, names).astype(np.float32)
+        return numeric_columns(table, names, np.float32)
     source, settings = read_config(config_for(path, None))
     return load(source, settings, 0, None).x
 

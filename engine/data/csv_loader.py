@@ -15,8 +15,7 @@ import numpy as np
 from ..errors import DataError
 from .dataset import Dataset
 from .labels import check_task, encode_numbers, encode_text, looks_like_classes
-from .table import (FLOAT32_MAX, MISSING, Table, first_bad_cell, is_number, numeric_columns,
-                    read_table)
+from .table import FLOAT32_MAX, Table, first_bad_cell, numeric_columns, read_table
 
 
 def as_list(columns: str | Sequence[str] | None) -> list[str] | None:
@@ -44,21 +43,20 @@ def choose_columns(table: Table, targets: list[str],
 
 
 def _missing_target(table: Table, column: str) -> None:
-    for line, value in zip(table.lines, table.cells(column)):
-        if value.lower() in MISSING:
-            raise DataError(f"{table.path.name}, line {line}, column {column!r}: the target "
-                            f"is missing. Fill it in or remove the row.",
-                            row=line, column=column)
+    row = table.first_missing(column)
+    if row is not None:
+        line = table.line(row)
+        raise DataError(f"{table.path.name}, line {line}, column {column!r}: the target "
+                        f"is missing. Fill it in or remove the row.", row=line, column=column)
 
 
 def _text_target(table: Table, column: str, task: str | None):
-    cells = table.cells(column)
-    numbers = sum(is_number(v) for v in cells)
-    if task == "regression" or (task is None and numbers > len(cells) / 2):
+    if task == "regression" or (task is None and table.count_numbers(column) > len(table) / 2):
         error = first_bad_cell(table, column)
+        assert error is not None  # the caller found a cell that is not a number
         hint = "" if task else " (set the task to classification to read them as labels)"
         raise DataError(error.message + hint, row=error.row, column=column)
-    y, names = encode_text(cells)
+    y, names = encode_text(table.cells(column))
     return y, "classification", names
 
 
@@ -67,14 +65,14 @@ def _number_target(table: Table, column: str, values: np.ndarray, task: str | No
     if task == "regression":
         beyond = np.abs(values) > FLOAT32_MAX
         if beyond.any():
-            line = table.lines[int(np.argmax(beyond))]
+            line = table.line(int(np.argmax(beyond)))
             raise DataError(f"{table.path.name}, line {line}, column {column!r}: the target "
                             f"is beyond the range of the 32-bit numbers training uses (about "
                             f"±3.4e38).", row=line, column=column)
         return values.reshape(-1, 1).astype(np.float32), task, ()
     whole = values == np.round(values)
     if not whole.all():
-        line = table.lines[int(np.argmin(whole))]
+        line = table.line(int(np.argmin(whole)))
         raise DataError(f"{table.path.name}, line {line}, column {column!r}: class labels "
                         f"must be whole numbers or text, not {values[~whole][0]:g}.",
                         row=line, column=column)
@@ -85,10 +83,9 @@ def _number_target(table: Table, column: str, values: np.ndarray, task: str | No
 def read_target(table: Table, column: str, task: str | None):
     """(y, task, class_names) for one target column."""
     _missing_target(table, column)
-    cells = table.cells(column)
-    if not all(is_number(v) for v in cells):
+    if not table.all_numbers(column):
         return _text_target(table, column, task)
-    return _number_target(table, column, numeric_columns(table, [column])[:, 0], task)
+    return _number_target(table, column, table.numbers(column), task)
 
 
 def _targets(table: Table, targets: list[str], task: str | None):
@@ -106,8 +103,8 @@ def load_csv(path: str | Path, target: str | Sequence[str], task: str | None = N
     columns (default: all but the target), y from ``target``. ``task`` is inferred when
     None. Raises DataError naming the line and column of the first bad value."""
     check_task(task)
-    table = read_table(path, delimiter)
     targets = as_list(target) or []
+    table = read_table(path, delimiter, exact=targets)
     inputs = choose_columns(table, targets, as_list(features))
     x = numeric_columns(table, inputs, np.float32)
     y, task, class_names = _targets(table, targets, task)

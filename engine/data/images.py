@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
+from ..memory import check_data_fits
 from .dataset import Dataset
 from .progress import report
 
@@ -92,9 +93,8 @@ def load_image_folder(path: str | Path, size: int | tuple[int, int] = (28, 28),
     classes, files, skipped = list_image_files(root)
     paths = [p for group in files for p in group]
     need = len(paths) * len(COLORS[color]) * size[0] * size[1] * 4 * 2  # uint8 and float32
-    if need > MAX_IMAGE_BYTES:
-        raise DataError(f"{len(paths):,} images of {size[0]}x{size[1]} would take "
-                        f"{need / 2**30:.1f} GB: choose a smaller size.")
+    check_data_fits(need, f"{len(paths):,} images of {size[0]}x{size[1]}",
+                    "choose a smaller size", MAX_IMAGE_BYTES)
     arrays = []
     for i, p in enumerate(paths):
         if i % 64 == 0:

@@ -36,7 +36,14 @@ class Standardizer:
             raise DataError("Cannot standardise with an empty training set.")
         others = tuple(a for a in range(x.ndim) if a != axis)
         mean = x.mean(axis=others, dtype=np.float64)
-        std = x.std(axis=others, dtype=np.float64)
+        # The squared deviations a block of samples at a time: x.std made them all at
+        # once in float64, twice the size of the float32 data.
+        shape = [1] * x.ndim
+        shape[axis] = len(mean)
+        squares = np.zeros_like(mean)
+        for block in _blocks(x):
+            squares += ((block - mean.reshape(shape)) ** 2).sum(axis=others)
+        std = np.sqrt(squares * (len(mean) / x.size))
         std = np.where(std < MIN_STD, 1.0, std)
         return cls(mean=mean, std=std, axis=axis)
 
@@ -49,10 +56,16 @@ class Standardizer:
         return shape
 
     def transform(self, x: np.ndarray) -> np.ndarray:
-        """(x - mean) / std as float32."""
+        """(x - mean) / std as float32, computed in float64 a block of samples at a time
+        (all at once, the float64 intermediates were four times the float32 result)."""
         shape = self._shape(x)
-        out = (x - self.mean.reshape(shape)) / self.std.reshape(shape)
-        return out.astype(np.float32)
+        mean, std = self.mean.reshape(shape), self.std.reshape(shape)
+        out = np.empty(np.shape(x), np.float32)
+        start = 0
+        for block in _blocks(x):
+            out[start:start + len(block)] = (block - mean) / std
+            start += len(block)
+        return out
 
     def inverse_transform(self, x: np.ndarray) -> np.ndarray:
         shape = self._shape(x)
@@ -86,3 +99,14 @@ def normalizer_from_dict(data: dict | None) -> Standardizer | None:
     if data.get("kind") != "standard":
         raise DataError(f"Unknown normaliser kind {data.get('kind')!r}.")
     return Standardizer.from_dict(data)
+
+
+BLOCK_VALUES = 1 << 20  # values per block: 8 MB of float64 intermediates
+
+
+def _blocks(x: np.ndarray):
+    """``x`` in blocks of whole samples (along axis 0) of about BLOCK_VALUES values."""
+    x = np.asarray(x)
+    rows = max(1, BLOCK_VALUES // max(1, int(np.prod(x.shape[1:]))))
+    for start in range(0, len(x), rows):
+        yield x[start:start + rows]

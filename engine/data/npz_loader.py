@@ -24,12 +24,14 @@ import numpy as np
 
 from ..errors import DataError
 from ..files import regular_file
+from ..memory import check_data_fits
 from .dataset import Dataset
 from .labels import check_task, encode_numbers, encode_text
 from .table import FLOAT32_MAX
 
 RANK_KINDS = {2: "features", 3: "sequence", 4: "image"}
 MAX_CLASSES = 100_000
+MAX_ARRAY_BYTES = 16 << 30  # the most an array may take when the memory free is unknown
 KIND_RANKS = {"features": 2, "sequence": 3, "image": 4, "tokens": 2}
 
 
@@ -90,6 +92,10 @@ def _check_declared_size(data, path: Path, key: str) -> None:
     if declared > info.file_size:
         raise DataError(f"Array {key!r} in {path.name} declares {declared:,} bytes of data "
                         f"but the file holds {info.file_size:,}: it is damaged.", column=key)
+    # Its bytes, and the float32 copy training takes of them.
+    check_data_fits(declared + math.prod(shape) * 4, f"Array {key!r} in {path.name} "
+                    f"({'x'.join(map(str, shape)) or 'a scalar'} {dtype})", "use a smaller "
+                    "array", MAX_ARRAY_BYTES)
 
 
 def _check_x(x: np.ndarray, name: str, input_kind: str | None) -> tuple[np.ndarray, str]:

@@ -57,10 +57,11 @@ def prepare(data_config: dict, seed: int = 0,
     Raises ConfigError naming the field of a bad description, DataError for bad data."""
     source, settings = read_data_config(data_config)
     data = load_dataset(source, settings, seed, base_dir)
+    info = dataset_info(data)
     splits = split(data, settings["validation_split"], settings["test_split"], seed,
                    stratify=settings["stratify"], shuffle=settings["shuffle"])
+    del data  # the splits are copies: holding the whole as well made the peak 3x the data
     splits, scaler = normalize_splits(splits, settings["normalize"])
-    info = dataset_info(data)
     info.update({
         "config_source": source,
         "sizes": {"train": len(splits.train), "validation": len(splits.val),

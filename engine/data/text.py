@@ -12,12 +12,19 @@ import numpy as np
 
 from ..errors import DataError
 from ..files import regular_file
+from ..memory import check_data_fits
 from .dataset import Dataset
+
+# The ids and the windows' x and y (overlapping windows repeat the text); also the
+# most a data set may take when the memory free is unknown (NEUROCANVAS_MEMORY_LIMIT_MB).
+MAX_WINDOW_BYTES = 4 << 30
 
 
 def read_text(path: str | Path) -> str:
     """A UTF-8 text file with its line endings made ``\\n``; DataError if unreadable."""
     path = regular_file(path, DataError, "text file")
+    check_data_fits(2 * path.stat().st_size, f"The text file {path.name}", "use a shorter "
+                    "text", MAX_WINDOW_BYTES)  # its bytes, then its characters
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -27,9 +34,6 @@ def read_text(path: str | Path) -> str:
     except UnicodeDecodeError as exc:
         raise DataError(f"{path} is not UTF-8 text (a bad byte at offset {exc.start}).") from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-MAX_WINDOW_BYTES = 4 << 30  # x and y of the windows (overlapping windows repeat the text)
 
 
 def char_dataset(text: str, seq_length: int = 64, stride: int = 0, lowercase: bool = False,
@@ -45,11 +49,12 @@ def char_dataset(text: str, seq_length: int = 64, stride: int = 0, lowercase: bo
         text = text[:max_chars]
     stride = stride or seq_length
     count = max(0, -(-(len(text) - seq_length) // stride))
-    need = 2 * count * seq_length * 8  # x and y, int64 (as the network gets them)
-    if need > MAX_WINDOW_BYTES:
-        raise DataError(f"Windows of {seq_length} characters every {stride} would take "
-                        f"{need / 2**30:.1f} GB for {len(text):,} characters: use a larger "
-                        f"stride (0: no overlap) or max_chars.")
+    # The ids, and x and y of the windows once split (the splits are copies), int64 as
+    # the network gets them.
+    need = (len(text) + 2 * count * seq_length) * 8
+    check_data_fits(need, f"Windows of {seq_length} characters every {stride} over "
+                          f"{len(text):,} characters", "use a larger stride (0: no "
+                          "overlap) or max_chars", MAX_WINDOW_BYTES)
     if len(text) < seq_length + 1:
         raise DataError(f"The text has {len(text)} characters; windows of {seq_length} "
                         f"need at least {seq_length + 1}.")

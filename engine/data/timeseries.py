@@ -16,7 +16,7 @@ from ..errors import DataError
 from .csv_loader import as_list
 from .dataset import Dataset
 from .sequences import sliding_windows
-from .table import Table, is_number, numeric_columns, read_table
+from .table import Table, numeric_columns, read_table
 
 
 def _default_inputs(table: Table, target: str) -> tuple[list[str], list[str]]:
@@ -27,8 +27,7 @@ def _default_inputs(table: Table, target: str) -> tuple[list[str], list[str]]:
     for name in table.header:
         if name == target:
             continue
-        cells = table.cells(name)
-        if any(is_number(v) for v in cells):
+        if table.count_numbers(name):
             inputs.append(name)
         else:
             skipped.append(name)

@@ -25,7 +25,7 @@ from ..network import Network
 from ..settings import make_optimizer, training_settings
 from ..spec import NetworkSpec
 from ..run import train
-from ..run.budget import available_memory, fmt_bytes
+from ..memory import available_memory, fmt_bytes
 
 EPOCH_SECONDS_LIMIT = 60.0  # warn when an epoch takes longer
 MEMORY_SHARE = 0.8  # warn when a batch needs more than this share of the free memory

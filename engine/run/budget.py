@@ -2,7 +2,7 @@
 design too big for the machine is refused with its figures instead of dying in the
 middle of training with a MemoryError.
 
-The estimate is arithmetic on the shape report, not a measurement (the Estimate view
+The budget itself is ``engine/memory.py``'s, shared with the data loaders. The estimate is arithmetic on the shape report, not a measurement (the Estimate view
 measures): the weights with their gradients, the optimizer's state and its scratch
 buffers, and each layer's output for a batch about four times over (the output, what
 backward keeps of it, the gradient flowing back, scratch). The budget is the memory
@@ -11,17 +11,19 @@ free now, or ``NEUROCANVAS_MEMORY_LIMIT_MB`` when set.
 from __future__ import annotations
 
 import math
-import os
 
 from ..errors import TrainingError
 from ..graph import ShapeReport
+from ..memory import LIMIT_VARIABLE, available_memory, fmt_bytes, memory_budget
+
+__all__ = ["training_bytes", "check_fits", "memory_budget", "available_memory", "fmt_bytes",
+           "LIMIT_VARIABLE"]
 
 BYTES = 4  # float32
 # Copies of the parameter buffer a step keeps: weights, gradients and the optimizer's
 # scratch, plus its state (Adam: two moments and a second scratch buffer).
 PARAMETER_COPIES = {"adam": 6, "adamw": 6, "rmsprop": 5, "sgd": 4}
 ACTIVATION_COPIES = 4
-LIMIT_VARIABLE = "NEUROCANVAS_MEMORY_LIMIT_MB"
 
 
 def training_bytes(report: ShapeReport, settings: dict) -> int:
@@ -30,19 +32,6 @@ def training_bytes(report: ShapeReport, settings: dict) -> int:
     outputs = sum(math.prod(info.output_shape) for info in report.layers.values()
                   if info.output_shape is not None)
     return int(params + outputs * settings["batch_size"] * BYTES * ACTIVATION_COPIES)
-
-
-def memory_budget() -> int | None:
-    """Bytes a run may use: the limit set in the environment, else the memory free
-    now (None when neither is known)."""
-    limit = os.environ.get(LIMIT_VARIABLE, "").strip()
-    if limit:
-        try:
-            return int(float(limit) * 2**20)
-        except ValueError:
-            raise TrainingError(f"{LIMIT_VARIABLE} must be a number of megabytes, not "
-                                f"{limit!r}") from None
-    return available_memory()
 
 
 def check_fits(report: ShapeReport, settings: dict, budget: int | None = None) -> None:
@@ -55,27 +44,3 @@ def check_fits(report: ShapeReport, settings: dict, budget: int | None = None) -
             f"parameters, batch size {settings['batch_size']}), more than the "
             f"{fmt_bytes(budget)} free: make the largest layers smaller or the batch "
             f"size smaller ({LIMIT_VARIABLE} sets another limit).")
-
-
-def available_memory() -> int | None:
-    """Bytes of memory free for new work: MemAvailable from /proc/meminfo (Linux),
-    else free pages from sysconf; None when neither is known."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def fmt_bytes(n: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(n) < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} GB"
