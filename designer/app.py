@@ -100,6 +100,9 @@ def run_window(project_path=None) -> int:
     app.setApplicationName("NeuroCanvas")
     app.setOrganizationName("NeuroCanvas")
     app.setStyle("Fusion")
+    from .app_icon import set_app_icon
+
+    set_app_icon(app)
     from .gui_gc import GuiThreadCollector
 
     collector = GuiThreadCollector(parent=app)  # never in a worker thread (see gui_gc)

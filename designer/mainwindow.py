@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QUndoView
 
+from .app_icon import app_icon
 from .canvas.view import CanvasView
 from .datasets import DataCache
 from .edit_lock import EditLock, make_undo_actions
@@ -32,6 +33,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
         self.setObjectName("main_window")
+        self.setWindowIcon(app_icon())  # dialogs inherit it from their parent
         self.settings = settings or QSettings("NeuroCanvas", "NeuroCanvas")
         self.editor = Editor(parent=self)
         self.canvas = CanvasView(self.editor, self)
