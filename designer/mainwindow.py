@@ -8,6 +8,7 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QUndoView
 
+from .about import show_about
 from .app_icon import app_icon
 from .canvas.view import CanvasView
 from .datasets import DataCache
@@ -172,6 +173,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_quit)
         self._make_edit_and_view_menus(bar)
         self._make_training_menu(bar)
+        help_menu = bar.addMenu("&Help")
+        self.action_about = self._action("action_about", "&About NeuroCanvas",
+                                         lambda: show_about(self))
+        self.action_about.setMenuRole(QAction.AboutRole)
+        help_menu.addAction(self.action_about)
         self._fill_recent(self.projects.recent_files())
 
     def _make_edit_and_view_menus(self, bar) -> None:

@@ -21,12 +21,15 @@ from pathlib import Path
 
 import pytest
 
+from engine import __version__ as ENGINE_VERSION
+
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
 RUNTIME_MODULES = ("numpy", "PySide6", "shiboken6", "pyqtgraph", "threadpoolctl", "PIL")
 EXAMPLE_NAMES = sorted(p.name for p in (ROOT / "resources" / "examples").glob("*.ncproj"))
 DATA_NAMES = sorted(p.name for p in (ROOT / "resources" / "data").iterdir())
+ICON_NAMES = sorted(p.name for p in (ROOT / "resources" / "icons").iterdir())
 NETWORK_TROUBLE = ("No matching distribution", "Could not find a version", "NewConnectionError",
                    "Network is unreachable", "Temporary failure in name resolution",
                    "ConnectionError", "ProxyError", "HTTPSConnectionPool")
@@ -86,6 +89,8 @@ def test_wheel_holds_the_packages_and_every_resource(built):
         assert f"neurocanvas_resources/examples/{name}" in names
     for name in DATA_NAMES:
         assert f"neurocanvas_resources/data/{name}" in names
+    for icon in ICON_NAMES:
+        assert f"neurocanvas_resources/icons/{icon}" in names
     for package in SETUPTOOLS["packages"]:
         if package != "neurocanvas_resources":
             assert f"{package.replace('.', '/')}/__init__.py" in names
@@ -100,8 +105,10 @@ def test_sdist_holds_resources_and_tests(built):
     expected = {f"resources/examples/{n}" for n in EXAMPLE_NAMES}
     expected |= {f"resources/data/{n}" for n in DATA_NAMES}
     expected |= {str(p.relative_to(ROOT)) for p in (ROOT / "tests").rglob("*.py")}
+    expected |= {f"resources/icons/{n}" for n in ICON_NAMES}
     expected |= {"pyproject.toml", "README.md", "MANIFEST.in", "engine/__init__.py",
-                 "designer/app.py"}
+                 "designer/app.py", "packaging/neurocanvas.desktop", "packaging/make-icons.py",
+                 "packaging/io.neurocanvas.NeuroCanvas.metainfo.xml"}
     assert expected - names == set()
 
 
@@ -153,17 +160,18 @@ from pathlib import Path
 import engine, designer
 from engine.data import BUILTINS, load_builtin
 from engine.project import load_project
-from engine.resources import data_file, resources_dir
+from engine.resources import data_file, icon_file, resources_dir
 from designer.projects import example_paths
+from designer.about import app_version
 bundled = sorted(n for n, d in BUILTINS.items() if d.loader.__module__ == "engine.data.bundled")
 shapes = {n: list(load_builtin(n).x.shape) for n in bundled}
 print(json.dumps({
     "engine": engine.__file__, "designer": designer.__file__,
-    "resources": str(resources_dir()),
+    "resources": str(resources_dir()), "version": app_version(),
     "examples": [p.name for p in example_paths()],
     "loaded": [load_project(p).spec.input_shape is not None for p in example_paths()],
     "data_files": {p.name: str(data_file(p.name)) for p in (resources_dir() / "data").iterdir()},
-    "shapes": shapes,
+    "shapes": shapes, "icon": icon_file().is_file(),
 }))
 """
 
@@ -175,17 +183,19 @@ def test_installed_wheel_has_examples_and_data_outside_the_checkout(installed, t
     found = json.loads(proc.stdout)
     for key in ("engine", "designer", "resources"):
         assert Path(found[key]).is_relative_to(installed), (key, found[key])
+    assert found["version"] == ENGINE_VERSION
     assert found["examples"] == EXAMPLE_NAMES and all(found["loaded"])
     assert sorted(found["data_files"]) == DATA_NAMES
     assert set(found["shapes"]) == {"iris", "digits", "digits_images", "mnist", "shakespeare"}
     assert found["shapes"]["iris"] == [150, 4] and found["shapes"]["mnist"][0] == 5000
+    assert found["icon"]
 
 
 @pytest.mark.slow
 def test_installed_command_trains_a_bundled_example_headless(installed, tmp_path):
     command = str(installed / "bin" / "neurocanvas")
     version = _run(installed, [command, "--version"], tmp_path)
-    assert version.returncode == 0 and PYPROJECT["project"]["version"] in version.stdout
+    assert version.returncode == 0 and ENGINE_VERSION in version.stdout
     site_example = _run(installed, [str(installed / "bin" / "python"), "-c",
                                     "from designer.projects import EXAMPLES_DIR; "
                                     "print(EXAMPLES_DIR / 'digits_mlp.ncproj')"], tmp_path)
@@ -204,10 +214,12 @@ OPEN_WINDOW = """
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from designer.app import create_main_window
+from designer.app_icon import set_app_icon
+set_app_icon(app)
 w = create_main_window()
 w.show()
 app.processEvents()
-print(len(w.examples_menu.actions()), w.windowTitle())
+print(len(w.examples_menu.actions()), w.windowTitle(), not app.windowIcon().isNull())
 w.close()
 """
 
@@ -216,6 +228,6 @@ w.close()
 def test_installed_window_opens_with_its_examples(installed, tmp_path):
     proc = _run(installed, [str(installed / "bin" / "python"), "-c", OPEN_WINDOW], tmp_path)
     assert proc.returncode == 0, proc.stderr
-    count, *title = proc.stdout.split()
+    count, *title, icon = proc.stdout.split()
     assert int(count) == len(EXAMPLE_NAMES)
-    assert "digits_mlp" in " ".join(title)
+    assert "digits_mlp" in " ".join(title) and icon == "True"
