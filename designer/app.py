@@ -28,6 +28,13 @@ def is_subcommand(argv: list[str]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if getattr(sys, "frozen", False) and argv == ["-m", "engine.remote"]:
+        # A desktop bundle has no ``python -m``: its executable is the training process
+        # the window starts (designer/runner.py runs ``sys.executable -m engine.remote``).
+        from engine import remote
+
+        remote.main()
+        return 0
     if is_subcommand(argv):
         from engine import cli  # lazily: the window's modules are never imported here
         return cli.main(argv)
@@ -100,14 +107,22 @@ def run_window(project_path=None) -> int:
     app.setApplicationName("NeuroCanvas")
     app.setOrganizationName("NeuroCanvas")
     app.setStyle("Fusion")
+    from .app_icon import set_app_icon
+
+    set_app_icon(app)
     from .gui_gc import GuiThreadCollector
 
     collector = GuiThreadCollector(parent=app)  # never in a worker thread (see gui_gc)
     window = create_main_window(project_path)
     window.show()
-    from .recovery import offer_recovery
+    from . import first_paint
 
-    offer_recovery(window)  # work left by a window that died
+    if first_paint.requested():  # a smoke test: report the time to the window, quit
+        first_paint.QuitAfterFirstPaint(window, app)
+    else:
+        from .recovery import offer_recovery
+
+        offer_recovery(window)  # work left by a window that died
     try:
         return app.exec()
     finally:

@@ -8,6 +8,8 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QUndoView
 
+from .about import show_about
+from .app_icon import app_icon
 from .canvas.view import CanvasView
 from .datasets import DataCache
 from .edit_lock import EditLock, make_undo_actions
@@ -32,6 +34,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: QSettings | None = None):
         super().__init__()
         self.setObjectName("main_window")
+        self.setWindowIcon(app_icon())  # dialogs inherit it from their parent
         self.settings = settings or QSettings("NeuroCanvas", "NeuroCanvas")
         self.editor = Editor(parent=self)
         self.canvas = CanvasView(self.editor, self)
@@ -170,6 +173,11 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_quit)
         self._make_edit_and_view_menus(bar)
         self._make_training_menu(bar)
+        help_menu = bar.addMenu("&Help")
+        self.action_about = self._action("action_about", "&About NeuroCanvas",
+                                         lambda: show_about(self))
+        self.action_about.setMenuRole(QAction.AboutRole)
+        help_menu.addAction(self.action_about)
         self._fill_recent(self.projects.recent_files())
 
     def _make_edit_and_view_menus(self, bar) -> None:

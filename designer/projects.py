@@ -17,13 +17,14 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from engine.errors import NeuroCanvasError
 from engine.project import Project, load_project, save_project
+from engine.resources import examples_dir
 
 from .editor import Editor
 from .model.templates import build_template
 
 FILE_FILTER = "NeuroCanvas projects (*.ncproj);;All files (*)"
 MAX_RECENT = 8
-EXAMPLES_DIR = Path(__file__).resolve().parent.parent / "resources" / "examples"
+EXAMPLES_DIR = examples_dir()  # the checkout's, an installed wheel's or a bundle's
 
 
 def example_paths() -> list[Path]:
