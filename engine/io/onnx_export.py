@@ -10,6 +10,8 @@ The batch axis is dynamic (``N``). Layer by layer translation lives in ``onnx_la
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,18 @@ OPSET = 17
 IR_VERSION = 8
 INPUT_NAME, OUTPUT_NAME = "input", "output"
 MAX_BYTES = 2_000_000_000  # protobuf's limit for one message, with room for the graph
+# Node, tensor and graph names are made of these only: layer and project names are the
+# user's text, and tools that read ONNX turn names into identifiers, source code or file
+# names (onnx's external data writes a file per tensor, named after it: no "/", no
+# leading "."). The user's text is kept only as data (doc string, metadata values).
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+MAX_NAME = 120
+
+
+def safe_name(text: str) -> str:
+    """``text`` as an ONNX name: NFKC-normalised, any other character ``_``."""
+    name = _UNSAFE.sub("_", unicodedata.normalize("NFKC", str(text)))[:MAX_NAME]
+    return name.lstrip(".-") or "_"
 
 
 class GraphBuilder:
@@ -37,6 +51,8 @@ class GraphBuilder:
         self._used: set[str] = {INPUT_NAME, OUTPUT_NAME}
 
     def name(self, stem: str) -> str:
+        """A safe name from ``stem``, unique in the graph (after making it safe)."""
+        stem = safe_name(stem)
         name, n = stem, 1
         while name in self._used:
             n += 1
@@ -133,7 +149,7 @@ def _output_info(g: GraphBuilder, net: Network):
 
 
 def _graph_name(model: TrainedModel) -> str:
-    return model.project.name or "neurocanvas_model"
+    return safe_name(model.project.name or "neurocanvas_model")
 
 
 def _metadata(g: GraphBuilder, proto, model: TrainedModel) -> None:

@@ -62,6 +62,9 @@ def load(path: str | Path) -> tuple[dict[str, np.ndarray], dict[str, str]]:
     if not isinstance(header, dict):
         raise ValueError("the header is not a JSON object")
     metadata = header.pop("__metadata__", None) or {}
+    if not isinstance(metadata, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
+        raise ValueError("its __metadata__ is not a table of text entries")
     body = memoryview(data)[8 + size:]
     return {name: _tensor(name, info, body) for name, info in header.items()}, metadata
 

@@ -135,3 +135,55 @@ def test_hostile_file_names_make_valid_inert_check_scripts(trained, tmp_path, fm
         if runtime:
             assert result.passed, (attack, result.message)
         assert not (tmp_path / SENTINEL).exists(), attack
+
+
+SAFE_ONNX_NAME = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
+
+
+@pytest.mark.parametrize("chunk", range(2))
+def test_hostile_names_make_plain_onnx_names_and_keep_the_text_as_data(trained, tmp_path,
+                                                                      chunk):
+    """ONNX node, tensor and graph names are plain (tools turn them into identifiers and
+    file names); the project's own name survives only in the doc string, and the design
+    in the metadata reads back exactly. Parity still holds."""
+    import json
+    import re
+
+    onnx = pytest.importorskip("onnx", reason="ONNX export needs the onnx package")
+    runtime = importlib.util.find_spec("onnxruntime") is not None
+    for i, name in enumerate(hostile_names(16)[chunk::2]):
+        layer_names = [f"{name}{k}" if name.strip() else f"layer{k}" for k in range(4)]
+        project = renamed(trained, name, layer_names)
+        path = tmp_path / f"m{chunk}_{i}.onnx"
+        result = export_model(project, "onnx", path, include_parity=runtime)
+        if runtime:
+            assert result.passed, (name, result.message)
+        proto = onnx.load(str(path))
+        names = [proto.graph.name] + [t.name for t in proto.graph.initializer]
+        names += [n.name for n in proto.graph.node]
+        names += [v for n in proto.graph.node for v in (*n.input, *n.output)]
+        assert all(re.fullmatch(SAFE_ONNX_NAME, n) for n in names), (name, names)
+        tensors = [t.name for t in proto.graph.initializer]
+        assert len(set(tensors)) == len(tensors)
+        assert proto.doc_string.startswith(f"{name}: exported by NeuroCanvas")
+        props = {p.key: p.value for p in proto.metadata_props}
+        design = json.loads(props["neurocanvas.design"])
+        assert [layer["name"] for layer in design["layers"][1:5]] == layer_names
+
+
+def test_hostile_safetensors_metadata_is_a_typed_error(tmp_path):
+    """A .safetensors file whose __metadata__ is not a table of text is refused as
+    damaged, not a traceback."""
+    import json
+    import struct
+
+    from engine.errors import ProjectError
+    from engine.io.named_weights import read_weights
+
+    for metadata in (["a"], {"export": 1}, {"export": {"x": 1}}, "text"):
+        header = json.dumps({"__metadata__": metadata}).encode()
+        header += b" " * (-len(header) % 8)
+        path = tmp_path / "w.safetensors"
+        path.write_bytes(struct.pack("<Q", len(header)) + header)
+        with pytest.raises(ProjectError, match="__metadata__ is not a table of text"):
+            read_weights(path)
