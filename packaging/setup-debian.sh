@@ -15,9 +15,13 @@ missing=()
 for pkg in "${QT_LIBS[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
+# The keyboard tests run the window under a virtual X server (they skip without it).
+for pkg in xvfb xauth; do
+  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+done
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
-python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
-python3 -c "import ensurepip" >/dev/null 2>&1 || missing+=(python3-venv)
+{ python3 -m venv --help && python3 -c "import ensurepip"; } >/dev/null 2>&1 \
+  || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then
@@ -31,7 +35,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
   echo "Installing system packages: ${missing[*]}"
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  # (debconf's "delaying package configuration" note on a minimal system is noise)
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
+    || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # The Python side is installed again only when pyproject.toml changed since the last

@@ -6,6 +6,8 @@ import pytest
 from engine.optimizers import SGD, Adam, AdamW, RMSprop
 from engine.schedules import learning_rate
 
+pytestmark = pytest.mark.torch  # compared with PyTorch where it is installed
+
 CONFIGS = [
     ("sgd", SGD, dict(lr=0.1)),
     ("sgd-momentum", SGD, dict(lr=0.1, momentum=0.9, weight_decay=0.01)),

@@ -25,6 +25,8 @@ from engine.spec import NetworkSpec
 from .export_cases import (REGISTERED, SYNTHETIC, graph, synthetic_types,  # noqa: F401
                            train_project, trained)
 
+pytestmark = pytest.mark.torch  # compared with PyTorch where it is installed
+
 MLP = "synthetic:mlp"
 # Run a script with NeuroCanvas's packages made unimportable: proof that it stands alone.
 ISOLATED = ("import runpy, sys; sys.modules['engine'] = sys.modules['designer'] = None; "

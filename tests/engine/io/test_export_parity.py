@@ -19,6 +19,8 @@ from engine.project import Project
 
 from .export_cases import CASES, trained  # noqa: F401  (trained is a fixture)
 
+pytestmark = pytest.mark.torch  # compared with PyTorch where it is installed
+
 TOLERANCE = 1e-4
 _modules = itertools.count()
 

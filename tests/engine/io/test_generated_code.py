@@ -22,6 +22,8 @@ from engine.spec import LayerSpec, NetworkSpec
 
 from .export_cases import graph, train_project
 
+pytestmark = pytest.mark.torch  # compared with PyTorch where it is installed
+
 SENTINEL = "PWNED_SENTINEL"
 ATTACKS = [
     f'"""; open("{SENTINEL}", "w").write("x"); """',

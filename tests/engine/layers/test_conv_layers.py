@@ -11,6 +11,8 @@ from engine.network import Network
 
 from ..helpers import chain_spec
 
+pytestmark = pytest.mark.torch  # compared with PyTorch where it is installed
+
 
 def make(type_name, config, shape, seed=0, dtype=np.float64):
     layer = create_layer(type_name, config, "t")

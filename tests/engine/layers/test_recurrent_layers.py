@@ -8,6 +8,8 @@ from engine.layers import create_layer
 from engine.network import Network
 from engine.spec import NetworkSpec
 
+pytestmark = pytest.mark.torch  # compared with PyTorch where it is installed
+
 N, T, D, H = 3, 6, 4, 5
 
 

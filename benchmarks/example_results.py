@@ -1,0 +1,94 @@
+"""What each bundled example reaches with its own settings and the default seed: the
+README's examples table, produced by running them rather than typed.
+
+Each project in ``resources/examples/`` is trained as ``neurocanvas train`` trains it
+(its data, its settings, its seed; the engine's one run path) and scored on its
+held-out test split. ``--write`` puts the table into README.md between its markers.
+
+    .venv/bin/python benchmarks/example_results.py [--write] [--only NAME ...]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_big_files import cpu_model  # noqa: E402
+from engine.data import prepare  # noqa: E402
+from engine.events import RunResult  # noqa: E402
+from engine.project import Project, load_project  # noqa: E402
+from engine.run import make_job, run_job  # noqa: E402
+
+EXAMPLES = ROOT / "resources" / "examples"
+START, END = "<!-- example-results:start -->", "<!-- example-results:end -->"
+
+
+def network_text(project: Project) -> str:
+    """The design in a line: Dense 256 relu → Dropout → Dense 10 softmax."""
+    parts = []
+    for layer in project.spec.layers[1:]:
+        config = layer.config
+        size = next((config[k] for k in ("units", "filters", "output_dim") if k in config), "")
+        activation = config.get("activation", "")
+        parts.append(" ".join(str(p) for p in (layer.type, size, activation) if p != ""))
+    return " → ".join(parts)
+
+
+def train(path: Path) -> tuple[Project, dict, float, dict]:
+    project = load_project(path)
+    seed = int(project.training.get("seed", 0))
+    start = time.perf_counter()
+    data = prepare(project.data, seed, base_dir=path.parent)
+    job = make_job(project.spec, data, project.training, data_config=project.data)
+    result = next(e for e in run_job(job) if isinstance(e, RunResult))
+    return project, data.dataset_info, time.perf_counter() - start, result.test
+
+
+def score(info: dict, test: dict) -> str:
+    if info["task"] == "classification":
+        return f"{100 * test['accuracy']:.1f} % accuracy"
+    return f"MSE {test['loss']:.4f}"
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    head = ("| project | data | network | test split, default seed | epochs | time |\n"
+            "|---|---|---|---|---|---|\n")
+    return head + "".join("| " + " | ".join(row) + " |\n" for row in rows)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--write", action="store_true", help="update README.md's table")
+    parser.add_argument("--only", nargs="*", help="these examples only (by file stem)")
+    args = parser.parse_args(argv)
+    rows = []
+    for path in sorted(EXAMPLES.glob("*.ncproj")):
+        if args.only and path.stem not in args.only:
+            continue
+        project, info, seconds, test = train(path)
+        data = f"{info['name']}: {info['n_samples']:,} samples"
+        rows.append((f"`{path.name}`", data, network_text(project), score(info, test),
+                     str(project.training["epochs"]), f"{seconds:.0f} s"))
+        print(" | ".join(rows[-1]), flush=True)
+    text = table(rows)
+    note = f"Times: one run each on {cpu_model()}, 2 cores."
+    print("\n" + text + "\n" + note)
+    if args.write:
+        readme = ROOT / "README.md"
+        old = readme.read_text(encoding="utf-8")
+        block = f"{START}\n{text}\n{note}\n{END}"
+        new, count = re.subn(re.escape(START) + ".*?" + re.escape(END), lambda _: block,
+                             old, flags=re.S)
+        if count != 1:
+            raise SystemExit(f"README.md needs one {START} ... {END} block")
+        readme.write_text(new, encoding="utf-8")
+        print("README.md updated")
+
+
+if __name__ == "__main__":
+    main()
