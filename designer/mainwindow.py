@@ -14,6 +14,7 @@ from .canvas.view import CanvasView
 from .datasets import DataCache
 from .edit_lock import EditLock, make_undo_actions
 from .editor import Editor
+from .freshness import Freshness
 from .inside.dock import InsideController, make_inside_panel, project_data
 from .model.templates import templates
 from .panels.data_panel import DataPanel
@@ -60,6 +61,10 @@ class MainWindow(QMainWindow):
         self._wire()
         self._make_status_bar()
         self._make_inside()  # views of the network's insides
+        # Last: every view is built, and each hears of a new project, other data, a run
+        # or an edit through this one notification (designer/freshness.py).
+        self.freshness = Freshness.adopt(self, self.editor, self.training,
+                                         [self.inside.badges, self.inside])
         self.resize(1360, 860)
         self._restore_layout()
         self._update_title(self.projects.title())
@@ -227,7 +232,6 @@ class MainWindow(QMainWindow):
         self.palette.layer_activated.connect(self._add_after_selection)
         self.projects.title_changed.connect(self._update_title)
         self.projects.recent_changed.connect(self._fill_recent)
-        self.editor.doc.document_reset.connect(self.canvas.show_design)
         self.summary.layer_focused.connect(self.canvas.centre_on_layer)
         canvas_actions = self.canvas.actions_by_name
         self.edit_lock = EditLock(

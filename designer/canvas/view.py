@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication, QGraphicsView
 
 from .. import style
 from ..editor import Editor
+from ..freshness import Change, FreshView
 from ..panels.palette import layer_type_from_mime
 from .items import EdgeItem
 from .scene import CanvasScene
@@ -19,7 +20,7 @@ ZOOM_STEP = 1.2
 MIN_ZOOM, MAX_ZOOM = 0.1, 4.0
 
 
-class CanvasView(QGraphicsView):
+class CanvasView(QGraphicsView, FreshView):
     zoom_changed = Signal(float)
 
     def __init__(self, editor: Editor, parent=None):
@@ -118,6 +119,10 @@ class CanvasView(QGraphicsView):
             self.set_zoom(1.0)
         self.centerOn(rect.center())
         self.zoom_changed.emit(self.zoom)
+
+    def fresh(self, change: Change) -> None:
+        if change is Change.PROJECT:
+            self.show_design()  # fit the new design in view
 
     def show_design(self, min_zoom: float = 0.75) -> None:
         """After opening: fit, but never so small that nodes cannot be read; then show

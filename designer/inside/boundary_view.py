@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from ..freshness import Change, FreshView
 from .common import Throttled, class_colour, new_layout, new_plot, settle
 
 
@@ -35,12 +36,15 @@ def map_image(dmap) -> np.ndarray:
     return np.concatenate([mixed, alpha], axis=2).astype(np.uint8)
 
 
-class BoundaryView(QWidget):
+EMPTY_BOUNDARY = ("For data with two input features, the decision boundary is drawn here "
+                  "while the network trains.")
+
+
+class BoundaryView(QWidget, FreshView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("inside_boundary")
-        self.label = QLabel("For data with two input features, the decision boundary is "
-                            "drawn here while the network trains.")
+        self.label = QLabel(EMPTY_BOUNDARY)
         self.label.setWordWrap(True)
         self.view = new_layout()
         layout = QVBoxLayout(self)
@@ -73,6 +77,20 @@ class BoundaryView(QWidget):
             self._scatter(pts, str(name), class_colour(int(c)))
         if not len(classes):
             self._scatter(x, "", "#1f2933")
+
+    def fresh(self, change: Change) -> None:
+        """Other data or another project: no points, no map until they come again."""
+        if change in (Change.PROJECT, Change.DATA):
+            for s in self.scatters:
+                self.plot.removeItem(s)
+            self.scatters = []
+            self.plot.legend.clear()
+            self.plot.setLabel("bottom", "feature 1")
+            self.plot.setLabel("left", "feature 2")
+            self.dmap = self.rgba = None
+            self.throttle.cancel()
+            self.image.clear()
+            self.label.setText(EMPTY_BOUNDARY)
 
     def _scatter(self, pts: np.ndarray, name: str, colour: str) -> None:
         # useCache=False: with pyqtgraph's symbol atlas, the test suite crashed Qt in a

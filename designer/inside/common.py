@@ -129,6 +129,11 @@ class Throttled:
         if not self.timer.isActive():
             self.timer.start()
 
+    def cancel(self) -> None:
+        """Forget a pending draw (what it would draw is gone)."""
+        self.dirty = False
+        self.timer.stop()
+
     def flush(self) -> None:
         if self.dirty and self.widget.isVisible():
             self.dirty = False

@@ -19,6 +19,7 @@ from engine.network import Network
 from engine.settings import training_settings
 
 from ..datasets import data_seed
+from ..freshness import Change, FreshView
 from .boundary_view import BoundaryView
 from .common import BackgroundCall
 from .estimate_view import EstimateView
@@ -71,7 +72,7 @@ def _evaluate(spec, settings, weights, data, loss):
     return network, report, split, name, dmap
 
 
-class InsideController(QObject):
+class InsideController(QObject, FreshView):
     def __init__(self, panel: InsidePanel, training, editor, scene, window, data_source=None):
         super().__init__(panel)
         self.panel, self.training, self.editor = panel, training, editor
@@ -80,14 +81,14 @@ class InsideController(QObject):
         self.data = self.network = self.loss = None
         self.names: dict[str, str] = {}
         self.asked = ""
+        self.freshness = None  # set when the window's Freshness adopts this controller
+        self.evaluated_in = -1  # the freshness generation an evaluation was asked in
         self.evaluation = BackgroundCall(self)
         self.evaluation.finished.connect(self._evaluated)
         training.run_started.connect(self._run_started)
         training.progress.connect(self._progress)
         training.run_finished.connect(self._finished)
         editor.selection_changed.connect(self._selected)
-        editor.doc.design_changed.connect(panel.preview.schedule)
-        editor.doc.document_reset.connect(self._reset)
         panel.sample.sample_requested.connect(self._sample_requested)
         panel.results.sample_chosen.connect(self._try_listed)
         panel.layers.layer_chosen.connect(lambda i: editor.set_selection([i]))
@@ -98,8 +99,6 @@ class InsideController(QObject):
         _event, data = payload
         job = self.training.job
         self._use_data(job.spec if job else None, data)
-        self.panel.layers.clear()
-        self.badges.clear()
         self.panel.results.show_message("Training\u2026 the results on the test split "
                                         "appear when the run ends.")
 
@@ -134,9 +133,18 @@ class InsideController(QObject):
         spec, data, loss = job.spec, job.data, result.loss
         self.loss = loss
         self.panel.results.show_message("Evaluating the trained network\u2026")
-        self.evaluation.start(lambda: _evaluate(spec, settings, result.weights, data, loss))
+        self._evaluate(lambda: _evaluate(spec, settings, result.weights, data, loss))
+
+    def _evaluate(self, work) -> bool:
+        self.evaluated_in = self._generation()
+        return self.evaluation.start(work)
+
+    def _generation(self) -> int:
+        return self.freshness.generation if self.freshness is not None else 0
 
     def _evaluated(self, value, error) -> None:
+        if self.evaluated_in != self._generation():
+            return  # another project, other data or a new run since: not theirs
         if error:
             self.panel.results.show_message(f"Could not evaluate the network: {error}")
             return
@@ -173,10 +181,12 @@ class InsideController(QObject):
                 self.panel.currentWidget() is not self.panel.preview:
             self.panel.setCurrentWidget(self.panel.layers)
 
-    def _reset(self) -> None:
-        self.badges.clear()
-        self.panel.preview.schedule()
-        self.show_saved_results()
+    def fresh(self, change: Change) -> None:
+        """After the views have cleared themselves: a project's saved weights (or the
+        same weights on its other data) are evaluated again, as after a run."""
+        if change in (Change.PROJECT, Change.DATA):
+            self.data = self.network = None
+            self.show_saved_results()
 
     def show_saved_results(self) -> bool:
         """A reopened project with trained weights for its design: evaluate them on
@@ -197,7 +207,7 @@ class InsideController(QObject):
         self._use_data(spec, data)
         self.loss = loss
         self.panel.results.show_message("Evaluating the saved weights\u2026")
-        return self.evaluation.start(lambda: _evaluate(spec, settings, weights, data, loss))
+        return self._evaluate(lambda: _evaluate(spec, settings, weights, data, loss))
 
     def shutdown(self) -> None:
         for call in (self.evaluation, self.panel.preview.call, self.panel.estimate.call):

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.insights import estimate
 
+from ..freshness import Change, FreshView
 from .common import BackgroundCall
 
 
@@ -47,7 +48,11 @@ def describe_estimate(e) -> str:
     return "<br>".join(parts)
 
 
-class EstimateView(QWidget):
+EMPTY_ESTIMATE = ("Before training, measure how long an epoch will take on this machine "
+                  "and how much memory a batch needs.")
+
+
+class EstimateView(QWidget, FreshView):
     """``job_factory()`` returns an engine.run TrainingJob (or raises with a message)."""
 
     def __init__(self, job_factory, parent=None):
@@ -57,8 +62,7 @@ class EstimateView(QWidget):
         self.button = QPushButton("Estimate time and memory")
         self.button.setObjectName("estimate_button")
         self.button.clicked.connect(self.start)
-        self.label = QLabel("Before training, measure how long an epoch will take on this "
-                            "machine and how much memory a batch needs.")
+        self.label = QLabel(EMPTY_ESTIMATE)
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.RichText)
         self.label.setAlignment(Qt.AlignTop | Qt.AlignLeft)
@@ -68,6 +72,21 @@ class EstimateView(QWidget):
         self.call = BackgroundCall(self)
         self.call.finished.connect(self._done)
         self.estimate = None
+        self.asked = 0  # changes seen: an estimate asked before the last one is stale
+        self.changes = 0
+
+    def fresh(self, change: Change) -> None:
+        """Any change (design, data, project) makes the figures another plan's."""
+        if change is Change.RUN:
+            return
+        self.changes += 1
+        if change is Change.PROJECT:  # (after its DESIGN: a new design comes with it)
+            self.estimate = None
+            self.label.setText(EMPTY_ESTIMATE)
+        elif self.estimate is not None or self.call.busy:
+            self.estimate = None
+            self.label.setText(f"{change.value.capitalize()} since the last estimate: "
+                               f"estimate again.")
 
     def start(self) -> bool:
         try:
@@ -79,11 +98,14 @@ class EstimateView(QWidget):
         if not self.call.start(lambda: estimate(spec, data, settings), blas_threads=1):
             return False
         self.button.setEnabled(False)
+        self.asked = self.changes
         self.label.setText("Measuring a few real batches\u2026")
         return True
 
     def _done(self, result, error) -> None:
         self.button.setEnabled(True)
+        if self.asked != self.changes:
+            return  # measured for a design or data that is gone; the label says so
         self.estimate = result
         self.label.setText(f"<span style='color:#d32f2f'>{error}</span>" if error
                            else describe_estimate(result))

@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from .. import style
+from ..freshness import Change, FreshView
 
 COLOURS = {"ok": QColor("#2e7d32"), "warn": QColor("#ef6c00"), "bad": QColor("#d32f2f")}
 MAX_CHARS = 22
@@ -80,12 +81,17 @@ class HealthBadgeItem(QGraphicsItem):
         painter.drawText(rect, Qt.AlignCenter, self.text)
 
 
-class HealthBadges:
+class HealthBadges(FreshView):
     """Puts and updates badges on a CanvasScene's nodes; ``clear`` removes them."""
 
     def __init__(self, scene):
         self.scene = scene
         self.items: dict[str, HealthBadgeItem] = {}
+
+    def fresh(self, change: Change) -> None:
+        """Badges judge a run: another project, other data or a new run drop them."""
+        if change is not Change.DESIGN:
+            self.clear()
 
     def show_health(self, health: dict, names: dict | None = None) -> None:
         names = names or {}

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSplitter, QStack
                                QVBoxLayout, QWidget)
 from PySide6.QtCore import Qt
 
+from ..freshness import Change, FreshView
 from .common import LAYER_REDRAW_MS, Throttled
 from .feature_maps import FeatureMapsView
 from .histograms import HistogramPanel
@@ -42,7 +43,7 @@ def describe(view, health=None) -> str:
     return text
 
 
-class LayerInsideView(QWidget):
+class LayerInsideView(QWidget, FreshView):
     """``show_snapshot(snapshot, health)`` stores; the throttle draws the chosen layer."""
 
     layer_chosen = Signal(str)
@@ -104,9 +105,21 @@ class LayerInsideView(QWidget):
             self.layer_id = layer_id
             self.throttle.schedule()
 
-    def clear(self) -> None:
+    def clear(self, text: str = "Waiting for the first snapshot\u2026") -> None:
+        """No snapshot: the list, the figures and the plots of the last one go too."""
         self.snapshot, self.health = None, {}
-        self.step_label.setText("Waiting for the first snapshot\u2026")
+        self.throttle.cancel()
+        self.combo.clear()
+        self.split.setVisible(False)
+        self.figures.setText("")
+        self.step_label.setText(text)
+
+    def fresh(self, change: Change) -> None:
+        if change is Change.PROJECT:
+            self.layer_id = None
+            self.clear("No training yet: press Train to look inside.")
+        elif change in (Change.DATA, Change.RUN):
+            self.clear()
 
     def _combo_chosen(self, index: int) -> None:
         layer_id = self.combo.itemData(index)
@@ -118,9 +131,9 @@ class LayerInsideView(QWidget):
         if self.snapshot is None:
             return None
         layers = self.snapshot.layers
-        if self.layer_id not in layers and layers:
-            return None
-        return layers.get(self.layer_id)
+        # A layer without a view (the Input) chosen on the canvas: the list shows the
+        # first layer, and so do the figures (they used to say "no view" beside it).
+        return layers.get(self.layer_id) or layers.get(self.combo.currentData())
 
     def redraw(self) -> None:
         snap = self.snapshot
@@ -133,8 +146,7 @@ class LayerInsideView(QWidget):
         loss = f", probe loss {snap.loss:.4g}" if snap.loss is not None else ""
         self.step_label.setText(f"step {snap.step}{loss} ({snap.n_samples} probe samples)")
         if view is None:
-            self.figures.setText("The Input layer has no view: choose another layer."
-                                 if self.layer_id else "Choose a layer.")
+            self.figures.setText("Choose a layer.")
             self.histograms.show_layer(None)
             self.special.setCurrentIndex(0)
             self.special.setVisible(False)

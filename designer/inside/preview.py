@@ -13,13 +13,14 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.insights import preview_design
 
+from ..freshness import Change, FreshView
 from .common import BackgroundCall
 from .layer_outputs import LayerOutputs
 
 DEBOUNCE_MS = 400
 
 
-class PreviewView(QWidget):
+class PreviewView(QWidget, FreshView):
     """``schedule()`` after edits; ``sample_provider()`` gives one sample or None."""
 
     def __init__(self, spec_provider, sample_provider, seed_provider=lambda: 0, parent=None):
@@ -46,6 +47,12 @@ class PreviewView(QWidget):
         self.selected: str | None = None
         self.preview = None
         self.runs = 0  # previews computed (tests: debouncing)
+
+    def fresh(self, change: Change) -> None:
+        """Its sample comes from the data and its weights from the design: either
+        changing (a new project changes both) asks for another preview."""
+        if change is not Change.RUN:
+            self.schedule()
 
     def schedule(self) -> None:
         self.stale = True

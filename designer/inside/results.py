@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QHeaderView, QLabel, QListWidget, QListWidgetItem
                                QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
+from ..freshness import Change, FreshView
 from .common import HeatMap, new_layout, new_plot
 
 MAX_LISTED = 500  # a cell of thousands lists its first samples; the label says how many
@@ -181,7 +182,10 @@ class RegressionResults(QWidget):
                            size="9pt")
 
 
-class ResultsView(QWidget):
+EMPTY_RESULTS = "After training, the test split's results appear here."
+
+
+class ResultsView(QWidget, FreshView):
     """Classification or regression results of the last run on the test split."""
 
     sample_chosen = Signal(int)
@@ -189,7 +193,7 @@ class ResultsView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("inside_results")
-        self.title = QLabel("After training, the test split's results appear here.")
+        self.title = QLabel(EMPTY_RESULTS)
         self.title.setWordWrap(True)
         self.classification = ClassificationResults()
         self.classification.sample_chosen.connect(self.sample_chosen)
@@ -201,10 +205,12 @@ class ResultsView(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addWidget(self.stack, 1)
+        self.stack.setVisible(False)  # until there is a report: empty plots say nothing
         self.report = None
 
     def show_report(self, report, data=None, split: str = "test") -> None:
         self.report = report
+        self.stack.setVisible(True)
         if hasattr(report, "confusion"):
             self.classification.show_report(report, data)
             self.stack.setCurrentIndex(0)
@@ -219,4 +225,11 @@ class ResultsView(QWidget):
             self.title.setText(f"On the {split} split: R\u00b2 <b>{report.r2_mean:.3f}</b>")
 
     def show_message(self, text: str) -> None:
+        """Words instead of results (training, evaluating, or none yet)."""
+        self.report = None
+        self.stack.setVisible(False)
         self.title.setText(text)
+
+    def fresh(self, change: Change) -> None:
+        if change in (Change.PROJECT, Change.DATA):
+            self.show_message(EMPTY_RESULTS)

@@ -17,13 +17,17 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QSplitter,
                                QVBoxLayout, QWidget)
 
+from ..freshness import Change, FreshView
 from .common import new_layout, new_plot
 from .draw_pad import DrawPad, drawing_input, pad_help
 from .layer_outputs import LayerOutputs
 from .text_sample import TextSample, display_name
 
 
-class SampleView(QWidget):
+EMPTY_SAMPLE = "Train the network, then try a sample."
+
+
+class SampleView(QWidget, FreshView):
     sample_requested = Signal(object, object, str)  # x (as the network takes it), target, what
 
     def __init__(self, parent=None):
@@ -35,7 +39,7 @@ class SampleView(QWidget):
         self.text_box = TextSample()
         self.text_box.text_requested.connect(lambda x, what: self.sample_requested.emit(
             x, None, what))
-        self.answer = QLabel("Train the network, then try a sample.")
+        self.answer = QLabel(EMPTY_SAMPLE)
         self.answer.setWordWrap(True)
         self.answer.setTextFormat(Qt.RichText)
         self.probs_view = new_layout()
@@ -151,6 +155,17 @@ class SampleView(QWidget):
     def _random(self) -> None:
         if self.data is not None and len(self.data):
             self.request_index(int(np.random.default_rng().integers(len(self.data))))
+
+    def fresh(self, change: Change) -> None:
+        """Another project or other data: nothing to pick from until a run or the
+        saved weights give it; a new run: the last answer was the old network's."""
+        if change in (Change.PROJECT, Change.DATA):
+            self.set_data(None)
+        if change in (Change.PROJECT, Change.DATA, Change.RUN):
+            self.result = None
+            self.answer.setText(EMPTY_SAMPLE)
+            self.probs.clear()
+            self.outputs.show_outputs([])
 
     def show_result(self, result, what: str = "", names: dict | None = None) -> None:
         """Draw a SampleResult: the answer line, probabilities, every layer's output."""

@@ -30,6 +30,7 @@ from ..background import BackgroundCall
 from ..datasets import (DataCache, data_key, data_seed, error_field, error_text,
                         prepare_or_error, source_name)
 from ..editor import Editor
+from ..freshness import Change, FreshView
 from .data_preview import DataPreview
 from .fields import make_field
 
@@ -57,7 +58,7 @@ class LoadRequest:
         return data_key(self.config, self.seed, self.base_dir)
 
 
-class DataPanel(QScrollArea):
+class DataPanel(QScrollArea, FreshView):
     loaded = Signal(bool)  # once per load started: True when its data was used or previewed
     load_progressed = Signal(str, float)  # from the worker: stage, fraction done
 
@@ -80,8 +81,6 @@ class DataPanel(QScrollArea):
         self._generation = 0  # of the document's data: a load asked before it is stale
         self._shown_key: str | None = None  # the data the preview shows
         self._build()
-        self.doc.document_reset.connect(self._from_document)
-        self.doc.project_changed.connect(lambda name: name == "data" and self._from_document())
         editor.lock_changed.connect(self._update_button)
         self._from_document()
 
@@ -270,6 +269,10 @@ class DataPanel(QScrollArea):
         self.state.setText("" if applied else "Not applied yet: press Load and use.")
 
     # ---- following the document ----------------------------------------------------
+    def fresh(self, change: Change) -> None:
+        if change in (Change.PROJECT, Change.DATA):
+            self._from_document()
+
     def _from_document(self) -> None:
         self._generation += 1
         data = dict(self.doc.project.data or {"source": "builtin", "name": "digits"})

@@ -16,10 +16,11 @@ from engine.layers import fmt_shape, layer_class
 
 from .. import style
 from ..editor import Editor
+from ..freshness import Change, FreshView
 from .fields import FieldEditor, make_field
 
 
-class InspectorWidget(QScrollArea):
+class InspectorWidget(QScrollArea, FreshView):
     def __init__(self, editor: Editor, parent=None):
         super().__init__(parent)
         self.setObjectName("inspector")
@@ -179,6 +180,12 @@ class InspectorWidget(QScrollArea):
     # ---- following the document ----------------------------------------------------
     def _config_changed(self, layer_id: str) -> None:
         if layer_id == self.layer_id:
+            self._sync_fields()
+
+    def fresh(self, change: Change) -> None:
+        """It follows the selection, which a new project empties; the fields follow
+        the document's settings."""
+        if change is Change.PROJECT:
             self._sync_fields()
 
     def _sync_fields(self) -> None:

@@ -6,12 +6,13 @@ from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QS
                                QWidget)
 
 from ..editor import Editor
+from ..freshness import Change, FreshView
 from engine.events import Progress
 from ..training_controller import TrainingController
 from .plots import TrainingPlots
 
 
-class PlotsPanel(QWidget):
+class PlotsPanel(QWidget, FreshView):
     def __init__(self, editor: Editor, controller: TrainingController, parent=None):
         super().__init__(parent)
         self.setObjectName("plots_panel")
@@ -41,12 +42,15 @@ class PlotsPanel(QWidget):
         controller.progress.connect(self.plots.add_progress)
         controller.run_finished.connect(lambda _r: self.plots.redraw())
         controller.run_failed.connect(lambda *_: self.plots.redraw())
-        self.doc.document_reset.connect(self.show_saved_history)
         self.show_saved_history()
 
     def _run_started(self, payload) -> None:
         event, data = payload
         self.plots.begin_run(event.batches_per_epoch, data.train.task)
+
+    def fresh(self, change: Change) -> None:
+        if change is Change.PROJECT:
+            self.show_saved_history()  # its runs, not the last project's
 
     def show_saved_history(self) -> None:
         """A reopened project's history as a run of per-epoch points."""

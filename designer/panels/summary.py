@@ -13,11 +13,12 @@ from engine.layers import fmt_shape
 
 from .. import style
 from ..editor import Editor
+from ..freshness import Change, FreshView
 
 LAYER_ROLE = Qt.UserRole + 1
 
 
-class SummaryWidget(QWidget):
+class SummaryWidget(QWidget, FreshView):
     layer_focused = Signal(str)  # the user asked to see this layer
 
     def __init__(self, editor: Editor, parent=None):
@@ -52,8 +53,11 @@ class SummaryWidget(QWidget):
         self.table.itemClicked.connect(self._row_clicked)
         self.problems.itemClicked.connect(self._problem_clicked)
         self.doc.report_changed.connect(self.refresh)
-        self.doc.document_reset.connect(self.refresh)
         self.refresh()
+
+    def fresh(self, change: Change) -> None:
+        if change in (Change.PROJECT, Change.DATA):  # data: the output checks
+            self.refresh()
 
     def refresh(self) -> None:
         report = self.doc.report

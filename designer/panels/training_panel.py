@@ -17,6 +17,7 @@ from engine.settings import TRAINING_SCHEMA
 
 from .. import style
 from ..editor import Editor
+from ..freshness import Change, FreshView
 from ..training_controller import TrainingController
 from .fields import FieldEditor, make_field
 
@@ -31,7 +32,7 @@ def format_seconds(seconds: float) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
-class TrainingPanel(QScrollArea):
+class TrainingPanel(QScrollArea, FreshView):
     def __init__(self, editor: Editor, controller: TrainingController, parent=None):
         super().__init__(parent)
         self.setObjectName("training_panel")
@@ -46,8 +47,6 @@ class TrainingPanel(QScrollArea):
         controller.state_changed.connect(self._state_changed)
         controller.run_finished.connect(self._run_finished)
         controller.run_ended.connect(self._run_ended)
-        self.doc.document_reset.connect(self._sync)
-        self.doc.document_reset.connect(self._forget_run)  # another project: not its run
         self._finished = False
         self.doc.project_changed.connect(lambda name: self._sync())
         self.doc.design_changed.connect(self._show_weights_state)
@@ -229,6 +228,11 @@ class TrainingPanel(QScrollArea):
                                 (" (done)" if self._finished else " (ended)"))
         self._finished = False
         self._show_weights_state()
+
+    def fresh(self, change: Change) -> None:
+        if change is Change.PROJECT:
+            self._sync()
+            self._forget_run()  # another project: not its run
 
     def _forget_run(self) -> None:
         """A project opened (or a new one): the last run's progress and words go."""
