@@ -10,11 +10,13 @@ held-out test split. ``--write`` puts the table into README.md between its marke
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 import time
 from pathlib import Path
 
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before NumPy: the note says so
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -39,14 +41,14 @@ def network_text(project: Project) -> str:
     return " → ".join(parts)
 
 
-def train(path: Path) -> tuple[Project, dict, float, dict]:
+def train(path: Path) -> tuple[Project, dict, float, RunResult]:
     project = load_project(path)
     seed = int(project.training.get("seed", 0))
     start = time.perf_counter()
     data = prepare(project.data, seed, base_dir=path.parent)
     job = make_job(project.spec, data, project.training, data_config=project.data)
     result = next(e for e in run_job(job) if isinstance(e, RunResult))
-    return project, data.dataset_info, time.perf_counter() - start, result.test
+    return project, data.dataset_info, time.perf_counter() - start, result
 
 
 def score(info: dict, test: dict) -> str:
@@ -70,13 +72,17 @@ def main(argv=None) -> None:
     for path in sorted(EXAMPLES.glob("*.ncproj")):
         if args.only and path.stem not in args.only:
             continue
-        project, info, seconds, test = train(path)
+        project, info, seconds, result = train(path)
         data = f"{info['name']}: {info['n_samples']:,} samples"
-        rows.append((f"`{path.name}`", data, network_text(project), score(info, test),
-                     str(project.training["epochs"]), f"{seconds:.0f} s"))
+        ran, planned = len(result.ended.history), project.training["epochs"]
+        epochs = str(ran) if ran == planned else f"{ran} of {planned} (early stop)"
+        rows.append((f"`{path.name}`", data, network_text(project), score(info, result.test),
+                     epochs,
+                     f"{seconds:.1f} s" if seconds < 10 else f"{seconds:.0f} s"))
         print(" | ".join(rows[-1]), flush=True)
     text = table(rows)
-    note = f"Times: one run each on {cpu_model()}, 2 cores."
+    note = (f"Time: loading, training and testing, one run each on {cpu_model()} (2 cores, "
+            f"one BLAS thread).")
     print("\n" + text + "\n" + note)
     if args.write:
         readme = ROOT / "README.md"
