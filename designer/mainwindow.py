@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QUndoV
 from .about import show_about
 from .app_icon import app_icon
 from .canvas.view import CanvasView
-from .datasets import DataCache
+from .datasets import DataCache, data_seed
 from .edit_lock import EditLock, make_undo_actions
 from .editor import Editor
 from .freshness import Freshness
@@ -233,6 +233,10 @@ class MainWindow(QMainWindow):
         self.projects.title_changed.connect(self._update_title)
         self.projects.recent_changed.connect(self._fill_recent)
         self.summary.layer_focused.connect(self.canvas.centre_on_layer)
+        self.summary.data_info = self._loaded_data_info  # the checks against the data
+        self.summary.data_wanted.connect(lambda: (self.data_dock.show(),
+                                                  self.data_dock.raise_()))
+        self.data_panel.loaded.connect(lambda _ok: self.summary.refresh())
         canvas_actions = self.canvas.actions_by_name
         self.edit_lock = EditLock(
             self.editor, [self.palette, self.inspector, self.history],
@@ -256,6 +260,13 @@ class MainWindow(QMainWindow):
         self.action_export.setEnabled(not problem)
         self.action_export.setToolTip("Export the trained model" if not problem else
                                       f"Train the network first. {problem}")
+
+    def _loaded_data_info(self) -> dict | None:
+        """The project's data description as loaded, if it is (this never loads)."""
+        project = self.editor.doc.project
+        data = self.data_cache.get(project.data, data_seed(project.training),
+                                   self._project_dir())
+        return data.dataset_info if data is not None else None
 
     def _project_dir(self):
         return self.projects.path.parent if self.projects.path else None

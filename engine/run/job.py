@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..checks import fit_problems
 from ..control import TrainControl
 from ..data import PreparedData, dataset_info
 from ..errors import DataError, NeuroCanvasError
@@ -65,6 +66,11 @@ def make_job(spec: NetworkSpec, data: PreparedData, settings: dict | None = None
         raise DataError(f"The Input layer takes {fmt_shape(want)} but the data's samples are "
                         f"{fmt_shape(have)}: fit the Input layer to the data (in the window, "
                         f"press Load and use in the Data panel).")
+    blocking = [p for p in fit_problems(spec, report, data.dataset_info, settings["loss"])
+                if p.blocks_training]
+    if blocking:
+        fix = f" ({blocking[0].fix.label.lower()})" if blocking[0].fix else ""
+        raise DataError(blocking[0].message[:-1] + fix + ".")
     loss = choose_loss(settings, data.train.task, report.output_shape[-1]).name
     check_fits(report, settings)
     if resume is not None:

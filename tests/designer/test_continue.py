@@ -36,12 +36,16 @@ def finish(qtbot, training, action):
 
 def test_stop_then_continue_reproduces_one_uninterrupted_run(qtbot, xor_window):
     win, training = xor_window, xor_window.training
-    # Long enough (about 2 s) that Stop, sent when the first checkpoint arrives, lands
-    # before the end even on a loaded machine: at 300 epochs (0.3 s) it sometimes did not.
-    win.editor.set_training_setting("epochs", 2000)
+    win.editor.set_training_setting("epochs", 300)
     assert not training.action_continue.isEnabled()  # nothing to continue yet
-    with qtbot.waitSignal(training.runner.checkpointed, timeout=20000):
-        training.action_train.trigger()
+    # Step: one batch, then the run waits, so Stop lands mid-run whatever the machine's
+    # load (Stop sent at the first checkpoint of a running 0.3 s run sometimes came late).
+    training.action_step.trigger()
+    qtbot.waitUntil(lambda: training.state == "paused", timeout=20000)
+    for _ in range(3):  # three batches, one at a time
+        with qtbot.waitSignal(training.runner.progress, timeout=10000):
+            training.action_step.trigger()
+        qtbot.waitUntil(lambda: training.state == "paused", timeout=10000)
     stopped = finish(qtbot, training, training.action_stop)
     assert isinstance(stopped.ended, Stopped)
     checkpoint = win.editor.doc.project.checkpoint
@@ -49,7 +53,7 @@ def test_stop_then_continue_reproduces_one_uninterrupted_run(qtbot, xor_window):
     assert training.action_continue.isEnabled()
     job = training.job
     done = finish(qtbot, training, training.action_continue)
-    assert isinstance(done.ended, Finished) and len(done.ended.history) == 2000
+    assert isinstance(done.ended, Finished) and len(done.ended.history) == 300
     reference = uninterrupted(training.make_job())
     for key, value in reference.weights.items():
         assert np.array_equal(done.weights[key], value), key
