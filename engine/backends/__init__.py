@@ -8,6 +8,7 @@ Nothing here imports PyTorch at module level: the engine and the app work withou
 from __future__ import annotations
 
 import importlib.util
+import os
 
 from ..errors import ConfigError
 
@@ -52,3 +53,13 @@ def torch_device(name: str):
     if name not in DEVICES:
         raise BackendError(f"unknown device {name!r} (known: {', '.join(DEVICES)})")
     return torch.device(name)
+
+
+def launched_by_torchrun() -> bool:
+    """Whether this process is one of several that torchrun started."""
+    return int(os.environ.get("WORLD_SIZE", "1")) > 1
+
+
+def process_rank() -> int:
+    """This process's rank in a torchrun job (0 when alone): rank 0 reports and saves."""
+    return int(os.environ.get("RANK", "0")) if launched_by_torchrun() else 0

@@ -82,14 +82,6 @@ class DataParallel(SingleProcess):
         return DistributedDataParallel(module, device_ids=ids)
 
 
-def launched_by_torchrun() -> bool:
-    return int(os.environ.get("WORLD_SIZE", "1")) > 1
-
-
-def process_rank() -> int:
-    return int(os.environ.get("RANK", "0"))
-
-
 def join_process_group(device_setting: str) -> torch.device:
     """Set up torch.distributed from torchrun's environment (NCCL for CUDA, gloo for the
     CPU) and return this process's device (its own GPU: ``LOCAL_RANK``)."""

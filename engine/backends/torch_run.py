@@ -21,9 +21,8 @@ from ..metrics import compute_metrics
 from ..network import Network
 from ..run.loop import _Run, prepare_targets
 from ..settings import training_settings
-from . import torch_device
-from .torch_dist import (DataParallel, SingleProcess, check_batches, join_process_group,
-                         launched_by_torchrun)
+from . import launched_by_torchrun, torch_device
+from .torch_dist import DataParallel, SingleProcess, check_batches, join_process_group
 from .torch_module import TorchNetwork
 from .torch_optim import TorchOptimizer, torch_loss
 
