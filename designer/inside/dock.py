@@ -29,6 +29,11 @@ from .results import ResultsView
 from .sample_view import SampleView
 
 
+TORCH_NOTE = ("This run trains on PyTorch: looking inside while training needs the NumPy "
+              "backend (Training \u203a Backend). The trained weights come back when the run "
+              "ends; Results shows them then.")
+
+
 class InsidePanel(QTabWidget):
     def __init__(self, job_factory, spec_provider, sample_provider, seed_provider,
                  parent=None):
@@ -98,7 +103,8 @@ class InsideController(QObject):
         _event, data = payload
         job = self.training.job
         self._use_data(job.spec if job else None, data)
-        self.panel.layers.clear()
+        torch = job is not None and job.settings.get("backend") == "torch"
+        self.panel.layers.clear(TORCH_NOTE if torch else "")
         self.badges.clear()
         self.panel.results.show_message("Training\u2026 the results on the test split "
                                         "appear when the run ends.")

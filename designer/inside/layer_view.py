@@ -104,9 +104,10 @@ class LayerInsideView(QWidget):
             self.layer_id = layer_id
             self.throttle.schedule()
 
-    def clear(self) -> None:
+    def clear(self, why: str = "") -> None:
+        """Forget the last run's snapshot; ``why`` says why none will come."""
         self.snapshot, self.health = None, {}
-        self.step_label.setText("Waiting for the first snapshot\u2026")
+        self.step_label.setText(why or "Waiting for the first snapshot\u2026")
 
     def _combo_chosen(self, index: int) -> None:
         layer_id = self.combo.itemData(index)
