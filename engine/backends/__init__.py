@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import platform
+import sys
+from pathlib import Path
 
 from ..errors import ConfigError
 
@@ -63,3 +66,17 @@ def launched_by_torchrun() -> bool:
 def process_rank() -> int:
     """This process's rank in a torchrun job (0 when alone): rank 0 reports and saves."""
     return int(os.environ.get("RANK", "0")) if launched_by_torchrun() else 0
+
+
+def gpu_present() -> bool:
+    """Whether this machine seems to have a GPU PyTorch could use, without importing
+    PyTorch when it is not loaded yet (seconds and hundreds of MB): an NVIDIA driver's
+    GPU list on Linux, an Apple-silicon Mac. Only a hint, for advice."""
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        mps = getattr(torch.backends, "mps", None)
+        return bool(torch.cuda.is_available() or (mps and mps.is_available()))
+    gpus = Path("/proc/driver/nvidia/gpus")
+    if gpus.is_dir() and any(gpus.iterdir()):
+        return True
+    return platform.system() == "Darwin" and platform.machine() == "arm64"
