@@ -12,9 +12,11 @@ import sys
 import time
 from pathlib import Path
 
+from .backends import BACKENDS, DEVICES, launched_by_torchrun, process_rank
+from .cli_torchrun import run_torchrun, wants_torchrun
 from .control import TrainControl
 from .data import prepare
-from .errors import DataError, ProjectError
+from .errors import ConfigError, DataError, ProjectError
 from .events import BatchEnd, Checkpointed, Diverged, EpochEnd, RunEnded, RunResult, Started
 from .optimizers import OPTIMIZERS
 from .project import Project, load_project, save_project
@@ -31,6 +33,8 @@ EXAMPLES = """examples:
   neurocanvas train PROJECT --data photos/ --out trained.ncproj      # a folder per class
   neurocanvas train trained.ncproj --resume --epochs 100             # go on to 100 in all
   neurocanvas train PROJECT --out trained.ncproj --json | jq .event
+  neurocanvas train PROJECT --backend torch --device cuda --out trained.ncproj
+  neurocanvas train PROJECT --backend torch --nproc 4 --out trained.ncproj   # DDP, torchrun
 
 Settings not given come from the project (and its defaults). The --out project holds
 the run's last checkpoint from its first epoch on: after a crash or Ctrl+C, --resume
@@ -62,6 +66,13 @@ def add_parser(sub) -> None:
     p.add_argument("--checkpoint-every", type=float, metavar="SECONDS",
                    help="checkpoint at least this often mid-epoch (default 60; every "
                         "epoch end also writes one, at most once a second)")
+    p.add_argument("--backend", choices=BACKENDS, help="numpy: the built-in engine "
+                   "(default); torch: PyTorch (optional), for GPUs and --nproc")
+    p.add_argument("--device", choices=DEVICES, help="with --backend torch: auto (default: "
+                   "CUDA, then MPS, then the CPU), cpu, cuda or mps")
+    p.add_argument("--nproc", type=int, metavar="N", help="with --backend torch: N "
+                   "data-parallel processes on this machine under torchrun (gloo on CPUs, "
+                   "NCCL on GPUs; one GPU each); several machines: see docs/scaling.md")
     p.add_argument("--json", action="store_true", help="one JSON object per event on "
                                                        "stdout, nothing else")
     p.add_argument("--quiet", action="store_true", help="no progress bar, only the last epoch")
@@ -93,6 +104,9 @@ def _last_column(path: Path) -> str:
 
 def run_train(args) -> int:
     project = load_project(args.project)
+    if wants_torchrun(args):
+        backend = args.backend or project.training.get("backend", "numpy")
+        return run_torchrun(args, backend)
     if args.resume and project.checkpoint is None:
         raise ProjectError(f"{args.project} has no checkpoint to resume from: train it "
                            f"without --resume first")
@@ -100,8 +114,11 @@ def run_train(args) -> int:
     if not args.out and not args.resume:
         raise ProjectError("say where to save the trained project with --out")
     job = _job(args, project)
-    saver = _Saver(project, job, out)
-    report = _Report(args.json, args.quiet)
+    if launched_by_torchrun() and job.settings["backend"] != "torch":
+        raise ConfigError("under torchrun, train with --backend torch")
+    lead = process_rank() == 0  # the one process (of several under torchrun) that speaks
+    saver = _Saver(project, job, out) if lead else None
+    report = _Report(args.json, args.quiet) if lead else None
     control = TrainControl()
     interrupted: list[int] = []
 
@@ -112,6 +129,8 @@ def run_train(args) -> int:
     previous = signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         for event in run_job(job, control, checkpoint_gap=1.0):
+            if report is None or saver is None:
+                continue
             report.show(event)
             if isinstance(event, Checkpointed):
                 saver.checkpoint(event.checkpoint)
@@ -143,7 +162,8 @@ def _job(args, project: Project):
 def _overrides(args) -> dict:
     given = {"epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
              "learning_rate": args.lr, "schedule": args.schedule, "seed": args.seed,
-             "checkpoint_seconds": args.checkpoint_every}
+             "checkpoint_seconds": args.checkpoint_every, "backend": args.backend,
+             "device": args.device}
     return {k: v for k, v in given.items() if v is not None}
 
 

@@ -2,6 +2,7 @@
 stored as plain JSON in the project file."""
 from __future__ import annotations
 
+from .backends import BACKENDS, DEVICES
 from .errors import ConfigError
 from .losses import LOSSES, Loss, get_loss
 from .optimizers import OPTIMIZERS, Optimizer
@@ -49,6 +50,11 @@ TRAINING_SCHEMA = Schema((
           low=1, high=10_000, applies=_EARLY),
     Param("restore_best", "bool", True, "Early stopping: keep the best epoch's weights.",
           applies=_EARLY),
+    Param("backend", "choice", "numpy", "Where the run trains: the built-in NumPy engine, or "
+          "PyTorch (optional) for big designs, GPUs and several processes. Same results.",
+          choices=BACKENDS, label="Backend"),
+    Param("device", "choice", "auto", "PyTorch: auto takes a CUDA GPU, then Apple's MPS, "
+          "then the CPU.", choices=DEVICES, applies=("backend", ("torch",))),
     Param("checkpoint_seconds", "float", 60.0, "Save the run's whole state at least this "
           "often (and at epoch ends and on Stop), so it can continue after a crash.",
           low=0.05, high=86_400.0, label="Checkpoint every (s)"),

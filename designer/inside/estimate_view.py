@@ -43,6 +43,8 @@ def describe_estimate(e) -> str:
         parts.append(f"<span style='color:#d32f2f'><b>Warning:</b> {e.warning}</span>")
     else:
         parts.append("<span style='color:#2e7d32'>The plan fits this machine.</span>")
+    if e.suggestion:
+        parts.append(f"<b>Faster:</b> {e.suggestion}")
     parts.append(f"<span style='color:#5f6b7a'>Measured on {e.measured_batches} real "
                  f"batches with one BLAS thread.</span>")
     return "<br>".join(parts)

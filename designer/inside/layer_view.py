@@ -105,14 +105,15 @@ class LayerInsideView(QWidget, FreshView):
             self.layer_id = layer_id
             self.throttle.schedule()
 
-    def clear(self, text: str = "Waiting for the first snapshot\u2026") -> None:
-        """No snapshot: the list, the figures and the plots of the last one go too."""
+    def clear(self, why: str = "") -> None:
+        """No snapshot: the list, the figures and the plots of the last one go too;
+        ``why`` says why none will come (a run on the PyTorch backend)."""
         self.snapshot, self.health = None, {}
         self.throttle.cancel()
         self.combo.clear()
         self.split.setVisible(False)
         self.figures.setText("")
-        self.step_label.setText(text)
+        self.step_label.setText(why or "Waiting for the first snapshot\u2026")
 
     def fresh(self, change: Change) -> None:
         if change is Change.PROJECT:

@@ -8,10 +8,13 @@ the document's training settings, so they are saved with the project.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
                                QScrollArea, QToolButton, QVBoxLayout, QWidget)
 
+from engine.backends import torch_available
 from engine.events import Finished
 from engine.settings import TRAINING_SCHEMA
 
@@ -21,8 +24,14 @@ from ..freshness import Change, FreshView
 from ..training_controller import TrainingController
 from .fields import FieldEditor, make_field
 
+BACKEND_NOTE = ("numpy: the built-in engine, and the only one the Inside views can follow "
+                "live. torch: PyTorch on the CPU, or a CUDA GPU when there is one (Device): "
+                "the same results, worth it for big designs, a GPU or many cores.")
+NO_TORCH_NOTE = ("The built-in NumPy engine. To train big designs on PyTorch (a GPU, many "
+                 "cores), install it: pip install 'neurocanvas[torch]'.")
 SECTIONS = {"epochs": "Run", "loss": "Optimisation", "schedule": "Learning-rate schedule",
-            "seed": "Reproducibility", "early_stopping": "Early stopping"}
+            "seed": "Reproducibility", "early_stopping": "Early stopping",
+            "backend": "Where it trains"}
 SUBTLE = style.NODE_SUBTLE_TEXT.name()
 
 
@@ -125,6 +134,8 @@ class TrainingPanel(QScrollArea, FreshView):
             heading = QLabel(f"<b>{SECTIONS[param.name]}</b>")
             heading.setStyleSheet("padding-top: 6px;")
             self.form.addRow(heading)
+        if param.name == "backend":
+            param = self._backend_param(param)
         field = make_field(param)
         field.value_committed.connect(lambda v, key=param.name: self.commit(key, v))
         field.parse_failed.connect(self._show_message)
@@ -132,6 +143,15 @@ class TrainingPanel(QScrollArea, FreshView):
         label.setToolTip(param.help)
         self.form.addRow(label, field.widget)
         self.fields[param.name] = field
+        if param.name == "backend":
+            self.backend_note = self._label("training_backend_note", f"color: {SUBTLE};")
+            self.backend_note.setText(BACKEND_NOTE if torch_available() else NO_TORCH_NOTE)
+            self.form.addRow(self.backend_note)
+
+    @staticmethod
+    def _backend_param(param):
+        """PyTorch is offered only where it can be imported."""
+        return param if torch_available() else replace(param, choices=("numpy",))
 
     # ---- settings ------------------------------------------------------------------
     def values(self) -> dict:

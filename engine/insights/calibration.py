@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..backends import gpu_present, torch_available
 from ..data.dataset import Dataset
 from ..data.prepare import PreparedData
 from ..events import BatchEnd
@@ -28,6 +29,7 @@ from ..run import train
 from ..memory import available_memory, fmt_bytes
 
 EPOCH_SECONDS_LIMIT = 60.0  # warn when an epoch takes longer
+TORCH_SUGGEST_SECONDS = 600.0  # suggest the PyTorch backend (with a GPU) beyond this
 MEMORY_SHARE = 0.8  # warn when a batch needs more than this share of the free memory
 
 
@@ -50,12 +52,13 @@ class Estimate:
     warning: str | None
     measured_batches: int
     breakdown: dict = field(default_factory=dict)
+    suggestion: str | None = None  # a faster way to train, when there is one here
 
 
 def estimate(spec: NetworkSpec, data: PreparedData | Dataset, settings: dict | None = None,
              batches: int = 5, *, available_bytes: int | None = None,
              epoch_seconds_limit: float = EPOCH_SECONDS_LIMIT,
-             initial_weights: dict | None = None) -> Estimate:
+             initial_weights: dict | None = None, gpu: bool | None = None) -> Estimate:
     """Measure (see the module docstring). Raises the design's or data's typed error
     when training could not start at all. ``available_bytes`` overrides the free
     memory read from the system (for tests and for planning another machine)."""
@@ -74,8 +77,21 @@ def estimate(spec: NetworkSpec, data: PreparedData | Dataset, settings: dict | N
     free = available_bytes if available_bytes is not None else available_memory()
     fits = free is None or peak <= MEMORY_SHARE * free
     warning = _warning(peak, free, fits, per_epoch_s, total, s, epoch_seconds_limit)
+    gpu = gpu_present() if gpu is None else gpu
     return Estimate(per_batch, per_epoch_s, total, per_epoch, peak, free, fits, warning,
-                    max(len(times) - 1, 1), breakdown)
+                    max(len(times) - 1, 1), breakdown, _suggestion(per_epoch_s, s, gpu))
+
+
+def _suggestion(epoch_s: float, s: dict, gpu: bool) -> str | None:
+    """Point at the PyTorch backend when an epoch is long and a GPU is here to take it."""
+    if s["backend"] != "numpy" or epoch_s <= TORCH_SUGGEST_SECONDS or not gpu:
+        return None
+    long = f"An epoch takes about {fmt_seconds(epoch_s)} on the built-in NumPy engine"
+    if torch_available():
+        return (f"{long}, and this machine has a GPU: Training \u203a Backend: torch "
+                f"(device auto) trains the same design there, usually many times faster.")
+    return (f"{long}, and this machine has a GPU: install PyTorch (pip install "
+            f"'neurocanvas[torch]') and pick Training \u203a Backend: torch to use it.")
 
 
 def _calibration_data(data: Dataset, batch_size: int, batches: int) -> Dataset:

@@ -102,11 +102,13 @@ def export_pytorch(model: TrainedModel, folder: Path) -> list[Path]:
     return paths
 
 
-def build_program(model: TrainedModel) -> tuple[Program, str]:
+def build_program(model: TrainedModel, program: Program | None = None) -> tuple[Program, str]:
+    """The emitters' output for a model; ``program`` may be a Program that keeps the
+    weights otherwise (the PyTorch training backend builds live modules from it)."""
     net = model.network
     names = layer_names(net)
     idents = identifiers(names)
-    program = Program()
+    program = program if program is not None else Program()
     _standardise(program, model)
     final, own = logits_activation(model)
     variables = {net.input_id: "x"}

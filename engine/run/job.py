@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..backends import check_backend
 from ..checks import fit_problems
 from ..control import TrainControl
 from ..data import PreparedData, dataset_info
@@ -58,6 +59,7 @@ def make_job(spec: NetworkSpec, data: PreparedData, settings: dict | None = None
     """Check everything a run depends on before it starts; raises NeuroCanvasError
     (ResumeError when ``resume`` no longer fits: what changed, in its ``changes``)."""
     settings = training_settings(settings)
+    check_backend(settings)
     report = check_network(spec)  # raises unless there is one input and one output
     assert report.input_id is not None and report.output_shape is not None
     want = tuple(report.layers[report.input_id].output_shape or ())
@@ -77,6 +79,9 @@ def make_job(spec: NetworkSpec, data: PreparedData, settings: dict | None = None
         problems = resume_problems(resume, spec, data, data_config or {}, settings)
         if problems:
             raise ResumeError(problems)
+    # Probes read the engine's Network between batches; on PyTorch it only gets the
+    # weights when the run ends, so a probe there would show the start, not the run.
+    probe = probe and settings["backend"] == "numpy"
     return TrainingJob(spec, data, settings, loss, dict(data_config or {}), resume,
                        initial_weights, probe)
 
@@ -96,6 +101,12 @@ class JobRun:
         self.network = Network(job.spec, seed=job.settings["seed"])
         if job.initial_weights and job.resume is None:
             self.network.set_weights(job.initial_weights)
+        self.torch = None  # the PyTorch side, for backend "torch" (from self.network)
+        if job.settings["backend"] == "torch":
+            from ..backends.torch_run import TorchTrainer
+
+            self.torch = TorchTrainer(self.network, job.settings, job.loss,
+                                      job.data.train.task)
 
     def __iter__(self) -> Iterator:
         job, network = self.job, self.network
@@ -103,8 +114,13 @@ class JobRun:
             "design": design_fingerprint(job.spec), "data": data_fingerprint(job.data),
             "design_spec": job.spec.to_dict(), "data_config": job.data_config}
         ended, last = None, None
-        for event in train(network, job.data.train, job.data.val, job.settings, self.control,
-                           job.resume, self.policy, identity, job.loss):
+        if self.torch is not None:
+            events = self.torch.train(job.data.train, job.data.val, self.control, job.resume,
+                                      self.policy, identity)
+        else:
+            events = train(network, job.data.train, job.data.val, job.settings, self.control,
+                           job.resume, self.policy, identity, job.loss)
+        for event in events:
             if isinstance(event, Checkpointed):
                 last = event.checkpoint
             elif isinstance(event, RunEnded):
@@ -112,7 +128,11 @@ class JobRun:
             yield event
         assert ended is not None  # the loop always ends with a RunEnded
         loss = get_loss(job.loss)
-        test = evaluate(network, job.data.test, loss) if len(job.data.test) else {}
+        if self.torch is not None:
+            self.torch.net.to_engine()  # the trained weights, in the engine's layout
+            test = self.torch.evaluate(job.data.test) if len(job.data.test) else {}
+        else:
+            test = evaluate(network, job.data.test, loss) if len(job.data.test) else {}
         yield RunResult(ended, network.weights(), test, job.loss,
                         preprocessing(job, ended, test, identity["design"]), last)
 

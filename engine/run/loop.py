@@ -81,6 +81,9 @@ def train(network: Network, train_data: Dataset, val_data: Dataset | None = None
 
 
 class _Run:
+    """One run of the loop; ``engine.backends.torch_run`` subclasses it (the network,
+    optimizer, batch step and weight snapshots are its own, the rest is shared)."""
+
     def __init__(self, network, train_data, val_data, settings, control, resume, policy,
                  identity, loss):
         if len(train_data) == 0:
@@ -95,13 +98,17 @@ class _Run:
         if val_data is not None and len(val_data):
             self.val = (network.prepare_input(val_data.x),
                         prepare_targets(self.loss, network, val_data.y))
-        self.opt = make_optimizer(settings).bind(network.flat, network.grad_flat,
-                                                 network.decay_size)
+        self.opt = self._optimizer(settings)
         self.batches = -(-len(self.x) // settings["batch_size"])
         self._fresh_state(settings["seed"])
         if resume is not None:
             self._resume(resume)
         self._backup = self._snapshot()
+
+    def _optimizer(self, settings: dict):
+        """The optimizer over the network's weights (another backend brings its own)."""
+        net = self.net
+        return make_optimizer(settings).bind(net.flat, net.grad_flat, net.decay_size)
 
     def _fresh_state(self, seed: int) -> None:
         self.rng = np.random.default_rng(seed + 2)
@@ -250,11 +257,15 @@ class _Run:
         if self.task == "classification":
             record["accuracy"] = float(train_acc)
         if self.val is not None:
-            val = _evaluate(self.net, self.val[0], self.val[1], self.loss, self.task)
+            val = self._validate()
             record.update({f"val_{k}": float(v) for k, v in val.items()})
         record["lr"] = float(lr)
         record["seconds"] = time.perf_counter() - start
         return record
+
+    def _validate(self) -> dict:
+        assert self.val is not None
+        return _evaluate(self.net, self.val[0], self.val[1], self.loss, self.task)
 
     def _diverged_message(self, epoch, batch, lr) -> str:
         clip = "" if self.s["clip_norm"] else " or turn on gradient clipping"

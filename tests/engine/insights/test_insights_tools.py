@@ -204,3 +204,18 @@ def test_estimate_warns_when_the_plan_does_not_fit():
     assert not est.fits and "lower the batch size (now 20)" in est.warning
     assert "An epoch will take about" in est.warning and "100000 epochs" in est.warning
     assert available_memory() is None or available_memory() > 0
+
+
+def test_estimate_suggests_the_pytorch_backend_for_long_epochs_with_a_gpu(monkeypatch):
+    from engine.insights import calibration
+
+    monkeypatch.setattr(calibration, "TORCH_SUGGEST_SECONDS", 0.0)  # every epoch is "long"
+    data = spirals(200)
+    settings = {"batch_size": 20, "epochs": 2}
+    with_gpu = estimate(CLASSIFIER, data, settings, batches=1, gpu=True)
+    assert "this machine has a GPU" in with_gpu.suggestion and "torch" in with_gpu.suggestion
+    assert estimate(CLASSIFIER, data, settings, batches=1, gpu=False).suggestion is None
+    monkeypatch.setattr(calibration, "torch_available", lambda: False)
+    assert "pip install" in estimate(CLASSIFIER, data, settings, batches=1, gpu=True).suggestion
+    monkeypatch.setattr(calibration, "TORCH_SUGGEST_SECONDS", 600.0)
+    assert estimate(CLASSIFIER, data, settings, batches=1, gpu=True).suggestion is None
