@@ -96,7 +96,7 @@ def open_data(window, path: Path) -> bool:
                             f"NeuroCanvas opens projects (.ncproj), CSV tables, NPZ arrays, "
                             f"text files and folders of images.\n\n{exc}")
         return False
-    window.data_dock.raise_()
+    window.workspaces.switch("data")
     return window.data_panel.use_config(config)
 
 

@@ -26,8 +26,9 @@ from .panels.training_panel import TrainingPanel
 from .projects import ProjectController, example_paths
 from .recovery import Autosave
 from .training_controller import TrainingController
+from .workspaces import WorkspaceManager, follow_the_work
 
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: one saved state per workspace
 
 
 class MainWindow(QMainWindow):
@@ -60,6 +61,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._make_status_bar()
         self._make_inside()  # views of the network's insides
+        self._make_workspaces()
         self.resize(1360, 860)
         self._restore_layout()
         self._update_title(self.projects.title())
@@ -90,32 +92,45 @@ class MainWindow(QMainWindow):
                                     Qt.RightDockWidgetArea)
         self.training_dock = self._dock("Training", "training_dock", self.training_panel,
                                         Qt.RightDockWidgetArea)
-        self.tabifyDockWidget(self.inspector_dock, self.data_dock)
-        self.tabifyDockWidget(self.data_dock, self.training_dock)
-        self.inspector_dock.raise_()
         self.summary_dock = self._dock("Summary", "summary_dock", self.summary,
                                        Qt.BottomDockWidgetArea)
         self.plots_dock = self._dock("Plots", "plots_dock", self.plots_panel,
                                      Qt.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.summary_dock, self.plots_dock)
-        self.summary_dock.raise_()
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [225, 360], Qt.Horizontal)
-        self.resizeDocks([self.inspector_dock, self.history_dock], [620, 140], Qt.Vertical)
-        self.resizeDocks([self.summary_dock], [260], Qt.Vertical)
+        # Where each dock shows, and how big, is the workspaces' (designer/workspaces.py).
 
     def _make_inside(self) -> None:
-        """The Inside dock, beside the plots (not a tab behind them) so both show
-        while training, with its entry in the View menu."""
+        """The Inside dock (live views, beside the plots in Train) and the Evaluation
+        dock (the trained network's results), with their entries in the View menu."""
         doc = self.editor.doc
         data = lambda: project_data(doc, self.data_cache, self._project_dir)  # noqa: E731
         panel = make_inside_panel(self.training, doc, data)
         self.inside_dock = self._dock("Inside", "inside_dock", panel, Qt.BottomDockWidgetArea,
                                       Qt.Horizontal)
-        self.resizeDocks([self.plots_dock, self.inside_dock], [480, 880], Qt.Horizontal)
-        self.resizeDocks([self.plots_dock], [420], Qt.Vertical)
-        self.view_menu.addAction(self.inside_dock.toggleViewAction())
+        self.evaluation_dock = self._dock("Evaluation", "evaluation_dock", panel.evaluation,
+                                          Qt.BottomDockWidgetArea, Qt.Horizontal)
+        self.view_menu.addActions([self.inside_dock.toggleViewAction(),
+                                   self.evaluation_dock.toggleViewAction()])
         self.inside = InsideController(panel, self.training, self.editor,
                                        self.canvas.canvas_scene, self, data)
+
+    def _make_workspaces(self) -> None:
+        panel = self.inside_dock.widget()
+        docks = {name: getattr(self, f"{name}_dock") for name in (
+            "palette", "inspector", "history", "data", "training", "summary", "plots",
+            "inside", "evaluation")}
+        views = {("inside", "preview"): (panel, panel.preview),
+                 ("inside", "layers"): (panel, panel.layers),
+                 ("evaluation", "results"): (panel.evaluation, panel.results)}
+        self.workspaces = WorkspaceManager(self, docks, self.settings, STATE_VERSION, views)
+        menu = self.view_menu.addMenu("&Workspace")
+        menu.setObjectName("menu_workspace")
+        menu.addActions(list(self.workspaces.actions.values()))
+        self.view_menu.addAction(self.workspaces.action_reset)
+        toolbar = QToolBar("Workspaces", self)
+        toolbar.setObjectName("workspace_toolbar")
+        toolbar.addWidget(self.workspaces.switcher)
+        self.insertToolBar(self.training_toolbar, toolbar)
+        follow_the_work(self.workspaces, self.training)
 
     def _action(self, name: str, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -191,7 +206,7 @@ class MainWindow(QMainWindow):
         view_menu = self.view_menu = bar.addMenu("&View")
         for name in ("action_zoom_in", "action_zoom_out", "action_fit", "action_arrange"):
             view_menu.addAction(canvas_actions[name])
-        view_menu.addSeparator()
+        view_menu.addSeparator()  # the workspaces and their docks (see _make_workspaces)
         for dock in (self.palette_dock, self.inspector_dock, self.data_dock,
                      self.training_dock, self.summary_dock, self.plots_dock,
                      self.history_dock):
@@ -204,7 +219,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.training.action_probe)
         menu.addSeparator()
         menu.addActions([self.action_export_csv, self.action_export_png])
-        toolbar = QToolBar("Training", self)
+        toolbar = self.training_toolbar = QToolBar("Training", self)
         toolbar.setObjectName("training_toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
         toolbar.addActions(self.training.actions)
@@ -237,15 +252,10 @@ class MainWindow(QMainWindow):
             + [self.action_open, self.new_menu.menuAction(), self.recent_menu.menuAction(),
                self.examples_menu.menuAction()], self.canvas, self.statusBar())
         self.training.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.training.run_started.connect(lambda _: self._show_training_docks())
         for signal in (self.editor.doc.project_changed, self.editor.doc.design_changed,
                        self.editor.doc.document_reset):
             signal.connect(self._update_export_action)
         self._update_export_action()
-
-    def _show_training_docks(self) -> None:
-        self.training_dock.raise_()
-        self.plots_dock.raise_()
 
     def _update_export_action(self, *_) -> None:
         problem = export_problem(self.editor.doc)
@@ -278,15 +288,13 @@ class MainWindow(QMainWindow):
     # ---- remembered layout ---------------------------------------------------------
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state, STATE_VERSION)
+        self.workspaces.start()  # the last workspace shown, as it was left
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.workspaces.remember()
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
@@ -301,4 +309,5 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.workspaces.window_shown()
         self.canvas.show_design()
