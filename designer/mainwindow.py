@@ -16,6 +16,7 @@ from .edit_lock import EditLock, make_undo_actions
 from .editor import Editor
 from .inside.dock import InsideController, make_inside_panel, project_data
 from .model.templates import templates
+from .next_step import NextStepBar
 from .panels.data_panel import DataPanel
 from .panels.export_dialog import export_problem, open_export_dialog
 from .panels.inspector import InspectorWidget
@@ -23,8 +24,9 @@ from .panels.palette import PaletteWidget
 from .panels.plots_panel import PlotsPanel
 from .panels.summary import SummaryWidget
 from .panels.training_panel import TrainingPanel
-from .projects import ProjectController, example_paths
+from .projects import ProjectController, example_paths, example_title
 from .recovery import Autosave
+from .start_page import open_start_page
 from .training_controller import TrainingController
 from .workspaces import WorkspaceManager, follow_the_work
 
@@ -62,6 +64,9 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self._make_inside()  # views of the network's insides
         self._make_workspaces()
+        self.addToolBarBreak()
+        self.next_step = NextStepBar(self)  # design -> data -> train, one step at a time
+        self.addToolBar(Qt.TopToolBarArea, self.next_step)
         self.resize(1360, 860)
         self._restore_layout()
         self._update_title(self.projects.title())
@@ -167,18 +172,25 @@ class MainWindow(QMainWindow):
             action = self._action(f"action_new_{template.key}", template.title,
                                   partial(self.projects.new_from_template, template.key))
             action.setEnabled(template.available)
+            if template.key == "blank":
+                action.setShortcut(QKeySequence.New)
             action.setToolTip(template.description if template.available
                               else template.unavailable_reason)
             self.new_menu.addAction(action)
+        self.action_start_page = self._action(
+            "action_start_page", "Start &Page\u2026", lambda: open_start_page(self),
+            QKeySequence("Ctrl+Shift+N"))
+        self.action_start_page.setToolTip("Examples, templates and recent projects")
+        file_menu.addAction(self.action_start_page)
         file_menu.addAction(self.action_open)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setObjectName("menu_recent")
         self.examples_menu = file_menu.addMenu("&Examples")
         self.examples_menu.setObjectName("menu_examples")
         for path in example_paths():
-            title = path.stem.replace("_", " ").capitalize().replace("mlp", "MLP")
             self.examples_menu.addAction(self._action(
-                f"action_example_{path.stem}", title, partial(self.projects.open_path, path)))
+                f"action_example_{path.stem}", example_title(path),
+                partial(self.projects.open_path, path)))
         self.examples_menu.setEnabled(bool(example_paths()))
         file_menu.addSeparator()
         file_menu.addActions([self.action_save, self.action_save_as])
@@ -239,7 +251,7 @@ class MainWindow(QMainWindow):
         clear.setEnabled(bool(files))
 
     def _wire(self) -> None:
-        self.palette.layer_activated.connect(self._add_after_selection)
+        self.palette.layer_activated.connect(self.add_after_selection)
         self.projects.title_changed.connect(self._update_title)
         self.projects.recent_changed.connect(self._fill_recent)
         self.editor.doc.document_reset.connect(self.canvas.show_design)
@@ -249,7 +261,7 @@ class MainWindow(QMainWindow):
             self.editor, [self.palette, self.inspector, self.history],
             [canvas_actions[n] for n in ("action_paste", "action_duplicate", "action_delete",
                                          "action_arrange")]
-            + [self.action_open, self.new_menu.menuAction(), self.recent_menu.menuAction(),
+            + [self.action_open, self.action_start_page, self.new_menu.menuAction(), self.recent_menu.menuAction(),
                self.examples_menu.menuAction()], self.canvas, self.statusBar())
         self.training.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         for signal in (self.editor.doc.project_changed, self.editor.doc.design_changed,
@@ -278,7 +290,7 @@ class MainWindow(QMainWindow):
             "Drag layers from the palette; drag from a right-hand port to a left-hand "
             "port to connect.", 10000)
 
-    def _add_after_selection(self, type_name: str) -> None:
+    def add_after_selection(self, type_name: str) -> None:
         self.editor.add_layer_after_selection(type_name)
         self.canvas.centre_on_layer(self.editor.selection[-1])
 
