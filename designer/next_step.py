@@ -110,6 +110,8 @@ class NextStepBar(QToolBar):
         win, verb = self.window_, self.step.verb if self.step else ""
         if verb == "add_dense":
             win.workspaces.switch("design")
+            if not win.editor.selection:  # connected after the last layer, not left alone
+                win.editor.set_selection(win.editor.doc.layer_ids()[-1:])
             win.add_after_selection("Dense")
         elif verb in ("design", "data"):
             win.workspaces.switch(verb)

@@ -106,6 +106,8 @@ class DataPanel(QScrollArea):
         row = QHBoxLayout()
         self.load_button = QPushButton("Load and use")
         self.load_button.setObjectName("data_load")
+        self.load_button.setToolTip("Load the data, fit the Input layer to it and use it "
+                                    "for training")
         self.load_button.setDefault(True)
         self.load_button.clicked.connect(self.load_and_use)
         self.state = QLabel()
