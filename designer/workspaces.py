@@ -57,6 +57,7 @@ class Layout:
     split: tuple[tuple[str, str, Qt.Orientation], ...] = ()
     sizes: tuple[tuple[tuple[str, ...], tuple[float, ...], Qt.Orientation], ...] = ()
     tabs: tuple[tuple[str, str], ...] = ()  # a tabbed dock's view to bring forward
+    behind: tuple[tuple[str, str], ...] = ()  # (shown dock, dock in a tab behind it)
 
 
 LAYOUTS = {
@@ -75,7 +76,9 @@ LAYOUTS = {
         split=(("plots", "inside", H),),
         sizes=((("training",), (0.27,), H), (("plots",), (0.45,), V),
                (("plots", "inside"), (0.45, 0.55), H)),
-        tabs=(("inside", "layers"),)),
+        tabs=(("inside", "layers"),),
+        # One click away while a run goes: the live boundary and "try a sample".
+        behind=(("inside", "evaluation"),)),
     "evaluate": Layout(
         place=(("evaluation", LEFT), ("plots", RIGHT)),
         split=(("plots", "summary", V),),
@@ -184,7 +187,8 @@ class WorkspaceManager(QObject):
     # ---- default arrangements --------------------------------------------------------
     def arrange_default(self, key: str) -> None:
         layout, win = LAYOUTS[key], self.window
-        shown = {name for name, _ in layout.place} | {b for _, b, _ in layout.split}
+        shown = ({name for name, _ in layout.place} | {b for _, b, _ in layout.split}
+                 | {b for _, b in layout.behind})
         for name, dock in self.docks.items():
             dock.setFloating(False)
             if name not in shown:
@@ -195,6 +199,10 @@ class WorkspaceManager(QObject):
         for first, second, orientation in layout.split:
             win.splitDockWidget(self.docks[first], self.docks[second], orientation)
             self.docks[second].show()
+        for front, back in layout.behind:
+            win.tabifyDockWidget(self.docks[front], self.docks[back])
+            self.docks[back].show()
+            self.docks[front].raise_()
         self._sizes_pending = key
         if win.isVisible():
             QTimer.singleShot(0, self.apply_sizes)  # once the layout has its new docks

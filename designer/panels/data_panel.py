@@ -447,7 +447,7 @@ class DataPanel(QScrollArea):
             field.set_error(bool(text))
         if key == "path" and hasattr(self, "path_edit") and self.source != "builtin":
             self.path_edit.setStyleSheet("" if not text else
-                                         "border: 1px solid #d32f2f; background: #fdecea;")
+                                         "border: 1px solid #d32f2f; background: #fdecea; color: #5f1212;")
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

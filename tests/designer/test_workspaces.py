@@ -3,6 +3,7 @@ Train button: which docks each shows, layouts remembered per workspace (never fr
 squashed window), Reset Layout, and the workspace that comes forward by itself."""
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from designer.app import create_main_window
 from designer.projects import EXAMPLES_DIR
@@ -10,10 +11,15 @@ from designer.workspaces import KEYS, LAYOUTS
 
 
 def shown_docks(window) -> set[str]:
-    return {name for name, dock in window.workspaces.docks.items() if dock.isVisible()}
+    """The docks in view: a dock in a tab behind another is "visible" to Qt, but moved
+    out of the window, so it shows nothing."""
+    QApplication.processEvents()
+    return {name for name, dock in window.workspaces.docks.items()
+            if dock.isVisible() and not dock.visibleRegion().isEmpty()}
 
 
 def expected_docks(key: str) -> set[str]:
+    """The docks in view (a dock in a tab behind another is not)."""
     layout = LAYOUTS[key]
     return {n for n, _ in layout.place} | {b for _, b, _ in layout.split}
 
@@ -31,6 +37,8 @@ def test_the_switcher_shows_each_workspaces_docks_and_the_canvas_where_it_matter
         assert shown_docks(window) == expected_docks(key), key
         assert window.canvas.isVisible() == (key in ("design", "train"))
         assert window.workspaces.actions[key].isChecked()
+        if key == "train":  # the live boundary and samples one tab away
+            assert window.evaluation_dock in window.tabifiedDockWidgets(window.inside_dock)
     window.workspaces.actions["design"].trigger()  # View > Workspace > Design
     assert window.workspaces.switcher.currentIndex() == 0
     assert window.palette_dock.isVisible() and window.canvas.isVisible()

@@ -42,6 +42,8 @@ def test_views_and_badges_receive_data_during_a_run(qtbot, open_example, name):
 def test_boundary_is_live_during_training_and_final_after(qtbot, open_example):
     win = open_example("xor", epochs=1000)
     panel = win.inside_dock.widget()
+    win.workspaces.switch("train")
+    win.evaluation_dock.raise_()  # in a tab behind Inside while training
     panel.show_view(panel.boundary)
     snaps = _run_until_snapshots(qtbot, win, 2)
     assert snaps[-1].snapshot.boundary is not None
