@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QUndoView
 
@@ -321,5 +321,5 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self.workspaces.window_shown()
-        self.canvas.show_design()
+        self.workspaces.window_shown()  # the default dock sizes, once laid out...
+        QTimer.singleShot(0, self.canvas.show_design)  # ...then the design fitted in view
