@@ -161,6 +161,7 @@ def main(argv=None):
     window.resize(1360, 860)
     window.show()
     window.training.action_probe.setChecked(not args.no_probe)
+    window.workspaces.switch("train")  # where Train takes the user (the views below float)
     if args.no_plots:
         window.plots_dock.hide()
         window.summary_dock.raise_()

@@ -1,6 +1,7 @@
 """The ``neurocanvas`` command: the window, or a headless subcommand.
 
-``neurocanvas``                   opens the window with a bundled example
+``neurocanvas``                   opens the window with a blank design and the start
+                                  page (examples, templates, recent projects)
 ``neurocanvas FILE.ncproj``       opens that project
 ``neurocanvas DATA``              a new project with that data loaded (a .csv table, an
                                   .npz, a .txt text or a folder of images); any other
@@ -60,9 +61,7 @@ def display_problem(environ=None) -> str | None:
 
 def create_main_window(project_path=None, settings=None):
     """Build the window (with a project loaded) without entering the event loop."""
-    from .model.templates import build_template
     from .mainwindow import MainWindow
-    from .projects import default_example
 
     window = MainWindow(settings)
     given = Path(project_path) if project_path else None
@@ -70,10 +69,9 @@ def create_main_window(project_path=None, settings=None):
         window.projects.new_from_template("blank")
         open_data(window, given)
         return window
-    path = given or default_example()
-    if path is None or not window.projects.open_path(path, ask=False):
-        template = build_template("mlp")
-        window.editor.load(template.spec, template.layout)
+    # Without a file: a blank design (the start page offers the rest, see run_window).
+    if given is None or not window.projects.open_path(given, ask=False):
+        window.projects.new_from_template("blank")
     return window
 
 
@@ -96,7 +94,7 @@ def open_data(window, path: Path) -> bool:
                             f"NeuroCanvas opens projects (.ncproj), CSV tables, NPZ arrays, "
                             f"text files and folders of images.\n\n{exc}")
         return False
-    window.data_dock.raise_()
+    window.workspaces.switch("data")
     return window.data_panel.use_config(config)
 
 
@@ -122,7 +120,12 @@ def run_window(project_path=None) -> int:
     else:
         from .recovery import offer_recovery
 
-        offer_recovery(window)  # work left by a window that died
+        restored = offer_recovery(window)  # work left by a window that died
+        if project_path is None and not restored:
+            from .start_page import open_start_page, show_at_startup
+
+            if show_at_startup(window.settings):
+                open_start_page(window)
     try:
         return app.exec()
     finally:

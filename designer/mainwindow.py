@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QToolBar, QUndoView
 
@@ -17,6 +17,7 @@ from .editor import Editor
 from .freshness import Freshness
 from .inside.dock import InsideController, make_inside_panel, project_data
 from .model.templates import templates
+from .next_step import NextStepBar
 from .panels.data_panel import DataPanel
 from .panels.export_dialog import export_problem, open_export_dialog
 from .panels.inspector import InspectorWidget
@@ -24,11 +25,13 @@ from .panels.palette import PaletteWidget
 from .panels.plots_panel import PlotsPanel
 from .panels.summary import SummaryWidget
 from .panels.training_panel import TrainingPanel
-from .projects import ProjectController, example_paths
+from .projects import ProjectController, example_paths, example_title
 from .recovery import Autosave
+from .start_page import open_start_page
 from .training_controller import TrainingController
+from .workspaces import WorkspaceManager, follow_the_work
 
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: one saved state per workspace
 
 
 class MainWindow(QMainWindow):
@@ -61,6 +64,10 @@ class MainWindow(QMainWindow):
         self._wire()
         self._make_status_bar()
         self._make_inside()  # views of the network's insides
+        self._make_workspaces()
+        self.addToolBarBreak()
+        self.next_step = NextStepBar(self)  # design -> data -> train, one step at a time
+        self.addToolBar(Qt.TopToolBarArea, self.next_step)
         # Last: every view is built, and each hears of a new project, other data, a run
         # or an edit through this one notification (designer/freshness.py).
         self.freshness = Freshness.adopt(self, self.editor, self.training,
@@ -95,32 +102,45 @@ class MainWindow(QMainWindow):
                                     Qt.RightDockWidgetArea)
         self.training_dock = self._dock("Training", "training_dock", self.training_panel,
                                         Qt.RightDockWidgetArea)
-        self.tabifyDockWidget(self.inspector_dock, self.data_dock)
-        self.tabifyDockWidget(self.data_dock, self.training_dock)
-        self.inspector_dock.raise_()
         self.summary_dock = self._dock("Summary", "summary_dock", self.summary,
                                        Qt.BottomDockWidgetArea)
         self.plots_dock = self._dock("Plots", "plots_dock", self.plots_panel,
                                      Qt.BottomDockWidgetArea)
-        self.tabifyDockWidget(self.summary_dock, self.plots_dock)
-        self.summary_dock.raise_()
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [225, 360], Qt.Horizontal)
-        self.resizeDocks([self.inspector_dock, self.history_dock], [620, 140], Qt.Vertical)
-        self.resizeDocks([self.summary_dock], [260], Qt.Vertical)
+        # Where each dock shows, and how big, is the workspaces' (designer/workspaces.py).
 
     def _make_inside(self) -> None:
-        """The Inside dock, beside the plots (not a tab behind them) so both show
-        while training, with its entry in the View menu."""
+        """The Inside dock (live views, beside the plots in Train) and the Evaluation
+        dock (the trained network's results), with their entries in the View menu."""
         doc = self.editor.doc
         data = lambda: project_data(doc, self.data_cache, self._project_dir)  # noqa: E731
         panel = make_inside_panel(self.training, doc, data)
         self.inside_dock = self._dock("Inside", "inside_dock", panel, Qt.BottomDockWidgetArea,
                                       Qt.Horizontal)
-        self.resizeDocks([self.plots_dock, self.inside_dock], [480, 880], Qt.Horizontal)
-        self.resizeDocks([self.plots_dock], [420], Qt.Vertical)
-        self.view_menu.addAction(self.inside_dock.toggleViewAction())
+        self.evaluation_dock = self._dock("Evaluation", "evaluation_dock", panel.evaluation,
+                                          Qt.BottomDockWidgetArea, Qt.Horizontal)
+        self.view_menu.addActions([self.inside_dock.toggleViewAction(),
+                                   self.evaluation_dock.toggleViewAction()])
         self.inside = InsideController(panel, self.training, self.editor,
                                        self.canvas.canvas_scene, self, data)
+
+    def _make_workspaces(self) -> None:
+        panel = self.inside_dock.widget()
+        docks = {name: getattr(self, f"{name}_dock") for name in (
+            "palette", "inspector", "history", "data", "training", "summary", "plots",
+            "inside", "evaluation")}
+        views = {("inside", "preview"): (panel, panel.preview),
+                 ("inside", "layers"): (panel, panel.layers),
+                 ("evaluation", "results"): (panel.evaluation, panel.results)}
+        self.workspaces = WorkspaceManager(self, docks, self.settings, STATE_VERSION, views)
+        menu = self.view_menu.addMenu("&Workspace")
+        menu.setObjectName("menu_workspace")
+        menu.addActions(list(self.workspaces.actions.values()))
+        self.view_menu.addAction(self.workspaces.action_reset)
+        toolbar = QToolBar("Workspaces", self)
+        toolbar.setObjectName("workspace_toolbar")
+        toolbar.addWidget(self.workspaces.switcher)
+        self.insertToolBar(self.training_toolbar, toolbar)
+        follow_the_work(self.workspaces, self.training)
 
     def _action(self, name: str, text: str, slot, shortcut=None) -> QAction:
         action = QAction(text, self)
@@ -157,18 +177,25 @@ class MainWindow(QMainWindow):
             action = self._action(f"action_new_{template.key}", template.title,
                                   partial(self.projects.new_from_template, template.key))
             action.setEnabled(template.available)
+            if template.key == "blank":
+                action.setShortcut(QKeySequence.New)
             action.setToolTip(template.description if template.available
                               else template.unavailable_reason)
             self.new_menu.addAction(action)
+        self.action_start_page = self._action(
+            "action_start_page", "Start &Page\u2026", lambda: open_start_page(self),
+            QKeySequence("Ctrl+Shift+N"))
+        self.action_start_page.setToolTip("Examples, templates and recent projects")
+        file_menu.addAction(self.action_start_page)
         file_menu.addAction(self.action_open)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setObjectName("menu_recent")
         self.examples_menu = file_menu.addMenu("&Examples")
         self.examples_menu.setObjectName("menu_examples")
         for path in example_paths():
-            title = path.stem.replace("_", " ").capitalize().replace("mlp", "MLP")
             self.examples_menu.addAction(self._action(
-                f"action_example_{path.stem}", title, partial(self.projects.open_path, path)))
+                f"action_example_{path.stem}", example_title(path),
+                partial(self.projects.open_path, path)))
         self.examples_menu.setEnabled(bool(example_paths()))
         file_menu.addSeparator()
         file_menu.addActions([self.action_save, self.action_save_as])
@@ -196,7 +223,7 @@ class MainWindow(QMainWindow):
         view_menu = self.view_menu = bar.addMenu("&View")
         for name in ("action_zoom_in", "action_zoom_out", "action_fit", "action_arrange"):
             view_menu.addAction(canvas_actions[name])
-        view_menu.addSeparator()
+        view_menu.addSeparator()  # the workspaces and their docks (see _make_workspaces)
         for dock in (self.palette_dock, self.inspector_dock, self.data_dock,
                      self.training_dock, self.summary_dock, self.plots_dock,
                      self.history_dock):
@@ -209,7 +236,7 @@ class MainWindow(QMainWindow):
         menu.addAction(self.training.action_probe)
         menu.addSeparator()
         menu.addActions([self.action_export_csv, self.action_export_png])
-        toolbar = QToolBar("Training", self)
+        toolbar = self.training_toolbar = QToolBar("Training", self)
         toolbar.setObjectName("training_toolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonTextOnly)
         toolbar.addActions(self.training.actions)
@@ -229,31 +256,25 @@ class MainWindow(QMainWindow):
         clear.setEnabled(bool(files))
 
     def _wire(self) -> None:
-        self.palette.layer_activated.connect(self._add_after_selection)
+        self.palette.layer_activated.connect(self.add_after_selection)
         self.projects.title_changed.connect(self._update_title)
         self.projects.recent_changed.connect(self._fill_recent)
         self.summary.layer_focused.connect(self.canvas.centre_on_layer)
         self.summary.data_info = self._loaded_data_info  # the checks against the data
-        self.summary.data_wanted.connect(lambda: (self.data_dock.show(),
-                                                  self.data_dock.raise_()))
+        self.summary.data_wanted.connect(lambda: self.workspaces.switch("data"))
         self.data_panel.loaded.connect(lambda _ok: self.summary.refresh())
         canvas_actions = self.canvas.actions_by_name
         self.edit_lock = EditLock(
             self.editor, [self.palette, self.inspector, self.history],
             [canvas_actions[n] for n in ("action_paste", "action_duplicate", "action_delete",
                                          "action_arrange")]
-            + [self.action_open, self.new_menu.menuAction(), self.recent_menu.menuAction(),
+            + [self.action_open, self.action_start_page, self.new_menu.menuAction(), self.recent_menu.menuAction(),
                self.examples_menu.menuAction()], self.canvas, self.statusBar())
         self.training.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.training.run_started.connect(lambda _: self._show_training_docks())
         for signal in (self.editor.doc.project_changed, self.editor.doc.design_changed,
                        self.editor.doc.document_reset):
             signal.connect(self._update_export_action)
         self._update_export_action()
-
-    def _show_training_docks(self) -> None:
-        self.training_dock.raise_()
-        self.plots_dock.raise_()
 
     def _update_export_action(self, *_) -> None:
         problem = export_problem(self.editor.doc)
@@ -283,7 +304,7 @@ class MainWindow(QMainWindow):
             "Drag layers from the palette; drag from a right-hand port to a left-hand "
             "port to connect.", 10000)
 
-    def _add_after_selection(self, type_name: str) -> None:
+    def add_after_selection(self, type_name: str) -> None:
         self.editor.add_layer_after_selection(type_name)
         self.canvas.centre_on_layer(self.editor.selection[-1])
 
@@ -293,15 +314,13 @@ class MainWindow(QMainWindow):
     # ---- remembered layout ---------------------------------------------------------
     def _restore_layout(self) -> None:
         geometry = self.settings.value("window/geometry")
-        state = self.settings.value("window/state")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        if state is not None:
-            self.restoreState(state, STATE_VERSION)
+        self.workspaces.start()  # the last workspace shown, as it was left
 
     def save_layout(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.workspaces.remember()
         self.settings.sync()
 
     def closeEvent(self, event) -> None:
@@ -316,4 +335,5 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        self.canvas.show_design()
+        self.workspaces.window_shown()  # the default dock sizes, once laid out...
+        QTimer.singleShot(0, self.canvas.show_design)  # ...then the design fitted in view

@@ -31,6 +31,15 @@ def example_paths() -> list[Path]:
     return sorted(EXAMPLES_DIR.glob("*.ncproj")) if EXAMPLES_DIR.is_dir() else []
 
 
+ACRONYMS = {"mlp", "cnn", "lstm", "gru", "rnn", "xor"}
+
+
+def example_title(path: Path) -> str:
+    """``cnn_digits.ncproj`` -> "CNN digits"."""
+    words = [w.upper() if w in ACRONYMS else w for w in Path(path).stem.split("_")]
+    return " ".join(words)[:1].upper() + " ".join(words)[1:]
+
+
 def default_example() -> Path | None:
     """The example the app opens with: digits MLP, else XOR, else the first there is."""
     paths = example_paths()
@@ -191,7 +200,8 @@ class ProjectController(QObject):
         value = self.settings.value("recent_files", [])
         if isinstance(value, str):
             value = [value]
-        return [p for p in (value or []) if isinstance(p, str)]
+        # Files moved or deleted since are left out (the list is pruned when next written).
+        return [p for p in (value or []) if isinstance(p, str) and Path(p).is_file()]
 
     def add_recent(self, path: Path) -> None:
         path_text = str(Path(path).resolve())

@@ -215,8 +215,9 @@ from PySide6.QtWidgets import QApplication
 app = QApplication([])
 from designer.app import create_main_window
 from designer.app_icon import set_app_icon
+from designer.projects import example_paths
 set_app_icon(app)
-w = create_main_window()
+w = create_main_window(next(p for p in example_paths() if p.stem == "digits_mlp"))
 w.show()
 app.processEvents()
 print(len(w.examples_menu.actions()), w.windowTitle(), not app.windowIcon().isNull())

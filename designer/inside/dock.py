@@ -46,11 +46,21 @@ class InsidePanel(QTabWidget):
         self.sample = SampleView()
         self.preview = PreviewView(spec_provider, sample_provider, seed_provider)
         self.estimate = EstimateView(job_factory)
-        for widget, title in ((self.layers, "Layers"), (self.results, "Results"),
-                              (self.boundary, "Boundary"),
-                              (self.sample, "Try a sample"), (self.preview, "Preview"),
+        for widget, title in ((self.layers, "Layers"), (self.preview, "Preview"),
                               (self.estimate, "Estimate")):
             self.addTab(widget, title)
+        # The trained network's views are the Evaluate workspace's, docked on their own
+        # (designer/workspaces.py), so Train keeps its live views beside the plots.
+        self.evaluation = QTabWidget()
+        self.evaluation.setObjectName("evaluation_panel")
+        for widget, title in ((self.results, "Results"), (self.boundary, "Boundary"),
+                              (self.sample, "Try a sample")):
+            self.evaluation.addTab(widget, title)
+
+    def show_view(self, widget) -> None:
+        """Bring one view forward in whichever tabs hold it."""
+        tabs = self.evaluation if self.evaluation.indexOf(widget) >= 0 else self
+        tabs.setCurrentWidget(widget)
 
 
 def raw_features(data) -> np.ndarray:
@@ -173,7 +183,7 @@ class InsideController(QObject, FreshView):
             sample.answer.setText("Train the network first (or wait for the evaluation).")
 
     def _try_listed(self, index: int) -> None:
-        self.panel.setCurrentWidget(self.panel.sample)
+        self.panel.show_view(self.panel.sample)
         self.panel.sample.request_index(index)
 
     # ---- editing -----------------------------------------------------------------------

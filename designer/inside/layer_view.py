@@ -87,6 +87,7 @@ class LayerInsideView(QWidget, FreshView):
         top.addWidget(QLabel("Layer:"))
         self.combo = QComboBox()
         self.combo.setObjectName("inside_layer_combo")
+        self.combo.setToolTip("The layer to look inside (or click one on the canvas)")
         self.combo.setMinimumContentsLength(14)
         self.combo.activated.connect(self._combo_chosen)
         top.addWidget(self.combo)

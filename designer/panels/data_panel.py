@@ -105,6 +105,8 @@ class DataPanel(QScrollArea, FreshView):
         row = QHBoxLayout()
         self.load_button = QPushButton("Load and use")
         self.load_button.setObjectName("data_load")
+        self.load_button.setToolTip("Load the data, fit the Input layer to it and use it "
+                                    "for training")
         self.load_button.setDefault(True)
         self.load_button.clicked.connect(self.load_and_use)
         self.state = QLabel()
@@ -448,7 +450,7 @@ class DataPanel(QScrollArea, FreshView):
             field.set_error(bool(text))
         if key == "path" and hasattr(self, "path_edit") and self.source != "builtin":
             self.path_edit.setStyleSheet("" if not text else
-                                         "border: 1px solid #d32f2f; background: #fdecea;")
+                                         "border: 1px solid #d32f2f; background: #fdecea; color: #5f1212;")
 
     def _show_message(self, text: str) -> None:
         self.message.setText(text)

@@ -19,7 +19,7 @@ from engine.params import Param
 INT_LIMIT = 2_000_000_000
 # "1, 28, 28", "(1, 28, 28)", "28x28", "64": numbers joined by commas, spaces or x
 _SHAPE_TEXT = re.compile(r"\(?\s*\d+(\s*[,x\u00d7 ]\s*\d+)*\s*,?\s*\)?")
-ERROR_STYLE = "border: 1px solid #d32f2f; background: #fdecea;"
+ERROR_STYLE = "border: 1px solid #d32f2f; background: #fdecea; color: #5f1212;"
 
 
 class FieldEditor(QObject):

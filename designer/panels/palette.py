@@ -50,6 +50,7 @@ class PaletteWidget(QWidget):
         self.setObjectName("palette")
         self.search = QLineEdit(self)
         self.search.setObjectName("palette_search")
+        self.search.setToolTip("Show only the layers whose name contains this text")
         self.search.setPlaceholderText("Search layers\u2026")
         self.search.setClearButtonEnabled(True)
         self.tree = _LayerTree(self)

@@ -27,11 +27,15 @@ class PlotsPanel(QWidget, FreshView):
                               "of this session are faded.")
         self.caption.setStyleSheet("color: #5f6b7a;")
         self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.caption.setToolTip(self.caption.text())  # readable where the dock cuts it
         self.csv_button = QPushButton("Export CSV\u2026")
         self.csv_button.setObjectName("plots_export_csv")
+        self.csv_button.setToolTip("Save each epoch's loss, metric and learning rate as "
+                                   "a CSV table")
         self.csv_button.clicked.connect(self.export_csv_dialog)
         self.png_button = QPushButton("Export PNG\u2026")
         self.png_button.setObjectName("plots_export_png")
+        self.png_button.setToolTip("Save the plots as a PNG image")
         self.png_button.clicked.connect(self.export_png_dialog)
         bar.addWidget(self.caption, 1)
         bar.addWidget(self.csv_button)

@@ -81,7 +81,9 @@ class TrainingPanel(QScrollArea, FreshView):
         self.result = self._label("training_result")
         column.addWidget(self.result)
         self.lock_note = self._label("training_lock_note",
-                                     "background: #fff8e1; border: 1px solid #ffe082; "
+                                     # its own text colour: a dark palette's is light
+                                     "background: #fff8e1; color: #3e2723; "
+                                     "border: 1px solid #ffe082; "
                                      "border-radius: 3px; padding: 4px;")
         self.lock_note.hide()
         column.addWidget(self.lock_note)

@@ -43,6 +43,7 @@ def fill_csv_form(panel, path, target):
 
 def test_loading_a_big_csv_keeps_the_window_responsive(qtbot, window, big_csv):
     panel, button = window.data_panel, window.data_panel.load_button
+    window.workspaces.switch("data")
     fill_csv_form(panel, big_csv, "label")
     # An earlier test's window is deleted later, in this test's event loop: each of its
     # thousands of wrappers takes the GIL from the loader (5 ms each). Not this test's

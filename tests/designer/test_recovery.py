@@ -19,8 +19,9 @@ import json, os, sys, time
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from designer.app import create_main_window
+from designer.projects import default_example
 app = QApplication([])
-window = create_main_window(settings=QSettings(sys.argv[1], QSettings.IniFormat))
+window = create_main_window(default_example(), QSettings(sys.argv[1], QSettings.IniFormat))
 editor = window.editor
 editor.set_selection([editor.doc.layer_ids()[-2]])
 editor.add_layer_after_selection("Dropout")

@@ -18,7 +18,7 @@ def _run_until_snapshots(qtbot, win, count=3):
 def test_views_and_badges_receive_data_during_a_run(qtbot, open_example, name):
     win = open_example(name, epochs=1000)
     panel = win.inside_dock.widget()
-    panel.setCurrentWidget(panel.layers)
+    panel.show_view(panel.layers)
     snaps = _run_until_snapshots(qtbot, win)
     layers = panel.layers
     qtbot.waitUntil(lambda: layers.draws > 0, timeout=3000)
@@ -42,7 +42,9 @@ def test_views_and_badges_receive_data_during_a_run(qtbot, open_example, name):
 def test_boundary_is_live_during_training_and_final_after(qtbot, open_example):
     win = open_example("xor", epochs=1000)
     panel = win.inside_dock.widget()
-    panel.setCurrentWidget(panel.boundary)
+    win.workspaces.switch("train")
+    win.evaluation_dock.raise_()  # in a tab behind Inside while training
+    panel.show_view(panel.boundary)
     snaps = _run_until_snapshots(qtbot, win, 2)
     assert snaps[-1].snapshot.boundary is not None
     qtbot.waitUntil(lambda: panel.boundary.rgba is not None, timeout=3000)
@@ -69,7 +71,7 @@ def test_try_a_sample_during_and_after_a_run(qtbot, open_example):
     win = open_example("cnn_digits", epochs=1000)
     panel = win.inside_dock.widget()
     sample = panel.sample
-    panel.setCurrentWidget(sample)
+    panel.show_view(sample)
     win.training.action_train.trigger()
     qtbot.waitUntil(lambda: win.training.runner.running, timeout=5000)
     qtbot.waitUntil(lambda: sample.data is not None, timeout=10000)
@@ -91,7 +93,7 @@ def test_preview_is_debounced_and_follows_edits(qtbot, open_example):
     win = open_example("digits_mlp")
     panel = win.inside_dock.widget()
     preview = panel.preview
-    panel.setCurrentWidget(preview)
+    panel.show_view(preview)
     qtbot.waitUntil(lambda: preview.runs == 1, timeout=10000)
     assert len(preview.outputs.rows) == len(win.editor.doc.spec().layers)
     layer = win.editor.doc.spec().layers[1].id
@@ -106,7 +108,7 @@ def test_preview_is_debounced_and_follows_edits(qtbot, open_example):
 def test_estimate_runs_on_a_worker_and_reports(qtbot, open_example):
     win = open_example("xor")
     panel = win.inside_dock.widget()
-    panel.setCurrentWidget(panel.estimate)
+    panel.show_view(panel.estimate)
     with qtbot.waitSignal(panel.estimate.call.finished, timeout=30000):
         assert panel.estimate.start()
         assert not panel.estimate.button.isEnabled()  # the GUI goes on meanwhile
@@ -123,7 +125,7 @@ def test_estimate_warns_when_the_plan_does_not_fit(qtbot, open_example, monkeypa
                         lambda *a, **k: estimate(*a, available_bytes=2**20, **k))
     win = open_example("cnn_digits")
     panel = win.inside_dock.widget()
-    panel.setCurrentWidget(panel.estimate)
+    panel.show_view(panel.estimate)
     with qtbot.waitSignal(panel.estimate.call.finished, timeout=30000):
         panel.estimate.start()
     assert not panel.estimate.estimate.fits
@@ -135,7 +137,7 @@ def test_preview_uses_the_runs_seed(qtbot, open_example):
 
     win = open_example("digits_mlp", seed=7)
     panel = win.inside_dock.widget()
-    panel.setCurrentWidget(panel.preview)
+    panel.show_view(panel.preview)
     qtbot.waitUntil(lambda: panel.preview.runs == 1, timeout=10000)
     spec = win.editor.doc.spec()
     net = Network(spec, seed=7)  # the network a run with seed 7 starts from

@@ -115,7 +115,9 @@ def test_typed_text_is_encoded_like_the_sampler_and_answered(qtbot, open_example
     win = open_example("char_lstm", epochs=1000)
     panel = win.inside_dock.widget()
     sample = panel.sample
-    panel.setCurrentWidget(sample)
+    win.workspaces.switch("train")
+    win.evaluation_dock.raise_()  # in a tab behind Inside while training
+    panel.show_view(sample)
     asked = []
     sample.sample_requested.connect(lambda x, t, what: asked.append((x, t, what)))
     win.training.action_train.trigger()
