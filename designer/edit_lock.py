@@ -1,6 +1,7 @@
 """What the window does while the editor is locked (a training run uses the design):
-the palette, inspector, history and canvas editing are disabled, undo and redo too, and
-a status-bar badge says why. Undo/redo are the editor's own actions so the lock can hold
+the palette and history are disabled, the inspector and the canvas turn read-only (a
+layer can still be selected and its settings and views looked at), editing actions and
+undo and redo are off, and a status-bar badge says why. Undo/redo are the editor's own actions so the lock can hold
 them off (QUndoStack's ready-made actions re-enable themselves)."""
 from __future__ import annotations
 
@@ -76,11 +77,14 @@ class EditLock(QObject):
     def apply(self, reason: str) -> None:
         locked = bool(reason)
         for widget in self.widgets:
-            widget.setDisabled(locked)
-            widget.setToolTip(reason)
+            if hasattr(widget, "set_read_only"):
+                widget.set_read_only(reason)
+            else:
+                widget.setDisabled(locked)
+                widget.setToolTip(reason)
         for action in self.actions:
             action.setDisabled(locked)
-        self.canvas.setInteractive(not locked)
+        self.canvas.canvas_scene.set_read_only(locked)
         self.canvas.setToolTip(reason)
         self.badge.setToolTip(reason)
         self.badge.setVisible(locked)

@@ -122,6 +122,9 @@ class MainWindow(QMainWindow):
                                    self.evaluation_dock.toggleViewAction()])
         self.inside = InsideController(panel, self.training, self.editor,
                                        self.canvas.canvas_scene, self, data)
+        # A very large layer: the Inspector's warning gets a measured time per epoch.
+        self.inspector.estimate_wanted.connect(panel.estimate.start)
+        panel.estimate.estimated.connect(self.inspector.show_estimate)
 
     def _make_workspaces(self) -> None:
         panel = self.inside_dock.widget()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QGraphicsScene
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from engine.errors import ConfigError
 from engine.layers import fmt_shape, layer_class
@@ -26,6 +26,7 @@ class CanvasScene(QGraphicsScene):
         self._nodes: dict[str, NodeItem] = {}
         self._edges: dict[tuple[str, str], EdgeItem] = {}
         self.interaction: Interaction | None = None
+        self.read_only = False  # while a run uses the design: select and look, no edits
         self._syncing_selection = False
         self.setItemIndexMethod(QGraphicsScene.NoIndex)  # nodes move a lot; few items
         doc = self.doc
@@ -110,6 +111,7 @@ class CanvasScene(QGraphicsScene):
         except ConfigError:
             accepts = True
         node = NodeItem(layer_id, accepts)
+        node.setFlag(QGraphicsItem.ItemIsMovable, not self.read_only)
         self._nodes[layer_id] = node
         self._refresh_content(layer_id)
         node.setPos(*self.doc.position(layer_id))
@@ -178,9 +180,20 @@ class CanvasScene(QGraphicsScene):
             self._syncing_selection = False
 
     # ---- gestures ------------------------------------------------------------------
+    def set_read_only(self, on: bool) -> None:
+        """Nodes can be selected (their views and settings shown), not moved or wired."""
+        self.read_only = on
+        if on:
+            self.cancel_interaction()
+        for node in self._nodes.values():
+            node.setFlag(QGraphicsItem.ItemIsMovable, not on)
+
     def mousePressEvent(self, event) -> None:
         if event.button() != Qt.LeftButton or self.interaction is not None:
             super().mousePressEvent(event)
+            return
+        if self.read_only:
+            super().mousePressEvent(event)  # selection only
             return
         port = self._port_under(event.scenePos())
         if port is not None:

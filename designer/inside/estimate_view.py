@@ -3,7 +3,7 @@ short calibration run (engine.insights.estimate) on a worker thread with one BLA
 thread, as the real run trains, with the engine's warning when the plan will not fit."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine.insights import estimate
@@ -57,6 +57,8 @@ EMPTY_ESTIMATE = ("Before training, measure how long an epoch will take on this 
 class EstimateView(QWidget, FreshView):
     """``job_factory()`` returns an engine.run TrainingJob (or raises with a message)."""
 
+    estimated = Signal(object, object)  # (Estimate, None) or (None, error): still current
+
     def __init__(self, job_factory, parent=None):
         super().__init__(parent)
         self.setObjectName("inside_estimate")
@@ -95,9 +97,11 @@ class EstimateView(QWidget, FreshView):
             job = self.job_factory()
         except Exception as exc:  # noqa: BLE001 - a design or data problem, for people
             self.label.setText(f"<span style='color:#d32f2f'>{exc}</span>")
+            self.estimated.emit(None, str(exc))
             return False
         spec, data, settings = job.spec, job.data, job.settings
         if not self.call.start(lambda: estimate(spec, data, settings), blas_threads=1):
+            self.estimated.emit(None, "another measurement is still running")
             return False
         self.button.setEnabled(False)
         self.asked = self.changes
@@ -108,6 +112,7 @@ class EstimateView(QWidget, FreshView):
         self.button.setEnabled(True)
         if self.asked != self.changes:
             return  # measured for a design or data that is gone; the label says so
+        self.estimated.emit(result, error)
         self.estimate = result
         self.label.setText(f"<span style='color:#d32f2f'>{error}</span>" if error
                            else describe_estimate(result))

@@ -7,12 +7,17 @@ committed as one step, so the document is never left with a contradiction.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QLineEdit,
                                QPushButton, QScrollArea, QVBoxLayout, QWidget)
 
 from engine.errors import ConfigError
+from engine.insights.calibration import fmt_seconds
 from engine.layers import fmt_shape, layer_class
+from engine.memory import fmt_bytes, memory_budget
+from engine.run.budget import training_bytes
+from engine.settings import training_settings
 
 from .. import style
 from ..editor import Editor
@@ -20,7 +25,14 @@ from ..freshness import Change, FreshView
 from .fields import FieldEditor, make_field
 
 
+# A layer this big gets a warning with the memory training needs and a measured time per
+# epoch: a 999,999-unit layer (65 M parameters) used to be accepted without a word.
+LARGE_LAYER_PARAMS = 2_000_000
+
+
 class InspectorWidget(QScrollArea, FreshView):
+    estimate_wanted = Signal()  # a layer became very large: measure time and memory
+
     def __init__(self, editor: Editor, parent=None):
         super().__init__(parent)
         self.setObjectName("inspector")
@@ -28,6 +40,9 @@ class InspectorWidget(QScrollArea, FreshView):
         self.setFrameShape(QFrame.NoFrame)
         self.editor, self.doc = editor, editor.doc
         self.layer_id: str | None = None
+        self.large: str | None = None  # the very large layer warned about
+        self.estimate_text = ""  # what the last measurement says about it
+        self.read_only = ""  # why the settings can be read but not changed (a run)
         self.fields: dict[str, FieldEditor] = {}
         self.pending: dict = {}
         self._body: QWidget | None = None
@@ -102,6 +117,24 @@ class InspectorWidget(QScrollArea, FreshView):
         column.addStretch(1)
         self._set_body(body)
         self._show_inference()
+        self._apply_read_only()
+
+    def set_read_only(self, reason: str) -> None:
+        """While a run uses the design: the settings stay readable (they were greyed
+        out and could not even be selected), but none can change."""
+        self.read_only = reason
+        self._apply_read_only()
+
+    def _apply_read_only(self) -> None:
+        if self.layer_id is None or not shiboken6.isValid(self.name_edit):
+            return
+        on = bool(self.read_only)
+        for widget in [self.name_edit] + [field.widget for field in self.fields.values()]:
+            if hasattr(widget, "setReadOnly"):
+                widget.setReadOnly(on)
+            else:  # combo and check boxes have no read-only mode
+                widget.setEnabled(not on)
+        self._show_message(f"Read-only: {self.read_only}" if on else "")
 
     def _heading(self, cls) -> QWidget:
         heading = QLabel(f"<span style='font-size:12pt; font-weight:600'>{cls.type_name}</span>"
@@ -179,6 +212,8 @@ class InspectorWidget(QScrollArea, FreshView):
 
     # ---- following the document ----------------------------------------------------
     def _config_changed(self, layer_id: str) -> None:
+        if layer_id == self.large:
+            self.large = None  # its size changed: measure again if still very large
         if layer_id == self.layer_id:
             self._sync_fields()
 
@@ -214,4 +249,33 @@ class InspectorWidget(QScrollArea, FreshView):
             problems.insert(0, info.error.message)
         for message in problems:
             text += f"<br><span style='color:{style.ERROR.name()}'>{message}</span>"
+        if info.params >= LARGE_LAYER_PARAMS:
+            text += "<br>" + self._large_warning(report, info.params)
         self.inference.setText(text)
+
+    def _large_warning(self, report, params: int) -> str:
+        """Memory from the run's own arithmetic (make_job refuses what will not fit);
+        the time per epoch from a measurement, asked for once per layer."""
+        try:
+            need = training_bytes(report, training_settings(self.doc.project.training))
+        except Exception:  # noqa: BLE001 - bad settings: the Training panel says which
+            need = None
+        free = memory_budget()
+        memory = (f"training needs about <b>{fmt_bytes(need)}</b>"
+                  + (f" of the {fmt_bytes(free)} free" if free else "")) if need else ""
+        if self.large != self.layer_id:
+            self.large, self.estimate_text = self.layer_id, "measuring the time per epoch\u2026"
+            self.estimate_wanted.emit()
+        colour = style.ERROR if need and free and need > free else style.WARNING
+        return (f"<span style='color:{colour.name()}'>A very large layer "
+                f"({style.format_count(params)} parameters): {memory}; "
+                f"{self.estimate_text}</span>")
+
+    def show_estimate(self, estimate, error=None) -> None:
+        """The measurement asked for a very large layer (Inside > Estimate has it all)."""
+        if self.large is None:
+            return
+        self.estimate_text = (f"could not measure: {error}" if error or estimate is None else
+                              f"about <b>{fmt_seconds(estimate.seconds_per_epoch)}</b> per "
+                              f"epoch on this machine (measured)")
+        self._show_inference()

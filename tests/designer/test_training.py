@@ -4,11 +4,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
 
 from engine.data import prepare
 from engine.inference import TrainedModel
 from engine.project import load_project
 from engine.run import evaluate
+
+from .conftest import drag, view_point
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
 
@@ -83,15 +87,28 @@ def test_edits_are_blocked_during_a_run_and_the_ui_says_why(qtbot, xor_window):
     editor.undo()
     assert editor.doc.spec().to_dict() == before and editor.stack.count() == depth
     assert not win.action_undo.isEnabled() and not win.palette.isEnabled()
-    assert not win.inspector.isEnabled() and not win.canvas.isInteractive()
     assert not win.action_open.isEnabled()
+    # Selecting still works (to look at a layer's settings and views), editing does not.
+    win.workspaces.switch("train")
+    node = win.canvas.canvas_scene.node("hidden")
+    centre = node.sceneBoundingRect().center()
+    header = QPointF(centre.x(), node.sceneBoundingRect().top() + 10)
+    QTest.mouseClick(win.canvas.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     view_point(win.canvas, header))
+    assert editor.selection == ["hidden"] and win.inspector.layer_id == "hidden"
+    units = win.inspector.fields["units"].widget
+    assert units.isReadOnly() and win.inspector.name_edit.isReadOnly()
+    assert win.inspector.message.text().startswith("Read-only")
+    drag(win.canvas, header, header + QPointF(120, 80))  # a drag does not move it
+    assert node.scenePos() == QPointF(*editor.doc.position("hidden"))
+    assert editor.doc.spec().to_dict() == before
     assert win.edit_lock.badge.isVisibleTo(win) and "locked" in editor.locked
     assert win.training_panel.lock_note.isVisibleTo(win.training_panel)
     with qtbot.waitSignal(win.training.runner.finished, timeout=3000):
         win.training.action_stop.trigger()
     qtbot.waitUntil(lambda: win.training.state == "idle", timeout=3000)
-    assert win.palette.isEnabled() and win.canvas.isInteractive()
-    assert win.action_undo.isEnabled()
+    assert win.palette.isEnabled() and not win.canvas.canvas_scene.read_only
+    assert not units.isReadOnly() and win.action_undo.isEnabled()
 
 
 def test_a_worker_that_raises_shows_the_error_and_the_app_stays_usable(qtbot, xor_window,
