@@ -16,6 +16,7 @@ from engine.project import Project
 from engine.settings import TRAINING_SCHEMA
 from engine.spec import LayerSpec, NetworkSpec
 
+from . import style
 from .commands import (AddEdgeCommand, AddLayerCommand, MacroCommand, MoveLayersCommand,
                        RemoveEdgeCommand, RemoveLayerCommand, RenameLayerCommand,
                        SetSettingCommand)
@@ -26,6 +27,7 @@ from .model.layout import layered_layout
 from engine.graph import can_connect
 
 FOLLOW_GAP = 260.0  # how far right of its source a double-clicked layer lands
+NODE_MARGIN = 16.0  # the least room between two nodes a new one is placed beside
 
 
 class Editor(QObject):
@@ -88,6 +90,7 @@ class Editor(QObject):
         if self._lock_reason:
             return ""
         layer = self._new_layer(type_name)
+        position = self.free_position(position)
         if after is not None:
             # Connect unless the graph forbids it; a shape mismatch is still connected so
             # the node shows the problem (e.g. "add a Flatten before it") in its colour.
@@ -101,6 +104,21 @@ class Editor(QObject):
         self._push(macro)
         self.set_selection([layer.id])
         return layer.id
+
+    def free_position(self, position: Position, ignore=()) -> Position:
+        """``position``, or below it where a new node overlaps none (a drop on a node,
+        a double-click after a layer whose right is taken by a branch); the ``ignore``d
+        layers are about to move."""
+        x, y = map(float, position)
+        taken = [p for i, p in self.doc.positions().items() if i not in ignore]
+        step = style.NODE_HEIGHT + NODE_MARGIN
+
+        def overlaps(y_: float) -> bool:
+            return any(abs(px - x) < style.NODE_WIDTH + NODE_MARGIN and
+                       abs(py - y_) < step for px, py in taken)
+        while overlaps(y):
+            y += step
+        return x, y
 
     def add_layer_after_selection(self, type_name: str) -> str:
         """Palette double-click: place the layer right of the selected one and connect
@@ -129,7 +147,8 @@ class Editor(QObject):
         index = self.doc.edge_index(source, target)
         macro = MacroCommand(f"Insert {type_name}")
         if make_room:
-            self._make_room(target, position[0] + FOLLOW_GAP, macro)
+            moving = self._make_room(target, position[0] + FOLLOW_GAP, macro)
+            position = self.free_position(position, ignore=moving)
         RemoveEdgeCommand(self.doc, source, target, parent=macro)
         AddLayerCommand(self.doc, layer, position, parent=macro)
         AddEdgeCommand(self.doc, layer.id, target, index=index, parent=macro)
@@ -138,12 +157,12 @@ class Editor(QObject):
         self.set_selection([layer.id])
         return layer.id
 
-    def _make_room(self, start: str, x: float, macro) -> None:
+    def _make_room(self, start: str, x: float, macro) -> set[str]:
         """Move ``start`` and every layer after it right so ``start`` is at ``x`` or
-        beyond, as a child of ``macro``."""
+        beyond, as a child of ``macro``; returns the layers moved."""
         shift = x - self.doc.position(start)[0]
         if shift <= 0:
-            return
+            return set()
         spec, seen, stack = self.doc.spec(), set(), [start]
         while stack:
             node = stack.pop()
@@ -153,6 +172,7 @@ class Editor(QObject):
         moves = {i: (self.doc.position(i), (self.doc.position(i)[0] + shift,
                                             self.doc.position(i)[1])) for i in seen}
         MoveLayersCommand(self.doc, moves, parent=macro)
+        return seen
 
     def delete(self, layer_ids: list[str], edges: list[tuple[str, str]] = ()) -> None:
         layer_ids = [i for i in layer_ids if self.doc.has_layer(i)]

@@ -210,3 +210,19 @@ def test_double_click_with_a_mid_chain_layer_selected_inserts_into_the_chain(win
     assert editor.stack.count() == depth + 1
     editor.undo()
     assert (editor.doc.positions(), [(e.source, e.target) for e in editor.doc.edges]) == before
+
+
+def test_new_nodes_never_land_on_another(window):
+    """A drop onto a node, and a double-click after a layer whose right is taken by a
+    branch, place the new node below instead of on top."""
+    doc, view = window.editor.doc, window.canvas
+    drop_layer(view, "Dense", QPointF(400, 60))
+    drop_layer(view, "Dense", QPointF(410, 70))  # onto the first
+    window.editor.set_selection([input_id(window)])
+    window.palette.layer_activated.emit("Dropout")  # after the Input: a second branch
+    window.editor.set_selection([input_id(window)])
+    window.palette.layer_activated.emit("Dropout")
+    nodes = [window.canvas.canvas_scene.node(i).sceneBoundingRect() for i in doc.layer_ids()]
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1:]:
+            assert not a.intersects(b), (a, b)
