@@ -14,7 +14,7 @@ from .common import HeatMap, new_layout, settle
 
 MIN_TILE = 24  # on-screen pixels per tile side at the least
 MAX_SIDE = 520  # ...unless the grid would need more: then tiles shrink to fit this
-BAR_WIDTH = 78  # the colour bar with its ticks and label
+BAR_WIDTH = 90  # the colour bar with its ticks and label
 TITLE_ROOM = 12  # the layout's margins around the image
 
 
@@ -65,6 +65,8 @@ class TileGrid(QWidget):
                   signed: bool | None = None) -> None:
         self.heat.set_image(image, signed=signed)
         width, height = grid_pixels(n, h, w)
+        # The view box pads the image by ~7% on each side: room for that.
+        width, height = int(width * 1.16), int(height * 1.16)
         self.view.setMinimumSize(width + BAR_WIDTH + TITLE_ROOM, height + TITLE_ROOM)
         self.caption.setText(caption)
 
