@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 from ..background import BackgroundCall  # noqa: F401 - the inside views import it from here
 
@@ -24,6 +25,10 @@ DIVERGING = pg.colormap.get("CET-D1")  # signed values: blue < 0 < red, white at
 CLASS_COLOURS = ("#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b",
                  "#6d4c41", "#d81b60", "#7cb342", "#546e7a")
 AXIS_PEN = "#5f6b7a"
+# The smallest readable plot: below ~120 px of height a title, ticks and an axis label
+# leave no room for the data and their labels print over one another.
+MIN_PLOT_HEIGHT = 150
+MIN_PLOT_WIDTH = 230
 
 
 def class_colour(i: int) -> str:
@@ -38,6 +43,18 @@ def new_layout() -> pg.GraphicsLayoutWidget:
     view.setAntialiasing(False)
     view.ci.setContentsMargins(4, 4, 4, 4)
     return view
+
+
+def scrolling(widget: QWidget, name: str = "") -> QScrollArea:
+    """``widget`` in a frameless scroll area that stretches it to fill the viewport but
+    never below its minimum size: a small dock scrolls instead of flattening plots."""
+    area = QScrollArea()
+    area.setObjectName(name)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+    area.setWidget(widget)
+    return area
 
 
 def settle(*layouts) -> None:

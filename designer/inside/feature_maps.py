@@ -1,75 +1,126 @@
-"""Convolutional layers: one sample's feature maps as an image grid, and the filters
-(rows: output filters, columns: input channels)."""
+"""Convolutional layers: one sample's feature maps and the layer's filters, each as a
+grid of small square tiles (about square: ceil(sqrt(n)) columns), every tile drawn
+at least MIN_TILE pixels wide so a 3x3 filter is a readable block, not a pixel."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.insights import image_grid
 
 from .common import HeatMap, new_layout, settle
 
+MIN_TILE = 24  # on-screen pixels per tile side at the least
+MAX_SIDE = 520  # ...unless the grid would need more: then tiles shrink to fit this
+BAR_WIDTH = 90  # the colour bar with its ticks and label
+TITLE_ROOM = 12  # the layout's margins around the image
+
+
+def filter_tiles(filters: np.ndarray) -> tuple[np.ndarray, str]:
+    """(F, C, kh, kw) -> (F, kh, kw) tiles and what they show: the one input channel
+    as it is, or the mean over several (one tile per filter for any channel count)."""
+    f, c, kh, kw = filters.shape
+    if c == 1:
+        return filters[:, 0], "input channel 0"
+    return filters.mean(axis=1), f"mean over the {c} input channels"
+
 
 def filter_grid(filters: np.ndarray) -> np.ndarray:
-    """(F, C, kh, kw) -> one image: filter f in row f, input channel c in column c,
-    NaN gaps. Values kept (not normalised) so the colour bar reads as weights."""
-    f, c, kh, kw = filters.shape
-    grid = np.full((f * (kh + 1) - 1, c * (kw + 1) - 1), np.nan, np.float32)
-    for i in range(f):
-        for j in range(c):
-            grid[i * (kh + 1):i * (kh + 1) + kh, j * (kw + 1):j * (kw + 1) + kw] = \
-                filters[i, j]
-    return grid[::-1]  # the image's row 0 is drawn at the bottom: filter 0 goes on top
+    """(F, C, kh, kw) -> one image of tiles, NaN gaps, filter 0 top left. Values kept
+    (not normalised) so the colour bar reads as weights."""
+    tiles, _what = filter_tiles(filters)
+    return image_grid(tiles, normalize="none")[::-1]  # image row 0 is drawn at the bottom
+
+
+def grid_pixels(n: int, h: int, w: int) -> tuple[int, int]:
+    """On-screen (width, height) for n tiles of h x w: MIN_TILE pixels a tile side,
+    nearest-neighbour scaled (an ImageItem draws cells as blocks)."""
+    cols = max(1, math.ceil(math.sqrt(n)))
+    rows = max(1, -(-n // cols))
+    cells_w, cells_h = cols * (w + 1) - 1, rows * (h + 1) - 1
+    scale = max(1.0, MIN_TILE / max(1, min(h, w)))
+    scale = min(scale, MAX_SIDE / max(cells_w, cells_h))
+    return math.ceil(cells_w * scale), math.ceil(cells_h * scale)
+
+
+class TileGrid(QWidget):
+    """A caption over an aspect-locked heat map sized for its tiles."""
+
+    def __init__(self, bar_label: str, parent=None):
+        super().__init__(parent)
+        self.caption = QLabel("")
+        self.caption.setWordWrap(True)
+        self.view = new_layout()
+        self.heat = HeatMap(self.view, 0, 0, "", axes=False, bar_label=bar_label)
+        self.heat.plot.setTitle(None)  # the caption says it, wrapped, above
+        self.heat.plot.setAspectLocked(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.view, 1)
+
+    def show_grid(self, image: np.ndarray, n: int, h: int, w: int, caption: str,
+                  signed: bool | None = None) -> None:
+        self.heat.set_image(image, signed=signed)
+        width, height = grid_pixels(n, h, w)
+        # The view box pads the image by ~7% on each side: room for that.
+        width, height = int(width * 1.16), int(height * 1.16)
+        self.view.setMinimumSize(width + BAR_WIDTH + TITLE_ROOM, height + TITLE_ROOM)
+        self.caption.setText(caption)
+
+    def tile_pixels(self, h: int, w: int) -> float:
+        """The smaller on-screen side of one tile now (tests)."""
+        px_w, px_h = self.heat.plot.getViewBox().viewPixelSize()
+        return min(w / px_w, h / px_h)
 
 
 class FeatureMapsView(QWidget):
-    """``show_layer(view)``: feature maps (and filters for Conv2D) of a LayerView."""
+    """``show_layer(view)``: feature maps (and filters for Conv2D) of a LayerView, side
+    by side or stacked (``arrange``); the layer view scrolls when neither fits."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        # Two plot widgets in a splitter that turns with the pane's shape (side by side
-        # when wide, stacked when tall), so neither grid is ever squeezed off the edge.
-        self.view, self.filter_view = new_layout(), new_layout()
-        self.split = QSplitter(Qt.Horizontal)
-        self.split.addWidget(self.view)
-        self.split.addWidget(self.filter_view)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.split)
-        self.maps = HeatMap(self.view, 0, 0, "Feature maps", axes=False,
-                            bar_label="activation")
-        self.filters = HeatMap(self.filter_view, 0, 0, "Filters", axes=False,
-                               bar_label="weight")
-        for heat in (self.maps, self.filters):
-            heat.plot.setAspectLocked(True)
+        self.maps, self.filters = TileGrid("activation"), TileGrid("weight")
+        self.view, self.filter_view = self.maps.view, self.filters.view
+        self.panes = QBoxLayout(QBoxLayout.LeftToRight, self)
+        self.panes.setContentsMargins(0, 0, 0, 0)
+        self.panes.addWidget(self.maps, 1)
+        self.panes.addWidget(self.filters, 1)
         self.grid: np.ndarray | None = None  # what the maps image shows, for tests
+
+    def narrowest(self) -> int:
+        """The least width the pane can take (stacked)."""
+        return max(self.maps.minimumSizeHint().width(), self.filters.minimumSizeHint().width())
+
+    def arrange(self, width: int) -> None:
+        """Side by side when ``width`` holds both grids, stacked otherwise: decided by
+        the width given, not by the pane's own size, so the choice cannot oscillate."""
+        both = self.maps.minimumSizeHint().width() + self.filters.minimumSizeHint().width()
+        wide = width >= both + self.panes.spacing()
+        self.panes.setDirection(QBoxLayout.LeftToRight if wide else QBoxLayout.TopToBottom)
 
     def show_layer(self, view, sample: int = 0) -> None:
         maps = getattr(view, "feature_maps", None)
         if maps is not None and len(maps):
             c, h, w = maps.shape
             self.grid = image_grid(maps, normalize="none")[::-1]
-            self.maps.set_image(self.grid)
-            self.maps.plot.setTitle(f"{c} maps {h}\u00d7{w}, sample {sample}", size="9pt")
+            self.maps.show_grid(self.grid, c, h, w,
+                                f"<b>{c} feature maps</b> {h}\u00d7{w} of probe sample {sample}")
+            self.maps.setVisible(True)
         else:
             self.grid = None
-            self.maps.image.clear()
-            self.maps.plot.setTitle("Feature maps: none for this layer", size="9pt")
+            self.maps.heat.image.clear()
+            self.maps.setVisible(False)
         filters = getattr(view, "filters", None)
         if filters is not None and filters.size:
             f, c, kh, kw = filters.shape
-            self.filters.set_image(filter_grid(filters), signed=True)
-            self.filters.plot.setTitle(f"Filters {kh}\u00d7{kw}: {f} out \u00d7 {c} in",
-                                       size="9pt")
-            self.filter_view.setVisible(True)
+            _tiles, what = filter_tiles(filters)
+            self.filters.show_grid(filter_grid(filters), f, kh, kw,
+                                   f"<b>{f} filters</b> {kh}\u00d7{kw}, {what}", signed=True)
+            self.filters.setVisible(True)
         else:
-            self.filters.image.clear()
-            self.filter_view.setVisible(False)
+            self.filters.heat.image.clear()
+            self.filters.setVisible(False)
         settle(self.view, self.filter_view)
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        size = event.size()
-        self.split.setOrientation(Qt.Horizontal if size.width() >= 1.6 * size.height()
-                                  else Qt.Vertical)

@@ -6,7 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from .common import class_colour, new_layout, new_plot, settle
+from .common import (MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, class_colour, new_layout, new_plot,
+                     settle)
 
 BIAS_NAMES = ("b", "bias", "beta")
 
@@ -32,6 +33,8 @@ class HistogramPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
+        # Two rows and columns of readable plots; a smaller dock scrolls (layer_view).
+        self.setMinimumSize(2 * MIN_PLOT_WIDTH, 2 * MIN_PLOT_HEIGHT)
         self.plots = {
             "activations": new_plot(self.view, 0, 0, "Activations (layer output)",
                                     "output value", "count"),

@@ -4,13 +4,12 @@ recurrent layers their feature maps/filters or states/gates. Choosing a node on 
 canvas (``select_layer``) or in the combo box switches the layer."""
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QSplitter, QStackedWidget,
-                               QVBoxLayout, QWidget)
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QBoxLayout, QComboBox, QHBoxLayout, QLabel,
+                               QStackedWidget, QVBoxLayout, QWidget)
 
 from ..freshness import Change, FreshView
-from .common import LAYER_REDRAW_MS, Throttled
+from .common import LAYER_REDRAW_MS, Throttled, scrolling
 from .feature_maps import FeatureMapsView
 from .histograms import HistogramPanel
 from .recurrent_view import RecurrentView
@@ -63,11 +62,16 @@ class LayerInsideView(QWidget, FreshView):
         self.special.addWidget(QWidget())  # nothing more for dense layers
         self.special.addWidget(self.maps)
         self.special.addWidget(self.recurrent)
-        # Side by side: a bottom dock is wide and low, so stacking squashed both.
-        split = self.split = QSplitter(Qt.Horizontal)
-        split.addWidget(self.histograms)
-        split.addWidget(self.special)
-        split.setSizes([500, 500])
+        # A box layout, not a splitter: it lays the panes out one beside (or below) the
+        # other at no less than their minimum sizes, so neither can cover the other (the
+        # splitter let the maps pane lie over two histograms); the scroll area takes
+        # what does not fit.
+        self.body = QWidget()
+        self.panes = QBoxLayout(QBoxLayout.LeftToRight, self.body)
+        self.panes.setContentsMargins(0, 0, 0, 0)
+        self.panes.addWidget(self.histograms, 1)
+        self.panes.addWidget(self.special, 1)
+        split = self.split = scrolling(self.body, "inside_layer_scroll")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
@@ -164,6 +168,7 @@ class LayerInsideView(QWidget, FreshView):
         else:
             self.special.setCurrentIndex(0)
         self.special.setVisible(self.special.currentIndex() != 0)
+        self._arrange()
 
     def _fill_combo(self, snap) -> None:
         ids = list(snap.layers)
@@ -178,14 +183,25 @@ class LayerInsideView(QWidget, FreshView):
             self.combo.setCurrentIndex(index)
 
     def resizeEvent(self, event) -> None:
-        """Side by side when wide (a floating or large dock), stacked when narrow."""
         super().resizeEvent(event)
-        wide = event.size().width() >= 1.5 * event.size().height()
-        orientation = Qt.Horizontal if wide else Qt.Vertical
-        if self.split.orientation() != orientation:
-            self.split.setOrientation(orientation)
-            total = wide and event.size().width() or event.size().height()
-            self.split.setSizes([total // 2, total // 2])
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Side by side when the scroll area is wide (a floating or large dock) and
+        both panes fit at their minimum widths, stacked otherwise."""
+        size = self.split.size()
+        page = self.special.currentWidget()
+        narrowest = page.narrowest() if page is self.maps else page.minimumSizeHint().width()
+        hist = self.histograms.minimumWidth()
+        wide = size.width() >= max(1.5 * size.height(), hist + narrowest) \
+            or not self.special.isVisible()
+        direction = QBoxLayout.LeftToRight if wide else QBoxLayout.TopToBottom
+        if self.panes.direction() != direction:
+            self.panes.setDirection(direction)
+        # What the special pane gets: the rest beside the histograms, or all the width
+        # less a vertical scroll bar.
+        room = size.width() - self.split.verticalScrollBar().sizeHint().width() - 8
+        self.maps.arrange(room - (max(hist, size.width() // 2) if wide else 0))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

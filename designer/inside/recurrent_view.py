@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from .common import HeatMap, new_layout, new_plot, settle
+from .common import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, HeatMap, new_layout, new_plot, settle
 
 # Sigmoid gates live in [0, 1] (a magnitude map); states and tanh candidates in
 # [-1, 1] (a diverging map, white at zero); the LSTM cell is unbounded and signed.
@@ -28,6 +28,7 @@ class RecurrentView(QWidget):
         bar.addWidget(self.choice)
         bar.addStretch(1)
         self.view = new_layout()
+        self.view.setMinimumSize(MIN_PLOT_WIDTH + 80, 2 * MIN_PLOT_HEIGHT)  # + colour bar
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QHeaderView, QLabel, QListWidget, QListWidgetItem
                                QWidget)
 
 from ..freshness import Change, FreshView
-from .common import HeatMap, new_layout, new_plot
+from .common import MIN_PLOT_HEIGHT, HeatMap, new_layout, new_plot, scrolling
 
 MAX_LISTED = 500  # a cell of thousands lists its first samples; the label says how many
 
@@ -28,6 +28,7 @@ class ConfusionMatrix(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.view = new_layout()
+        self.view.setMinimumSize(2 * MIN_PLOT_HEIGHT, 2 * MIN_PLOT_HEIGHT)
         QVBoxLayout(self).addWidget(self.view)
         self.layout().setContentsMargins(0, 0, 0, 0)
         self.heat = HeatMap(self.view, 0, 0, "Confusion matrix (click a cell)",
@@ -89,7 +90,10 @@ class ClassificationResults(QWidget):
         self.table = QTableWidget(0, 4)
         self.table.setObjectName("per_class_table")
         self.table.setHorizontalHeaderLabels(["precision", "recall", "F1", "support"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        # Columns as wide as their contents (stretched ones elided '100.0%' and the
+        # headers in a narrow dock); the side pane keeps room for all of them.
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
         self.cell_label = QLabel("Click a cell of the matrix to list its samples.")
         self.cell_label.setWordWrap(True)
@@ -124,6 +128,17 @@ class ClassificationResults(QWidget):
             self.table.setItem(i, 3, QTableWidgetItem(str(int(report.support[i]))))
         self.samples.clear()
         self.cell_label.setText("Click a cell of the matrix to list its samples.")
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        """The side pane at least as wide as the table's columns, so the splitter
+        cannot cut them off (the results scroll instead, see ResultsView)."""
+        table = self.table
+        table.resizeColumnsToContents()
+        width = (table.verticalHeader().sizeHint().width() + table.frameWidth() * 2
+                 + table.horizontalHeader().length()
+                 + table.verticalScrollBar().sizeHint().width())
+        self.table.setMinimumWidth(width)
 
     def show_cell(self, true_class: int, predicted: int) -> None:
         """List the samples of a cell (per-step labels: sample and step)."""
@@ -204,13 +219,14 @@ class ResultsView(QWidget, FreshView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
-        layout.addWidget(self.stack, 1)
-        self.stack.setVisible(False)  # until there is a report: empty plots say nothing
+        self.scroll = scrolling(self.stack, "results_scroll")
+        layout.addWidget(self.scroll, 1)
+        self.scroll.setVisible(False)  # until there is a report: empty plots say nothing
         self.report = None
 
     def show_report(self, report, data=None, split: str = "test") -> None:
         self.report = report
-        self.stack.setVisible(True)
+        self.scroll.setVisible(True)
         if hasattr(report, "confusion"):
             self.classification.show_report(report, data)
             self.stack.setCurrentIndex(0)
@@ -227,7 +243,7 @@ class ResultsView(QWidget, FreshView):
     def show_message(self, text: str) -> None:
         """Words instead of results (training, evaluating, or none yet)."""
         self.report = None
-        self.stack.setVisible(False)
+        self.scroll.setVisible(False)
         self.title.setText(text)
 
     def fresh(self, change: Change) -> None:
