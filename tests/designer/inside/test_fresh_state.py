@@ -81,16 +81,26 @@ def test_opening_another_project_leaves_nothing_of_the_last(qtbot, open_example)
     assert not win.plots_panel.plots.runs  # digits_mlp has no history yet
 
 
-def test_a_late_evaluation_of_the_last_project_is_dropped(qtbot, open_example):
+def test_a_late_evaluation_of_the_last_project_is_dropped(qtbot, open_example, monkeypatch):
     """An evaluation asked before another project opened must not draw its results
     over the new project's views."""
+    import threading
+
+    from designer.inside import dock
+
+    release, original = threading.Event(), dock._evaluate
+
+    def held(*args):  # the worker's evaluation waits until the new project is open
+        release.wait(30)
+        return original(*args)
+
+    monkeypatch.setattr(dock, "_evaluate", held)
     win = open_example("xor", epochs=50)
     panel = win.inside_dock.widget()
     with qtbot.waitSignal(win.training.runner.finished, timeout=60000):
         win.training.action_train.trigger()
-    # The evaluation is on its way; a new project opens before it comes back.
-    assert win.inside.evaluation.busy
-    win.freshness.announce(Change.PROJECT)
+    qtbot.waitUntil(lambda: win.inside.evaluation.busy, timeout=10000)
+    win.freshness.announce(Change.PROJECT)  # a new project opens meanwhile
+    release.set()
     qtbot.waitUntil(lambda: not win.inside.evaluation.busy, timeout=20000)
-    qtbot.wait(20)
     assert panel.results.report is None and panel.boundary.dmap is None
