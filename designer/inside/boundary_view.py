@@ -9,7 +9,8 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..freshness import Change, FreshView
-from .common import Throttled, class_colour, new_layout, new_plot, settle
+from .common import (MIN_PLOT_HEIGHT, Throttled, class_colour, new_layout, new_plot, scrolling,
+                     settle)
 
 
 def class_rgb(n: int) -> np.ndarray:
@@ -50,7 +51,9 @@ class BoundaryView(QWidget, FreshView):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.label)
-        layout.addWidget(self.view, 1)
+        # A square-ish map stays readable in a low dock: it scrolls instead.
+        self.view.setMinimumSize(2 * MIN_PLOT_HEIGHT, 2 * MIN_PLOT_HEIGHT)
+        layout.addWidget(scrolling(self.view, "boundary_scroll"), 1)
         self.plot = new_plot(self.view, 0, 0, "Decision boundary", "feature 1", "feature 2")
         self.plot.addLegend(offset=(-8, 8), labelTextSize="8pt", brush=(255, 255, 255, 210))
         self.image = pg.ImageItem(axisOrder="row-major")

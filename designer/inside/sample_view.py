@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QSpli
                                QVBoxLayout, QWidget)
 
 from ..freshness import Change, FreshView
-from .common import new_layout, new_plot
+from .common import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, new_layout, new_plot, scrolling
 from .draw_pad import DrawPad, drawing_input, pad_help
 from .layer_outputs import LayerOutputs
 from .text_sample import TextSample, display_name
@@ -62,13 +62,18 @@ class SampleView(QWidget, FreshView):
         col.addLayout(pick)
         col.addWidget(self.answer)
         col.addLayout(top, 1)
+        # Readable at any dock size: the probabilities never flatten below a plot's
+        # height (the view scrolls instead), and the layer rows scroll on their own.
+        self.probs_view.setMinimumSize(MIN_PLOT_WIDTH, MIN_PLOT_HEIGHT)
+        self.outputs.setMinimumHeight(MIN_PLOT_HEIGHT)
         split = QSplitter(Qt.Vertical)
         split.addWidget(upper)
         split.addWidget(self.outputs)
+        split.setChildrenCollapsible(False)
         split.setSizes([440, 260])  # the answer first; the layer rows scroll
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(split)
+        layout.addWidget(scrolling(split, "sample_scroll"))
 
     def _make_picker(self) -> QHBoxLayout:
         self.index = QSpinBox()

@@ -96,3 +96,16 @@ def test_per_class_table_shows_every_column_in_a_narrow_dock(qtbot):
         assert header.sectionSize(col) >= header.sectionSizeHint(col)
         assert header.sectionViewportPosition(col) + header.sectionSize(col) \
             <= table.viewport().width()
+
+
+def test_boundary_and_sample_views_scroll_rather_than_flatten(qtbot):
+    from designer.inside.boundary_view import BoundaryView
+    from designer.inside.common import MIN_PLOT_HEIGHT
+    from designer.inside.sample_view import SampleView
+
+    for view, plot in ((BoundaryView(), "view"), (SampleView(), "probs_view")):
+        qtbot.addWidget(view)
+        view.resize(420, 200)  # a low dock
+        view.show()
+        qtbot.waitExposed(view)
+        assert getattr(view, plot).height() >= MIN_PLOT_HEIGHT, type(view).__name__
