@@ -105,7 +105,7 @@ def test_boundary_and_sample_views_scroll_rather_than_flatten(qtbot):
 
     for view, plot in ((BoundaryView(), "view"), (SampleView(), "probs_view")):
         qtbot.addWidget(view)
-        view.resize(420, 200)  # a low dock
+        view.resize(300, 110)  # a low, narrow dock
         view.show()
         qtbot.waitExposed(view)
         assert getattr(view, plot).height() >= MIN_PLOT_HEIGHT, type(view).__name__
