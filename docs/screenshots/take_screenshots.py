@@ -3,8 +3,8 @@
     xvfb-run -a -s "-screen 0 1366x768x24" env QT_QPA_PLATFORM=xcb \
         python docs/screenshots/take_screenshots.py 1366 [--dark]
 
-opens the digits MLP example, shows Design and Data, trains it for 25 epochs (the Train
-workspace comes forward, shot mid-run), waits for the Evaluate workspace, and saves
+opens the digits MLP example, shows Design and Data, trains it for 150 epochs (the Train
+workspace comes forward, shot paused mid-run), waits for the Evaluate workspace, and saves
 ``workspace-<name>-<width>.png`` (``dark-<name>-<width>.png`` with --dark, a dark palette
 like a desktop's dark theme), plus the start page over a blank design. The screen size
 given to Xvfb is the window's size; the number names the files.
@@ -70,15 +70,21 @@ def main(width: str, dark: bool) -> None:
     folder = tempfile.TemporaryDirectory()  # settings of its own: default layouts
     settings = QSettings(str(Path(folder.name) / "settings.ini"), QSettings.IniFormat)
     window = create_main_window(EXAMPLES_DIR / "digits_mlp.ncproj", settings)
-    window.editor.set_training_setting("epochs", 25)
+    window.editor.set_training_setting("epochs", 150)
     window.setGeometry(QGuiApplication.primaryScreen().availableGeometry())
     window.show()
+    preview = window.inside_dock.widget().preview
     for key in ("design", "data"):
         window.workspaces.switch(key)
+        if key == "design":  # the Preview tab shows: let its first preview come
+            wait_for(lambda: preview.runs > 0, 20)
         shot(HERE / f"{prefix}-{key}-{width}.png")
     window.training.action_train.trigger()
-    wait_for(lambda: window.training_panel.progress.value() > 200, 60)  # a few epochs in
+    wait_for(lambda: window.training_panel.progress.value() > 150, 60)  # a few epochs in
+    window.training.action_pause.trigger()  # held mid-run for the picture (it is fast)
+    wait_for(lambda: window.training.state == "paused", 10)
     shot(HERE / f"{prefix}-train-{width}.png")
+    window.training.action_resume.trigger()
     wait_for(lambda: window.workspaces.current == "evaluate", 180)
     QTest.qWait(2000)
     shot(HERE / f"{prefix}-evaluate-{width}.png")
