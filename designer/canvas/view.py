@@ -27,6 +27,7 @@ class CanvasView(QGraphicsView, FreshView):
         super().__init__(parent)
         self.setObjectName("canvas")
         self.editor = editor
+        self.fit_pending = False  # fit the design again when the view is resized
         self.canvas_scene = CanvasScene(editor, self)
         self.setScene(self.canvas_scene)
         self.setRenderHints(QPainter.Antialiasing | QPainter.TextAntialiasing)
@@ -101,9 +102,11 @@ class CanvasView(QGraphicsView, FreshView):
         self.zoom_changed.emit(self.zoom)
 
     def zoom_in(self) -> None:
+        self.fit_pending = False
         self.set_zoom(self.zoom * ZOOM_STEP)
 
     def zoom_out(self) -> None:
+        self.fit_pending = False
         self.set_zoom(self.zoom / ZOOM_STEP)
 
     def fit_to_view(self) -> None:
@@ -126,7 +129,10 @@ class CanvasView(QGraphicsView, FreshView):
 
     def show_design(self, min_zoom: float = 0.75) -> None:
         """After opening: fit, but never so small that nodes cannot be read; then show
-        the start of the network (data flows left to right)."""
+        the start of the network (data flows left to right). Until the user zooms or
+        pans, the fit follows the view's size (the docks of a workspace settle after
+        the window shows, and a fit made before then cut the design off)."""
+        self.fit_pending = True
         self.fit_to_view()
         nodes = self.canvas_scene.nodes()
         if not nodes or self.zoom >= min_zoom:
@@ -143,7 +149,13 @@ class CanvasView(QGraphicsView, FreshView):
         if node is not None:
             self.ensureVisible(node.sceneBoundingRect(), 80, 80)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.fit_pending:
+            self.show_design()
+
     def wheelEvent(self, event) -> None:
+        self.fit_pending = False  # the user's own view from now on
         if event.angleDelta().y() == 0:
             super().wheelEvent(event)
             return
@@ -151,6 +163,7 @@ class CanvasView(QGraphicsView, FreshView):
         event.accept()
 
     def mousePressEvent(self, event) -> None:
+        self.fit_pending = False
         if event.button() == Qt.MiddleButton:  # pan with the middle button
             self._pan_from = event.position()
             self.viewport().setCursor(Qt.ClosedHandCursor)

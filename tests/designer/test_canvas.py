@@ -226,3 +226,24 @@ def test_new_nodes_never_land_on_another(window):
     for i, a in enumerate(nodes):
         for b in nodes[i + 1:]:
             assert not a.intersects(b), (a, b)
+
+
+def test_the_design_fits_the_view_as_it_settles_until_the_user_zooms(qtbot, window):
+    """The fit on open follows the view's size while the docks settle (a fit made
+    before cut the design off); a zoom of the user's own is kept."""
+    from designer.projects import EXAMPLES_DIR
+
+    assert window.projects.open_path(EXAMPLES_DIR / "digits_mlp.ncproj")
+    view = window.canvas
+    window.resize(900, 700)
+    qtbot.wait(20)
+    window.resize(1800, 1000)
+    qtbot.wait(20)
+    seen = view.mapToScene(view.viewport().rect()).boundingRect()
+    for node in view.canvas_scene.nodes():
+        assert seen.contains(node.sceneBoundingRect()), node.layer_id
+    view.zoom_in()
+    zoom = view.zoom
+    window.resize(1000, 700)
+    qtbot.wait(20)
+    assert view.zoom == zoom
