@@ -233,12 +233,15 @@ def test_the_design_fits_the_view_as_it_settles_until_the_user_zooms(qtbot, wind
     before cut the design off); a zoom of the user's own is kept."""
     from designer.projects import EXAMPLES_DIR
 
-    assert window.projects.open_path(EXAMPLES_DIR / "digits_mlp.ncproj")
     view = window.canvas
-    window.resize(900, 700)
+    window.resize(700, 600)  # small while the project opens, as before the docks settle
     qtbot.wait(20)
+    assert window.projects.open_path(EXAMPLES_DIR / "digits_mlp.ncproj")
+    qtbot.wait(20)
+    before = view.zoom
     window.resize(1800, 1000)
     qtbot.wait(20)
+    assert view.zoom > before  # fitted again to the room it now has
     seen = view.mapToScene(view.viewport().rect()).boundingRect()
     for node in view.canvas_scene.nodes():
         assert seen.contains(node.sceneBoundingRect()), node.layer_id
