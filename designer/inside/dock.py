@@ -27,6 +27,7 @@ from .estimate_view import EstimateView
 from .health_badges import HealthBadges
 from .layer_view import LayerInsideView
 from .preview import PreviewView
+from .projection_view import ProjectionView
 from .results import ResultsView
 from .sample_view import SampleView
 from .stepthrough_view import StepThroughView
@@ -49,7 +50,9 @@ class InsidePanel(QTabWidget):
         self.preview = PreviewView(spec_provider, sample_provider, seed_provider)
         self.estimate = EstimateView(job_factory)
         self.steps = StepThroughView(job_factory)
-        for widget, title in ((self.layers, "Layers"), (self.preview, "Preview"),
+        self.projection = ProjectionView()
+        for widget, title in ((self.layers, "Layers"), (self.projection, "What it sees"),
+                              (self.preview, "Preview"),
                               (self.estimate, "Estimate"), (self.steps, "Step through")):
             self.addTab(widget, title)
         # The trained network's views are the Evaluate workspace's, docked on their own
@@ -140,6 +143,7 @@ class InsideController(QObject, FreshView):
         if snap is None:
             return
         self.panel.layers.show_snapshot(snap, progress.health)
+        self.panel.projection.show_snapshot(snap)
         if progress.health:
             self.badges.show_health(progress.health, self.names)
         if snap.boundary is not None:
