@@ -237,6 +237,8 @@ class MainWindow(QMainWindow):
         menu.addActions(self.training.actions)
         menu.addSeparator()
         menu.addAction(self.training.action_probe)
+        menu.addAction(self._action("action_step_through", "Step &through one step\u2026",
+                                    self.step_through))
         menu.addSeparator()
         menu.addActions([self.action_export_csv, self.action_export_png])
         toolbar = self.training_toolbar = QToolBar("Training", self)
@@ -246,6 +248,14 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.action_export)
         self.addToolBar(Qt.TopToolBarArea, toolbar)
+
+    def step_through(self) -> None:
+        """Show the Inside dock's step-through and take the next run's first step."""
+        panel = self.inside_dock.widget()
+        self.inside_dock.show()
+        self.inside_dock.raise_()
+        panel.show_view(panel.steps)
+        panel.steps.start()
 
     def _fill_recent(self, files: list[str]) -> None:
         self.recent_menu.clear()

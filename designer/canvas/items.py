@@ -82,6 +82,13 @@ class NodeItem(QGraphicsItem):
         self.name = self.type_name = self.summary = ""
         self.colour = QColor(style.DEFAULT_CATEGORY_COLOUR)
         self.shape_text, self.params_text, self.error = "?", "", ""
+        self.highlight: QColor | None = None  # an outline drawn around the node (step-through)
+
+    def set_highlight(self, colour: QColor | None) -> None:
+        """Outline the node in ``colour`` (None: no outline); it says where a step is."""
+        if colour != self.highlight:
+            self.highlight = colour
+            self.update()
 
     def set_content(self, name: str, type_name: str, summary: str, category: str) -> None:
         self.name, self.type_name, self.summary = name, type_name, summary
@@ -123,6 +130,10 @@ class NodeItem(QGraphicsItem):
         painter.drawRoundedRect(body, 7, 7)
         self._paint_header(painter)
         self._paint_rows(painter)
+        if self.highlight is not None:  # outside the body, within boundingRect's margin
+            painter.setPen(QPen(self.highlight, 3.0))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawRoundedRect(QRectF(-1.5, -1.5, NODE_W + 3, NODE_H + 3), 8.5, 8.5)
 
     def _paint_header(self, painter: QPainter) -> None:
         header = QPainterPath()

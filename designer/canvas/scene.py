@@ -3,7 +3,7 @@ edge) and turns mouse gestures into interaction objects that call the editor."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from engine.errors import ConfigError
@@ -54,6 +54,13 @@ class CanvasScene(QGraphicsScene):
 
     def edge_items(self) -> list[EdgeItem]:
         return list(self._edges.values())
+
+    def highlight_layers(self, ids, colour: QColor | None = None) -> None:
+        """Outline the nodes of ``ids`` (in ``colour``, the selection blue by default)
+        and clear every other node's outline; an empty ``ids`` clears them all."""
+        chosen = set(ids)
+        for layer_id, item in self._nodes.items():
+            item.set_highlight((colour or style.NODE_SELECTED) if layer_id in chosen else None)
 
     def selected_nodes(self) -> list[NodeItem]:
         return [i for i in self.selectedItems() if isinstance(i, NodeItem)]

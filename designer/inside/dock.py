@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTabWidget
 
 from engine.insights import BoundaryGrid, evaluate_network, try_sample
@@ -26,8 +27,10 @@ from .estimate_view import EstimateView
 from .health_badges import HealthBadges
 from .layer_view import LayerInsideView
 from .preview import PreviewView
+from .projection_view import ProjectionView
 from .results import ResultsView
 from .sample_view import SampleView
+from .stepthrough_view import StepThroughView
 
 
 TORCH_NOTE = ("This run trains on PyTorch: looking inside while training needs the NumPy "
@@ -46,8 +49,11 @@ class InsidePanel(QTabWidget):
         self.sample = SampleView()
         self.preview = PreviewView(spec_provider, sample_provider, seed_provider)
         self.estimate = EstimateView(job_factory)
-        for widget, title in ((self.layers, "Layers"), (self.preview, "Preview"),
-                              (self.estimate, "Estimate")):
+        self.steps = StepThroughView(job_factory)
+        self.projection = ProjectionView()
+        for widget, title in ((self.layers, "Layers"), (self.projection, "What it sees"),
+                              (self.preview, "Preview"),
+                              (self.estimate, "Estimate"), (self.steps, "Step through")):
             self.addTab(widget, title)
         # The trained network's views are the Evaluate workspace's, docked on their own
         # (designer/workspaces.py), so Train keeps its live views beside the plots.
@@ -107,6 +113,10 @@ class InsideController(QObject, FreshView):
         panel.sample.sample_requested.connect(self._sample_requested)
         panel.results.sample_chosen.connect(self._try_listed)
         panel.layers.layer_chosen.connect(lambda i: editor.set_selection([i]))
+        editor.doc.project_changed.connect(
+            lambda name: name == "training" and panel.steps.settings_changed())
+        panel.steps.highlighted.connect(
+            lambda ids, colour: scene.highlight_layers(ids, QColor(colour) if colour else None))
         window.installEventFilter(self)  # stop worker threads before the window goes
 
     # ---- training ------------------------------------------------------------------
@@ -133,6 +143,7 @@ class InsideController(QObject, FreshView):
         if snap is None:
             return
         self.panel.layers.show_snapshot(snap, progress.health)
+        self.panel.projection.show_snapshot(snap)
         if progress.health:
             self.badges.show_health(progress.health, self.names)
         if snap.boundary is not None:
@@ -228,7 +239,8 @@ class InsideController(QObject, FreshView):
         return self._evaluate(lambda: _evaluate(spec, settings, weights, data, loss))
 
     def shutdown(self) -> None:
-        for call in (self.evaluation, self.panel.preview.call, self.panel.estimate.call):
+        for call in (self.evaluation, self.panel.preview.call, self.panel.estimate.call,
+                     self.panel.steps.call):
             call.shutdown()
 
     def eventFilter(self, obj, event) -> bool:

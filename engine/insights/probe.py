@@ -39,6 +39,7 @@ from ..losses import Loss
 from ..network import Network
 from ..run import prepare_targets
 from . import views
+from .projection import pca_2d
 from .common import clone_network, forward_backward, layer_activation, resolve_loss, sync_weights
 from .sample import try_sample
 from .snapshot import LayerView, ParamView, ProbeSnapshot
@@ -87,6 +88,8 @@ class Probe:
         self.every_ms, self.every_steps, self.max_share = every_ms, every_steps, max_share
         self._last_cost = 0.0
         self.boundary = boundary
+        self.labels = class_labels(y, len(self.x), self.task)
+        self._projections: dict[str, np.ndarray] = {}  # the last frame's, to keep axes' signs
         self._reference = network.flat.copy()
         self._reference_step: int | None = None
         self._armed = False
@@ -148,7 +151,7 @@ class Probe:
         self._finish(step)
         self._last_cost = time.perf_counter() - start
         return ProbeSnapshot(step, loss, layers, k, len(self.x), self.sample,
-                             self._last_cost, boundary, tried)
+                             self._last_cost, boundary, tried, self.labels)
 
     def _tried(self):
         """The latest pending sample request, answered (None when there is none)."""
@@ -190,6 +193,9 @@ class Probe:
         shape = tuple(self.shadow.report.layers[node.id].output_shape)
         for a in gates.values():
             a.flags.writeable = False
+        projection = pca_2d(out, self._projections.get(node.id))
+        if projection is not None:
+            self._projections[node.id] = projection
         return freeze(LayerView(
             node.id, layer.name, layer.type_name, shape, act,
             histogram(out, self.bins), views.activation_stats(out, act),
@@ -198,7 +204,7 @@ class Probe:
             float(np.sqrt(w_sq)), _ratio(u_sq, w_sq),
             views.feature_maps(out, self.sample, self.max_channels),
             views.conv_filters(layer, self.max_channels), hidden, gates,
-            step_norms if g is not None else None))
+            step_norms if g is not None else None, projection))
 
     def _displayed_output(self, node, out: np.ndarray) -> np.ndarray:
         """The output as inference gives it: the final activation put back when the
@@ -225,6 +231,22 @@ class Probe:
             g_sq += 0.0 if g_norm is None else g_norm * g_norm
             u_sq = None if upd is None else u_sq + upd
         return params, g_sq, w_sq, u_sq
+
+
+def class_labels(y, n: int, task: str) -> np.ndarray | None:
+    """One class index per probe sample, to colour projections by (None unless the
+    task is classification with one label per sample)."""
+    if y is None or task != "classification":
+        return None
+    y = np.asarray(y)
+    if y.size != n:
+        return None  # a label per time step: no single colour for a sample
+    labels = y.reshape(n)
+    if np.issubdtype(labels.dtype, np.floating) and not np.all(np.mod(labels, 1) == 0):
+        return None
+    out = labels.astype(np.int64)
+    out.flags.writeable = False
+    return out
 
 
 def _ratio(update_sq: float | None, weight_sq: float) -> float | None:

@@ -73,6 +73,7 @@ class LayerView:
     hidden: np.ndarray | None = None  # (T, H') states of the chosen sample
     gates: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T, H')
     step_grad_norms: np.ndarray | None = None  # (T,) mean over the probe batch
+    projection: np.ndarray | None = None  # (N, 2) PCA of the outputs (insights.projection)
 
     @property
     def has_params(self) -> bool:
@@ -99,3 +100,4 @@ class ProbeSnapshot:
     seconds: float  # what making this snapshot cost
     boundary: object | None = None  # a boundary.DecisionMap when the probe draws one
     tried: object | None = None  # a sample.SampleResult answering Probe.request_sample
+    labels: np.ndarray | None = None  # (N,) class of each probe sample (classification)
