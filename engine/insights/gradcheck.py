@@ -216,26 +216,34 @@ def report_lines(check: GradientCheck) -> list[str]:
 
 def check_project(project, prepared, samples: int = 4, *,
                   per_tensor: int = PER_TENSOR) -> tuple[GradientCheck, str]:
-    """Check a project's design on ``samples`` seeded samples of its prepared training
-    split, with its loss as a run would choose it (``make_job`` validates the same way)
-    and its trained weights when they belong to this design (fresh ones otherwise).
-    Returns the check and a sentence saying which weights were used."""
-    from ..losses import get_loss
-    from ..run import make_job, prepare_targets
+    """Check a project's design on its prepared data (``check_job``), with its trained
+    weights when they belong to this design, fresh ones otherwise."""
+    from ..run import make_job
 
     job = make_job(project.spec, prepared, project.training)
+    trained = project.trained and not project.stale
+    return check_job(job, project.weights if trained else None, samples,
+                     per_tensor=per_tensor)
+
+
+def check_job(job, weights: dict[str, np.ndarray] | None, samples: int = 4, *,
+              per_tensor: int = PER_TENSOR) -> tuple[GradientCheck, str]:
+    """Check a training job's design on ``samples`` seeded samples of its training
+    split, with the loss the run chose (``make_job`` validated the rest) and
+    ``weights`` (None: fresh ones from the run's seed). Returns the check and a
+    sentence saying which weights were used."""
+    from ..losses import get_loss
+    from ..run import prepare_targets
+
     seed = int(job.settings.get("seed", 0))
-    train = prepared.train
+    train = job.data.train
     if len(train) == 0:
         raise DataError("The training split is empty: there are no samples to check on")
     rng = np.random.default_rng(seed)
     pick = np.sort(rng.choice(len(train), min(samples, len(train)), replace=False))
-    use_trained = project.trained and not project.stale
-    weights = project.weights if use_trained else None
-    which = ("the project's trained weights" if use_trained
-             else f"fresh weights (initialised with seed {seed}: the project is not trained, "
-                  "or its design changed since)")
-    check = check_gradients(project.spec, weights, train.x[pick], train.y[pick],
+    which = ("the trained weights" if weights is not None
+             else f"fresh weights (seed {seed}: not trained, or the design changed since)")
+    check = check_gradients(job.spec, weights, train.x[pick], train.y[pick],
                             get_loss(job.loss), seed=seed, per_tensor=per_tensor,
                             prepare_y=prepare_targets)
     return check, which
