@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 
-SUBCOMMANDS = ("train", "info", "evaluate", "predict", "sample", "export")
+SUBCOMMANDS = ("train", "info", "evaluate", "predict", "sample", "export", "check-gradients")
 
 
 def is_subcommand(argv: list[str]) -> bool:

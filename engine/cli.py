@@ -50,9 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions():
-    """Subcommands contributed by other engine modules (sample, export) when present."""
+    """Subcommands contributed by other engine modules (sample, export, check-gradients)."""
     found = []
-    for module in ("engine.cli_sample", "engine.cli_export"):
+    for module in ("engine.cli_sample", "engine.cli_export", "engine.cli_gradcheck"):
         try:
             found.append(__import__(module, fromlist=["register"]).register)
         except ImportError:

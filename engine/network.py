@@ -135,18 +135,31 @@ class Network:
         return every layer's output gradient (by layer id) for inspection; without,
         each is dropped once used. Some layers hand back reused buffers: copy what you
         keep beyond the next backward."""
+        grads = self._backprop(grad, keep, to_input=False)
+        return grads if keep else None
+
+    def input_gradient(self, grad: np.ndarray) -> np.ndarray:
+        """Backpropagate from the output gradient all the way to the data: the gradient
+        with respect to the input batch (attributions need it; training skips it, as
+        nothing learns from it). Fills ``grad_flat`` as ``backward`` does."""
+        if self.input_kind == "tokens":
+            raise DataError("Token inputs are whole numbers: there is no gradient "
+                            "with respect to them (use the Embedding's output)")
+        return self._backprop(grad, keep=False, to_input=True)[self.input_id]
+
+    def _backprop(self, grad: np.ndarray, keep: bool, to_input: bool) -> dict[str, np.ndarray]:
         grads = {self.output_id: grad}
         for node in reversed(self.nodes):
             g = grads.get(node.id) if keep else grads.pop(node.id, None)
             if g is None:
                 continue
-            need = [src != self.input_id for src in node.inputs]
+            need = [to_input or src != self.input_id for src in node.inputs]
             in_grads = node.layer.backward(g, need_input_grad=any(need))
             for src, gi, wanted in zip(node.inputs, in_grads, need):
                 if not wanted:
                     continue
                 grads[src] = gi if src not in grads else grads[src] + gi
-        return grads if keep else None
+        return grads
 
     def predict(self, x: np.ndarray, batch_size: int = 256) -> np.ndarray:
         """Inference in batches, final activation included."""

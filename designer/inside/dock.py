@@ -18,12 +18,14 @@ from PySide6.QtWidgets import QTabWidget
 from engine.insights import BoundaryGrid, evaluate_network, try_sample
 from engine.network import Network
 from engine.settings import training_settings
+from engine.spec import design_fingerprint
 
 from ..datasets import data_seed
 from ..freshness import Change, FreshView
 from .boundary_view import BoundaryView
 from .common import BackgroundCall
 from .estimate_view import EstimateView
+from .gradcheck_view import GradientCheckView
 from .health_badges import HealthBadges
 from .layer_view import LayerInsideView
 from .preview import PreviewView
@@ -40,7 +42,7 @@ TORCH_NOTE = ("This run trains on PyTorch: looking inside while training needs t
 
 class InsidePanel(QTabWidget):
     def __init__(self, job_factory, spec_provider, sample_provider, seed_provider,
-                 parent=None):
+                 weights_provider=lambda: None, parent=None):
         super().__init__(parent)
         self.setObjectName("inside_panel")
         self.layers = LayerInsideView()
@@ -51,9 +53,10 @@ class InsidePanel(QTabWidget):
         self.estimate = EstimateView(job_factory)
         self.steps = StepThroughView(job_factory)
         self.projection = ProjectionView()
+        self.gradcheck = GradientCheckView(job_factory, weights_provider)
         for widget, title in ((self.layers, "Layers"), (self.projection, "What it sees"),
-                              (self.preview, "Preview"),
-                              (self.estimate, "Estimate"), (self.steps, "Step through")):
+                              (self.preview, "Preview"), (self.estimate, "Estimate"),
+                              (self.steps, "Step through"), (self.gradcheck, "Gradients")):
             self.addTab(widget, title)
         # The trained network's views are the Evaluate workspace's, docked on their own
         # (designer/workspaces.py), so Train keeps its live views beside the plots.
@@ -240,7 +243,7 @@ class InsideController(QObject, FreshView):
 
     def shutdown(self) -> None:
         for call in (self.evaluation, self.panel.preview.call, self.panel.estimate.call,
-                     self.panel.steps.call):
+                     self.panel.steps.call, self.panel.gradcheck.call):
             call.shutdown()
 
     def eventFilter(self, obj, event) -> bool:
@@ -272,4 +275,17 @@ def make_inside_panel(training, doc, data_source) -> InsidePanel:
         data = data_source()
         return None if data is None else np.array(data.train.x[0])
 
-    return InsidePanel(training.make_job, doc.spec, first_sample, lambda: run_seed(doc))
+    return InsidePanel(training.make_job, doc.spec, first_sample, lambda: run_seed(doc),
+                       lambda: trained_weights(doc))
+
+
+def trained_weights(doc) -> dict | None:
+    """The project's trained weights when they were trained on the design as it is
+    now (the gradient check then checks them); None otherwise."""
+    project = doc.project
+    if project.weights is None:
+        return None
+    trained_on = project.trained_design
+    if trained_on is not None and trained_on != design_fingerprint(doc.spec()):
+        return None
+    return project.weights

@@ -1,6 +1,7 @@
 """Try one sample: pick it from the test split, draw one (image inputs, any number of
 channels) or type one (token inputs with a vocabulary), and see the prediction with
-its class probabilities and each layer's output.
+its class probabilities, why (attributions: saliency and occlusion maps, a bar per
+feature or per time step) and each layer's output.
 
 The view only asks (``sample_requested(x, target, what)``) and shows answers
 (``show_result(SampleResult)``): during a run the dock forwards the request to the
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QSpli
                                QVBoxLayout, QWidget)
 
 from ..freshness import Change, FreshView
+from .attribution_view import AttributionView
 from .common import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, new_layout, new_plot, scrolling
 from .draw_pad import DrawPad, drawing_input, pad_help
 from .layer_outputs import LayerOutputs
@@ -47,6 +49,8 @@ class SampleView(QWidget, FreshView):
         # the label's row is better spent on the bars.
         self.probs = new_plot(self.probs_view, 0, 0, "Class probabilities")
         self.probs.setXRange(0, 1)
+        self.why = AttributionView()
+        self.asked_x = None  # the sample last asked about (drawn beside its attributions)
         self.outputs = LayerOutputs()
         self._lay_out(pick)
         self.set_data(None)
@@ -56,6 +60,7 @@ class SampleView(QWidget, FreshView):
         top.addWidget(self.pad_box)
         top.addWidget(self.text_box, 3)
         top.addWidget(self.probs_view, 2)
+        top.addWidget(self.why, 3)
         upper = QWidget()
         col = QVBoxLayout(upper)
         col.setContentsMargins(0, 0, 0, 0)
@@ -149,12 +154,14 @@ class SampleView(QWidget, FreshView):
         x = np.array(self.data.x[index])
         if self.typable:  # show the sample's text: what the network reads
             self.text_box.show_reads(x, 0, f"test sample {index}")
+        self.asked_x = x
         self.sample_requested.emit(x, target, f"test sample {index}")
 
     def request_drawing(self) -> None:
         if self.data is None or len(self.data.sample_shape) != 3:
             return
         x = drawing_input(self.pad.cells, self.data.sample_shape[0], self.normalizer)
+        self.asked_x = x
         self.sample_requested.emit(x, None, "your drawing")
 
     def _random(self) -> None:
@@ -170,6 +177,8 @@ class SampleView(QWidget, FreshView):
             self.result = None
             self.answer.setText(EMPTY_SAMPLE)
             self.probs.clear()
+            self.why.clear()
+            self.asked_x = None
             self.outputs.show_outputs([])
 
     def show_result(self, result, what: str = "", names: dict | None = None) -> None:
@@ -179,6 +188,8 @@ class SampleView(QWidget, FreshView):
         classes = tuple(getattr(self.data, "class_names", ()) or ())
         self.answer.setText(describe_result(result, what, classes, per_step))
         self._draw_probabilities(result)
+        self.why.show_attribution(getattr(result, "attribution", None), self.asked_x,
+                                  tuple(getattr(self.data, "feature_names", ()) or ()))
         names = names or {}
         self.outputs.show_outputs([(names.get(k, k), v, _note(v))
                                    for k, v in result.activations.items()])

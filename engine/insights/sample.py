@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..network import Network
+from .attribution import Attribution, attribute
 from .common import class_scores, probabilities
 from .stats import readonly as _frozen
 
@@ -25,7 +26,8 @@ class SampleResult:
     class per step — and ``predicted`` (an int, or (T,) ints); ``top`` lists
     ``(class index, class name, probability)`` best first (at most 10; the last step's
     for per-step outputs). ``activations`` maps every layer id (the Input included) to
-    its output for this sample."""
+    its output for this sample. ``attribution``: which parts of the input the answer
+    depends on (saliency and occlusion, or gradient x input per feature or step)."""
 
     output: np.ndarray
     task: str
@@ -34,20 +36,24 @@ class SampleResult:
     top: list[tuple[int, str, float]]
     activations: dict[str, np.ndarray] = field(default_factory=dict)
     target: object = None
+    attribution: Attribution | None = None  # why this prediction (attribution.py)
 
 
 def try_sample(network: Network, x: np.ndarray, task: str = "classification",
                loss: str | None = None, class_names=(), target=None,
-               top_k: int = 10) -> SampleResult:
+               top_k: int = 10, explain: bool = True) -> SampleResult:
     """Predict one sample ``x`` (its shape, without the batch axis) and keep every
     layer's output for it. ``loss`` names the training loss (only needed when the
-    network ends without its softmax/sigmoid, to read probabilities from logits)."""
+    network ends without its softmax/sigmoid, to read probabilities from logits).
+    ``explain`` adds the attributions (a backward pass, and for images the occlusion
+    passes); they run first, as the passes reuse the layers' buffers."""
+    why = attribute(network, x, task == "classification", class_names) if explain else None
     batch = network.prepare_input(np.asarray(x)[None])
     out = network.forward(batch, training=False, keep=True)
     activations = {key: _frozen(value[0]) for key, value in network.outputs.items()}
     probs = probabilities(network, out, loss, task)
     if probs is None:
-        return SampleResult(_frozen(out[0]), task, None, None, [], activations, target)
+        return SampleResult(_frozen(out[0]), task, None, None, [], activations, target, why)
     scores = class_scores(probs)[0].astype(np.float64)
     predicted = scores.argmax(axis=-1)
     last = scores if scores.ndim == 1 else scores[-1]
@@ -56,7 +62,7 @@ def try_sample(network: Network, x: np.ndarray, task: str = "classification",
            for c in np.argsort(-last, kind="stable")[:top_k]]
     pred = int(predicted) if np.ndim(predicted) == 0 else _frozen(predicted)
     return SampleResult(_frozen(out[0]), task, _frozen(scores), pred, top, activations,
-                        target)
+                        target, why)
 
 
 def sample_from(data, index: int, network: Network, loss: str | None = None) -> SampleResult:

@@ -3,40 +3,24 @@
 ``check_layer`` compares a layer's analytic gradients, for every input and every
 weight, against centred differences of ``sum(forward(x) * G)`` with a random ``G``.
 Randomness inside a layer (dropout) is replayed by reseeding ``layer.rng`` before each
-forward, so the numeric and analytic passes see the same mask.
+forward, so the numeric and analytic passes see the same mask. The differences and the
+error measure are ``engine.insights.gradcheck``'s, which checks whole designs.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from engine.insights.gradcheck import numeric_grad as _numeric_grad
+from engine.insights.gradcheck import relative_error
 from engine.layers import create_layer
 
-EPS = 1e-6
+EPS = 1e-6  # one layer's weighted sum is not a mean over many terms: round-off is small
 MAX_ENTRIES = 120  # per tensor; a random subset keeps big layers fast to check
 
 
-def relative_error(a: np.ndarray, b: np.ndarray) -> float:
-    """Norm-based: robust where single entries are near zero."""
-    denom = max(np.linalg.norm(a) + np.linalg.norm(b), 1e-12)
-    return float(np.linalg.norm(a - b) / denom)
-
-
 def numeric_grad(f, x: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Centred differences of scalar f() with respect to (a subset of) x, in place."""
-    flat = x.reshape(-1)
-    idx = np.arange(flat.size)
-    if flat.size > MAX_ENTRIES:
-        idx = rng.choice(flat.size, MAX_ENTRIES, replace=False)
-    out = np.zeros(idx.size)
-    for k, i in enumerate(idx):
-        old = flat[i]
-        flat[i] = old + EPS
-        plus = f()
-        flat[i] = old - EPS
-        minus = f()
-        flat[i] = old
-        out[k] = (plus - minus) / (2 * EPS)
-    return idx, out
+    """Centred differences with the layer tests' step and sample size."""
+    return _numeric_grad(f, x, rng, MAX_ENTRIES, EPS)
 
 
 def make_inputs(input_shapes, batch, rng, int_high=None, positive=False):
