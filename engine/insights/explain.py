@@ -239,12 +239,16 @@ def _derivative(act: str, z: float) -> float:
     return float(activation_backward(act, np.ones(1), cache)[0])
 
 
-def activation_curve(act: str, lo: float, hi: float, points: int = 200):
-    """φ over [lo, hi] with the engine's kernel, for drawing (softmax: as a sigmoid of
-    z against a zero logit, the two-class view)."""
+def activation_curve(act: str, lo: float, hi: float, z0: float = 0.0, a0: float = 0.5,
+                     points: int = 200):
+    """φ over [lo, hi] with the engine's kernel, for drawing. Softmax is not element-
+    wise: its curve is this unit's probability as its logit moves and the others stay,
+    ``σ(z − s)`` with ``s = z0 − logit(a0)`` from the explained point ``(z0, a0)``."""
     z = np.linspace(lo, hi, points)
     if act == "softmax":
-        return z, activation_forward("sigmoid", z)[0]
+        a0 = min(max(a0, 1e-12), 1 - 1e-12)
+        shift = z0 - np.log(a0 / (1 - a0))
+        return z, activation_forward("sigmoid", z - shift)[0]
     return z, activation_forward(act, z)[0]
 
 
