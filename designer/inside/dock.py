@@ -197,7 +197,7 @@ class InsideController(QObject, FreshView):
         self.panel.preview.select_layer(ids[-1])
         self._explain_layer(ids[-1])
         if self.panel.layers.snapshot is not None and \
-                self.panel.currentWidget() is not self.panel.preview:
+                self.panel.currentWidget() not in (self.panel.preview, self.panel.explain):
             self.panel.setCurrentWidget(self.panel.layers)
 
     def _explain_layer(self, layer_id: str) -> None:

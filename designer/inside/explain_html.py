@@ -3,6 +3,7 @@ what ``engine.insights.explain`` computed, laid out as a person writes it. Only
 formatting here; every number comes from the explanation given."""
 from __future__ import annotations
 
+import re
 from html import escape
 
 from engine.insights.explain import LossExplanation, UnitExplanation, Update
@@ -14,7 +15,7 @@ STYLE = ("<style>td{padding:1px 6px;} .eq{font-size:13pt;} .k{color:#8ab4f8;} "
 
 def num(v: float | None) -> str:
     """Four significant digits, a real minus sign."""
-    return "—" if v is None else f"{v:.4g}".replace("-", "\u2212")
+    return "—" if v is None else f"{v + 0.0:.4g}".replace("-", "\u2212")  # no −0
 
 
 def _signed(v: float) -> str:
@@ -69,7 +70,7 @@ def _backward_html(e: UnitExplanation) -> str:
             " <span class='note'>(softmax mixes the units: the full Jacobian)</span>"))
     share = " <span class='note'>(this position's share)</span>" \
         if e.layer_type == "Conv2D" else ""
-    grads = "".join(f"<tr><td>∂L/∂w<sub>{escape(t.label)}</sub> = ∂L/∂z · x = "
+    grads = "".join(f"<tr><td>∂L/∂w<sub>{escape(t.label.removeprefix('x'))}</sub> = ∂L/∂z · x = "
                     f"{num(e.dl_dz)} · {num(t.input)}</td><td>= <b>{num(t.grad)}</b>"
                     f"</td></tr>" for t in e.terms)
     loss = f"L = {num(e.loss)} on this sample. " if e.loss is not None else ""
@@ -77,8 +78,19 @@ def _backward_html(e: UnitExplanation) -> str:
             f"<table class='g'>{grads}</table>")
 
 
+def _rule(name: str) -> str:
+    """An optimizer rule's name as rich text: exponents raised, and the hats of the
+    bias-corrected moments as overlines (a combining hat lands on the wrong letter in
+    common fonts)."""
+    text = re.sub(r"\^(\d+)", r"<sup>\1</sup>", escape(name))
+    for letter in "mv":
+        text = text.replace(f"{letter}\u0302", f"<span style='text-decoration:overline'>"
+                                                f"{letter}</span>")
+    return text
+
+
 def _update_cell(u: Update) -> str:
-    steps = "; ".join(f"{escape(name)} = {num(v)}" for name, v in u.steps)
+    steps = "; ".join(f"{_rule(name)} = {num(v)}" for name, v in u.steps)
     return (f"g = {num(u.grad)}; {steps}</td><td>w: {num(u.before)} → <b>{num(u.after)}</b>")
 
 
@@ -137,7 +149,8 @@ def loss_html(e: LossExplanation) -> str:
     if e.probabilities:
         return (f"<p class='eq'><b>Loss</b> (binary cross-entropy): p = σ(z) = "
                 f"{', '.join(num(p) for p in e.probabilities)}; L = <b>{num(e.value)}</b></p>")
-    terms = " + ".join(f"({num(p)} − {num(t)})²" for p, t in zip(e.outputs, e.targets))
+    form = "({} − {})²" if e.name == "mse" else "|{} − {}|"
+    terms = " + ".join(form.format(num(p), num(t)) for p, t in zip(e.outputs, e.targets))
     mean = "MSE" if e.name == "mse" else "MAE"
     return (f"<p class='eq'><b>Loss</b> ({mean}): L = (1/{len(e.outputs)}) · [{terms}] "
             f"= <b>{num(e.value)}</b></p>")

@@ -194,8 +194,12 @@ class ExplainView(QWidget, FreshView):
         self.asked_in = self._generation()
         what = "trained weights" if source.weights is not None else \
             f"the weights the next run starts from (seed {source.seed})"
+        schedule = (source.settings or {}).get("schedule", "constant")
+        note = "" if schedule == "constant" else (
+            f" The update uses the base learning rate α; the {schedule} schedule scales it "
+            f"during a run.")
         self.label.setText(f"Explaining with the {what}; sample {sample} of the training "
-                           f"split.")
+                           f"split (inference mode: no dropout).{note}")
         self.sample_shown = sample
         self.call.start(lambda: compute(source, layer_id, pos, sample))
 
