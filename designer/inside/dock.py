@@ -25,6 +25,7 @@ from ..freshness import Change, FreshView
 from .boundary_view import BoundaryView
 from .common import BackgroundCall
 from .estimate_view import EstimateView
+from .explain_view import ExplainSource, ExplainView
 from .gradcheck_view import GradientCheckView
 from .health_badges import HealthBadges
 from .layer_view import LayerInsideView
@@ -54,9 +55,11 @@ class InsidePanel(QTabWidget):
         self.steps = StepThroughView(job_factory)
         self.projection = ProjectionView()
         self.gradcheck = GradientCheckView(job_factory, weights_provider)
+        self.explain = ExplainView()
         for widget, title in ((self.layers, "Layers"), (self.projection, "What it sees"),
-                              (self.preview, "Preview"), (self.estimate, "Estimate"),
-                              (self.steps, "Step through"), (self.gradcheck, "Gradients")):
+                              (self.explain, "Explain"), (self.preview, "Preview"),
+                              (self.estimate, "Estimate"), (self.steps, "Step through"),
+                              (self.gradcheck, "Gradients")):
             self.addTab(widget, title)
         # The trained network's views are the Evaluate workspace's, docked on their own
         # (designer/workspaces.py), so Train keeps its live views beside the plots.
@@ -120,6 +123,7 @@ class InsideController(QObject, FreshView):
             lambda name: name == "training" and panel.steps.settings_changed())
         panel.steps.highlighted.connect(
             lambda ids, colour: scene.highlight_layers(ids, QColor(colour) if colour else None))
+        panel.explain.source_provider = self.explain_source
         window.installEventFilter(self)  # stop worker threads before the window goes
 
     # ---- training ------------------------------------------------------------------
@@ -206,9 +210,38 @@ class InsideController(QObject, FreshView):
             return
         self.panel.layers.select_layer(ids[-1])
         self.panel.preview.select_layer(ids[-1])
+        self._explain_layer(ids[-1])
         if self.panel.layers.snapshot is not None and \
-                self.panel.currentWidget() is not self.panel.preview:
+                self.panel.currentWidget() not in (self.panel.preview, self.panel.explain):
             self.panel.setCurrentWidget(self.panel.layers)
+
+    def _explain_layer(self, layer_id: str) -> None:
+        info = self.editor.doc.report.layers.get(layer_id)
+        if info is None or info.layer is None or info.output_shape is None:
+            return
+        in_shape = info.input_shapes[0] if info.input_shapes else ()
+        self.panel.explain.select_layer(layer_id, info.layer.type_name, info.output_shape,
+                                        tuple(in_shape or ()))
+
+    def explain_source(self) -> ExplainSource | str:
+        """What Explain works on: the saved (trained) weights when they fit the design,
+        with the last run's optimizer state; else the weights the next run starts from."""
+        doc, extras = self.editor.doc, self.editor.doc.project
+        if not doc.report.ok:
+            return "The design has errors: fix them (the canvas marks them) to explain a unit."
+        try:
+            data = self.data if self.data is not None else (
+                self.data_source() if self.data_source is not None else None)
+            settings = training_settings(extras.training)
+        except Exception as error:  # noqa: BLE001 - the Data and Training panels say more
+            return f"No samples to explain with: {error}"
+        if data is None or not len(data.train):
+            return "Choose data (the Data workspace): Explain runs one of its samples."
+        trained = extras.weights is not None and not doc.weights_stale
+        state = extras.checkpoint.optimizer if trained and extras.checkpoint else None
+        loss = self.loss or (extras.preprocessing or {}).get("loss") or settings["loss"]
+        return ExplainSource(doc.spec(), settings["seed"], extras.weights if trained else None,
+                             data.train, loss, settings, state)
 
     def fresh(self, change: Change) -> None:
         """After the views have cleared themselves: a project's saved weights (or the
@@ -243,7 +276,8 @@ class InsideController(QObject, FreshView):
 
     def shutdown(self) -> None:
         for call in (self.evaluation, self.panel.preview.call, self.panel.estimate.call,
-                     self.panel.steps.call, self.panel.gradcheck.call):
+                     self.panel.steps.call, self.panel.gradcheck.call,
+                     self.panel.explain.call):
             call.shutdown()
 
     def eventFilter(self, obj, event) -> bool:

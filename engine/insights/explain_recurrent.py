@@ -1,0 +1,128 @@
+"""Explain one step of a recurrent unit: each gate's pre-activation split into its
+input part ``x_t·W``, its recurrent part ``h_{t-1}·U`` and the bias, the gate's value,
+and the state update (LSTM ``c_t = f c_{t-1} + i g``, ``h_t = o tanh(c_t)``; GRU
+``h_t = (1 − z) n + z h_{t-1}``; SimpleRNN ``h_t = φ(...)``).
+
+The gate values, states and pre-activation gradients are the engine's (the layer's
+``internals`` and the workspace its backward pass filled, on a private copy); the
+pre-activations are re-added in float64 and the tests check φ(pre) against the gates.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..losses import Loss
+from ..network import Network
+from .explain import ExplainError, _node, layer_of, run_sample
+
+# Stored gate blocks (PyTorch's order) and the names the layers give their internals.
+_GATES = {
+    "SimpleRNN": (("h", "hidden"),),
+    "LSTM": (("i", "input"), ("f", "forget"), ("g", "candidate"), ("o", "output")),
+    "GRU": (("r", "reset"), ("z", "update"), ("n", "new")),
+}
+
+
+@dataclass(frozen=True)
+class GateNumbers:
+    symbol: str  # i, f, g, o / r, z, n / h
+    name: str
+    function: str  # sigmoid, tanh or relu
+    x_part: float  # x_t · W column
+    h_part: float  # h_{t-1} · U column (GRU n: r · (h_{t-1}·U_n + b_hn))
+    bias: float
+    pre: float
+    value: float  # the engine's gate activation
+    grad: float | None = None  # ∂L/∂pre from the engine's backward pass
+
+
+@dataclass(frozen=True)
+class RecurrentExplanation:
+    layer_id: str
+    layer_type: str
+    unit: int
+    step: int
+    gates: tuple[GateNumbers, ...]
+    h_prev: float
+    h: float  # the engine's h_t
+    c_prev: float | None = None  # LSTM cell
+    c: float | None = None
+    reset_part: tuple[float, float] | None = None  # GRU: (r, h_{t-1}·U_n + b_hn)
+    loss: float | None = None
+
+
+def explain_recurrent(network: Network, layer_id: str, unit: int, step: int, x,
+                      target=None, loss: Loss | None = None) -> RecurrentExplanation:
+    """Unit ``unit`` of a SimpleRNN, LSTM or GRU at time step ``step`` on sample ``x``."""
+    node = layer_of(network, layer_id, tuple(_GATES))
+    h_units = node.layer.config["units"]
+    in_shape = network.report.layers[node.inputs[0]].output_shape
+    assert in_shape is not None  # a built network has every shape
+    steps = in_shape[0]
+    if not (0 <= unit < h_units and 0 <= step < steps):
+        raise ExplainError(f"{node.layer.label} has units 0 to {h_units - 1} and steps 0 "
+                           f"to {steps - 1}: not unit {unit}, step {step}")
+    sp = run_sample(network, x, target, loss)
+    layer = _node(sp.network, layer_id).layer
+    inside = layer.internals(sample=0)
+    xt = np.asarray(sp.outputs[node.inputs[0]][0, step], np.float64)
+    hidden = inside["hidden"].astype(np.float64)
+    h_prev = hidden[step - 1] if step > 0 else np.zeros(h_units)
+    grads = _pre_grads(layer, step) if sp.grads else None
+    gates, reset = _gates(layer, unit, step, xt, h_prev, inside, grads)
+    cell = inside.get("cell")
+    c_prev = c = None
+    if cell is not None:
+        c = float(cell[step, unit])
+        c_prev = float(cell[step - 1, unit]) if step > 0 else 0.0
+    return RecurrentExplanation(layer_id, layer.type_name, unit, step, gates,
+                                float(h_prev[unit]), float(hidden[step, unit]), c_prev, c,
+                                reset, sp.loss)
+
+
+def _gates(layer, unit, step, xt, h_prev, inside, grads):
+    """Each gate's parts, pre-activation and (engine's) value; for GRU also the reset
+    product's two factors."""
+    h_units = layer.config["units"]
+    w, u, b = layer.params["W"], layer.params["U"], layer.params.get("b")
+    out, reset, r_value = [], None, 0.0
+    for k, (symbol, name) in enumerate(_GATES[layer.type_name]):
+        col = k * h_units + unit
+        xp = float(xt @ np.asarray(w[:, col], np.float64))
+        hp = float(h_prev @ np.asarray(u[:, col], np.float64))
+        bias = 0.0 if b is None else float(b[col])
+        if symbol == "n":  # the reset gate scales the recurrent part, its bias included
+            b_hn = float(layer.params["b_hn"][unit]) if "b_hn" in layer.params else 0.0
+            reset = (r_value, hp + b_hn)
+            hp = r_value * (hp + b_hn)
+        value = float(inside[name][step, unit])
+        out.append(GateNumbers(symbol, name, _function(layer, symbol), xp, hp, bias,
+                               xp + hp + bias, value,
+                               None if grads is None else float(grads[symbol][unit])))
+        if symbol == "r":
+            r_value = value
+    return tuple(out), reset
+
+
+def _function(layer, symbol: str) -> str:
+    if symbol == "h":
+        return layer.config["activation"]
+    return "tanh" if symbol in ("g", "n") else "sigmoid"
+
+
+def _pre_grads(layer, step: int) -> dict[str, np.ndarray]:
+    """∂L/∂(pre-activation) of each gate at ``step`` for sample 0, from the workspace
+    the engine's backward pass filled (internal gate order mapped back to stored)."""
+    h = layer.config["units"]
+    d_a = layer._ws["dA"][step, :, 0]
+    kind = layer.type_name
+    if kind == "SimpleRNN":
+        return {"h": d_a.astype(np.float64)}
+    if kind == "LSTM":
+        order = layer.block_order  # internal block k holds stored block order[k]
+        return {sym: d_a[order.index(k) * h:(order.index(k) + 1) * h].astype(np.float64)
+                for k, (sym, _n) in enumerate(_GATES["LSTM"])}
+    return {"r": d_a[:h].astype(np.float64), "z": d_a[h:2 * h].astype(np.float64),
+            "n": layer._ws["dXn"][step, :, 0].astype(np.float64)}

@@ -1,0 +1,54 @@
+"""The Explain tab: follows the canvas selection, shows the engine's explanation of the
+chosen unit and sample (the same numbers ``engine.insights.explain`` gives for the
+weights in use), and clears when another project opens."""
+import numpy as np
+
+from designer.inside.explain_html import num
+from designer.inside.explain_view import EMPTY_EXPLAIN
+from designer.projects import EXAMPLES_DIR
+from engine.insights.common import resolve_loss
+from engine.insights.explain import explain_dense
+from engine.network import Network
+
+
+def _explained(qtbot, view):
+    qtbot.waitUntil(lambda: view.explanation is not None and not view.call.busy,
+                    timeout=20000)
+    return view.explanation
+
+
+def test_explain_follows_selection_with_the_engines_numbers(qtbot, open_example):
+    win = open_example("digits_mlp")
+    panel = win.inside_dock.widget()
+    panel.setCurrentWidget(panel.explain)
+    view = panel.explain
+    win.editor.set_selection(["hidden2"])
+    view.spins["unit"].setValue(5)
+    view.spins["sample"].setValue(3)
+    e = _explained(qtbot, view)
+    qtbot.waitUntil(lambda: e.unit == "unit 5" and view.sample_shown == 3, timeout=20000)
+    e = view.explanation
+    source = win.inside.explain_source()
+    assert source.weights is None  # untrained: the seed's weights
+    net = Network(source.spec, seed=source.seed)
+    data = source.data
+    loss = resolve_loss(source.loss, net, data.task)
+    want = explain_dense(net, "hidden2", 5, data.x[3], data.y[3], loss, source.settings)
+    assert e.z == want.z and e.a == want.a and e.dl_dz == want.dl_dz
+    assert [t.update.delta for t in e.terms] == [t.update.delta for t in want.terms]
+    html = view.text.toPlainText()
+    assert num(e.z) in html and num(e.a) in html and num(e.dl_dz) in html
+    assert view.point.getData()[0][0] == e.z and view.point.getData()[1][0] == e.a
+
+    win.editor.set_selection(["output"])  # the output layer adds the loss
+    qtbot.waitUntil(lambda: view.loss_explanation is not None, timeout=20000)
+    assert np.isclose(sum(view.loss_explanation.probabilities), 1.0)
+    assert "−log" in view.text.toPlainText()
+
+    win.editor.set_selection(["dropout1"])
+    assert view.explanation is None and "Dropout has no units" in view.label.text()
+
+    win.projects.open_path(EXAMPLES_DIR / "xor.ncproj")
+    qtbot.wait(50)
+    assert view.explanation is None and view.label.text() == EMPTY_EXPLAIN
+    assert not view.text.toPlainText()
