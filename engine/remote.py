@@ -97,6 +97,8 @@ class Session:
     def _train(self) -> None:
         run = run_job(self.job, self.control, checkpoint_gap=CHECKPOINT_GAP)
         self.probe = self._make_probe(run.network, run.job) if self.job.probe else None
+        if self.probe is not None and run.torch is not None:
+            self.probe.sync = run.torch.net.to_engine  # PyTorch's weights, when looked at
         pending, last, previous = _Pending(), 0.0, None
         for event in run:
             if isinstance(event, BatchEnd):

@@ -36,9 +36,6 @@ from .sample_view import SampleView
 from .stepthrough_view import StepThroughView
 
 
-TORCH_NOTE = ("This run trains on PyTorch: looking inside while training needs the NumPy "
-              "backend (Training \u203a Backend). The trained weights come back when the run "
-              "ends; Results shows them then.")
 
 
 class InsidePanel(QTabWidget):
@@ -249,9 +246,6 @@ class InsideController(QObject, FreshView):
         if change in (Change.PROJECT, Change.DATA):
             self.data = self.network = None
             self.show_saved_results()
-        job = self.training.job
-        if change is Change.RUN and job is not None and job.settings.get("backend") == "torch":
-            self.panel.layers.clear(TORCH_NOTE)  # no snapshots will come: say why
 
     def show_saved_results(self) -> bool:
         """A reopened project with trained weights for its design: evaluate them on

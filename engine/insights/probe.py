@@ -72,8 +72,11 @@ class Probe:
                  loss: Loss | str | None = None, task: str | None = None, *,
                  bins: int = DEFAULT_BINS, sample: int = 0, max_channels: int = MAX_CHANNELS,
                  max_units: int = MAX_UNITS, every_ms: float = 200.0, every_steps: int = 0,
-                 max_share: float = MAX_SHARE, boundary=None):
+                 max_share: float = MAX_SHARE, boundary=None, sync=None):
         self.network = network
+        # () -> None: bring ``network`` up to date first (a run on the PyTorch backend
+        # trains a module; its weights come into the engine's Network only when asked).
+        self.sync = sync
         self.shadow = clone_network(network)
         self.loss = resolve_loss(loss, network, task)
         self.task = task or (self.loss.task if self.loss is not None else "regression")
@@ -119,6 +122,10 @@ class Probe:
             self.arm(step)
         return snap
 
+    def _synced(self) -> None:
+        if self.sync is not None:
+            self.sync()
+
     def request_sample(self, x: np.ndarray, target=None, class_names=()) -> None:
         """Ask, from any thread, for one sample's prediction, class probabilities and
         layer outputs with the weights of the coming snapshot (its ``tried``). Checked
@@ -133,6 +140,7 @@ class Probe:
 
     def arm(self, step: int) -> None:
         """Remember the current weights: the next snapshot measures updates from here."""
+        self._synced()
         np.copyto(self._reference, self.network.flat)
         self._reference_step = step
         self._armed = True
@@ -141,6 +149,7 @@ class Probe:
     def snapshot(self, step: int = 0) -> ProbeSnapshot:
         """Summarise the network as it is now (see ``ProbeSnapshot``)."""
         start = time.perf_counter()
+        self._synced()
         sync_weights(self.network, self.shadow)
         loss, outputs, grads = forward_backward(self.shadow, self.x, self.y, self.loss)
         updates, k = self._updates(step)

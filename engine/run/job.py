@@ -79,9 +79,6 @@ def make_job(spec: NetworkSpec, data: PreparedData, settings: dict | None = None
         problems = resume_problems(resume, spec, data, data_config or {}, settings)
         if problems:
             raise ResumeError(problems)
-    # Probes read the engine's Network between batches; on PyTorch it only gets the
-    # weights when the run ends, so a probe there would show the start, not the run.
-    probe = probe and settings["backend"] == "numpy"
     return TrainingJob(spec, data, settings, loss, dict(data_config or {}), resume,
                        initial_weights, probe)
 

@@ -1,11 +1,10 @@
 """Training › Backend in the window: PyTorch offered only where it can be imported, a
 run on it from the Train button with Pause/Resume and its results in the document, and
-the Inside dock saying why it cannot look inside such a run."""
+the Inside views fed by probes of PyTorch's weights as they train."""
 from pathlib import Path
 
 import pytest
 
-from designer.inside.dock import TORCH_NOTE
 from designer.panels import training_panel
 
 pytestmark = pytest.mark.torch  # trains with PyTorch where it is installed
@@ -41,9 +40,17 @@ def test_training_xor_on_pytorch_from_the_window(qtbot, window):
     assert editor.set_training_setting("backend", "torch") is None
     assert window.training_panel.fields["device"].widget.isEnabled()
     editor.set_training_setting("epochs", 100000)
-    with qtbot.waitSignal(training.runner.progress, timeout=30000):
-        training.action_train.trigger()
-    assert window.inside.panel.layers.step_label.text() == TORCH_NOTE
+    snaps = []
+    training.runner.progress.connect(
+        lambda p: p.snapshot is not None and snaps.append(p.snapshot))
+    training.action_train.trigger()
+    qtbot.waitUntil(lambda: len(snaps) >= 4, timeout=30000)
+    # The probe looks at PyTorch's weights as they train (synced when it looks): its
+    # loss moves with every snapshot (~0.2 s apart), not only when a checkpoint (every
+    # 2 s) brings the weights back; and the badges and layer views get them.
+    assert len({float(s.loss) for s in snaps[:4]}) == 4
+    assert snaps[-1].step > snaps[0].step
+    qtbot.waitUntil(lambda: bool(window.inside.badges.items), timeout=10000)
     with qtbot.waitSignal(training.runner.paused, timeout=5000):
         training.action_pause.trigger()
     with qtbot.waitSignal(training.runner.resumed, timeout=5000):
