@@ -24,23 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 
-COLUMNS = 20
-
-
-def write_csv(path: Path, megabytes: float) -> int:
-    """About ``megabytes`` of CSV; returns its rows."""
-    rng = np.random.default_rng(0)
-    row_bytes = COLUMNS * 10 + 2
-    rows = int(megabytes * 1e6 / row_bytes)
-    with open(path, "w") as fh:
-        fh.write(",".join(f"f{i}" for i in range(COLUMNS)) + ",label\n")
-        for start in range(0, rows, 50_000):
-            block = rng.normal(size=(min(50_000, rows - start), COLUMNS))
-            labels = np.where(block[:, 0] > 0, "a", "b")
-            fh.writelines(",".join(f"{v:.6f}" for v in row) + f",{label}\n"
-                          for row, label in zip(block, labels))
-    return rows
-
+from benchmarks.bench_big_files import COLUMNS, write_csv  # noqa: E402
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)

@@ -1,15 +1,8 @@
 """Keys as a real X server delivers them (Xvfb, the xcb platform): offscreen resolves
 the standard key sequences differently, and there Ctrl+Shift+Z was bound twice and did
 nothing. Runs the window in a child process under xvfb-run; skipped where it is missing."""
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
+from .xcb import needs_xvfb, run_under_xvfb
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = r"""
 import sys
 from PySide6.QtCore import QSettings, Qt
@@ -46,14 +39,6 @@ print("keys ok")
 """
 
 
-@pytest.mark.skipif(shutil.which("xvfb-run") is None,
-                    reason="xvfb-run is not installed (apt-get install xvfb xauth)")
+@needs_xvfb
 def test_undo_and_redo_keys_under_a_real_x_server(tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT),
-           "NEUROCANVAS_RECOVERY_DIR": str(tmp_path)}
-    proc = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, "-c", SCRIPT,
-         str(tmp_path / "s.ini"), str(Path(__file__).parent)],
-        env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and "keys ok" in proc.stdout, proc.stderr[-2000:]
-    assert "Ambiguous shortcut overload" not in proc.stderr
+    run_under_xvfb(SCRIPT, tmp_path, "keys ok")

@@ -1,15 +1,8 @@
 """Ctrl+1...4 as a real X server delivers them (Xvfb, the xcb platform; offscreen
 resolves keys differently, see test_keys_xcb.py): each brings its workspace, from the
 canvas and from a dock's field alike, with no shortcut bound twice."""
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
+from .xcb import needs_xvfb, run_under_xvfb
 
-import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = r"""
 import sys
 from PySide6.QtCore import QSettings, Qt
@@ -42,14 +35,6 @@ print("workspace keys ok")
 """
 
 
-@pytest.mark.skipif(shutil.which("xvfb-run") is None,
-                    reason="xvfb-run is not installed (apt-get install xvfb xauth)")
+@needs_xvfb
 def test_ctrl_1_to_4_switch_workspaces_under_a_real_x_server(tmp_path):
-    env = {**os.environ, "QT_QPA_PLATFORM": "xcb", "PYTHONPATH": str(ROOT),
-           "NEUROCANVAS_RECOVERY_DIR": str(tmp_path)}
-    proc = subprocess.run(
-        ["xvfb-run", "-a", "-s", "-screen 0 1366x768x24", sys.executable, "-c", SCRIPT,
-         str(tmp_path / "s.ini"), str(Path(__file__).parent)],
-        env=env, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0 and "workspace keys ok" in proc.stdout, proc.stderr[-2000:]
-    assert "Ambiguous shortcut overload" not in proc.stderr
+    run_under_xvfb(SCRIPT, tmp_path, "workspace keys ok")
