@@ -12,6 +12,7 @@ import fnmatch
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -62,8 +63,13 @@ def test_package_data_covers_every_resource():
 def _build(outdir: Path) -> None:
     if importlib.util.find_spec("build") is None:
         pytest.skip("the 'build' package is not installed (pip install build)")
-    proc = subprocess.run([sys.executable, "-m", "build", "--outdir", str(outdir), str(ROOT)],
-                          capture_output=True, text=True, timeout=600)
+    # From a private copy: setuptools writes egg-info and the sdist's staging folder into
+    # the source tree, and two test workers building one tree at once broke each other.
+    source = outdir.with_name(outdir.name + "-source")
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", ".pytest_cache"))
+    proc = subprocess.run([sys.executable, "-m", "build", "--outdir", str(outdir),
+                           str(source)], capture_output=True, text=True, timeout=600)
     if proc.returncode != 0:
         log = proc.stdout + proc.stderr
         if any(word in log for word in NETWORK_TROUBLE):
