@@ -178,3 +178,21 @@ def test_sample_view_shows_prediction_probabilities_and_every_layer(qtbot):
     drawn = asked[-1]
     assert drawn[2] == "your drawing" and drawn[0].shape == (1, 8, 8)
     assert drawn[0].max() > drawn[0].min()  # standardised ink on paper
+
+
+def test_confusion_matrix_numbers_follow_each_matrix(qtbot):
+    """The cell numbers are reused text items: a smaller matrix after a bigger one must
+    show exactly its own counts, and a matrix of over 20 classes none."""
+    from designer.inside.results import ConfusionMatrix
+
+    view = ConfusionMatrix()
+    qtbot.addWidget(view)
+    view.set_matrix(np.arange(9).reshape(3, 3), ["a", "b", "c"])
+    assert [t.toPlainText() for t in view.texts] == [str(k) for k in range(9)]
+    view.set_matrix(np.array([[5, 1], [0, 7]]), ["x", "y"])
+    assert [t.toPlainText() for t in view.texts] == ["5", "1", "0", "7"]
+    assert [(t.pos().x(), t.pos().y()) for t in view.texts] == [(0, 0), (1, 0), (0, 1), (1, 1)]
+    on_plot = [i for i in view.heat.plot.items if i in view.texts]
+    assert len(on_plot) == 4
+    view.set_matrix(np.eye(21, dtype=int), [str(k) for k in range(21)])
+    assert view.texts == []
