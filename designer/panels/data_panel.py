@@ -25,7 +25,7 @@ from engine.data import BUILTINS, SOURCES
 from engine.data.config import COMMON
 from engine.params import Param
 
-from .. import style
+from .. import style, tab_order
 from ..background import BackgroundCall
 from ..datasets import (DataCache, data_key, data_seed, error_field, error_text,
                         prepare_or_error, source_name)
@@ -162,6 +162,9 @@ class DataPanel(QScrollArea, FreshView):
             self._add_field(form, param, self.values, param.name)
         self.form_host.addWidget(self.form_widget)
         self.form_widget.show()  # not left hidden when built while the dock is a back tab
+        # Built after the Load button and the preview: put it back where it is read.
+        tab_order.chain(self.source_combo, tab_order.focusable_fields(self.form_widget),
+                        self.load_button)
 
     def _add_builtin_chooser(self, form: QFormLayout) -> None:
         combo = QComboBox()

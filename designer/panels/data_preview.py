@@ -102,6 +102,7 @@ class DataPreview(QWidget):
         if widget is not None:
             self.column.insertWidget(1, widget)
             widget.show()
+            QWidget.setTabOrder(widget, self.ranges)  # made after the tables below it
 
     def show_data(self, data: PreparedData) -> None:
         self.summary.setText(summary_html(data))

@@ -53,3 +53,40 @@ def test_every_visible_control_has_a_tooltip_or_a_label(qtbot, window):
         window.workspaces.switch(key)
         qtbot.wait(50)
         assert unexplained_controls(window) == [], key
+
+
+def tab_stops(root) -> list:
+    """The widgets inside ``root`` that Tab visits, in the order it visits them, each as
+    (name, x, y) in ``root``'s coordinates; one lap of the window's focus chain."""
+    from PySide6.QtCore import QPoint, Qt
+
+    stops, seen, widget = [], set(), root.nextInFocusChain()
+    while widget is not None and widget is not root and id(widget) not in seen:
+        seen.add(id(widget))
+        if (root.isAncestorOf(widget) and widget.isVisible() and widget.isEnabled()
+                and widget.focusPolicy() & Qt.TabFocus
+                and not isinstance(widget.parent(), (QAbstractSpinBox, QComboBox))):
+            at = widget.mapTo(root, QPoint(0, 0))
+            stops.append((widget.objectName() or type(widget).__name__, at.x(), at.y()))
+        widget = widget.nextInFocusChain()
+    return stops
+
+
+def test_tab_goes_down_each_dock_in_reading_order(qtbot, window):
+    """Within every dock of every workspace, Tab never jumps back up to a control above
+    the one it leaves (the data form, rebuilt after the preview beneath it, used to be
+    visited after it). One lap may wrap once, from the last control to the first."""
+    from PySide6.QtWidgets import QDockWidget
+
+    window.resize(1366, 768)
+    window.editor.set_selection(window.editor.doc.layer_ids()[:1])  # the inspector's form
+    for key in KEYS:
+        window.workspaces.switch(key)
+        qtbot.wait(50)
+        for dock in window.findChildren(QDockWidget):
+            if not dock.isVisible():
+                continue
+            stops = tab_stops(dock.widget())
+            ups = [(a[0], b[0]) for a, b in zip(stops, stops[1:]) if b[2] < a[2] - 8]
+            assert len(ups) <= 1 and (not ups or ups[0][1] == stops[0][0]), \
+                (key, dock.objectName(), ups, [s[0] for s in stops])
