@@ -52,13 +52,14 @@ class LatencyProbe:
 
         self.interval = interval_ms
         self.lates: list[float] = []
+        self.times: list[float] = []  # when each tick fired
         self.timer = QTimer()
         self.timer.setInterval(int(interval_ms))
         self.timer.timeout.connect(self._tick)
         self.expected = None
 
     def start(self):
-        self.lates = []
+        self.lates, self.times = [], []
         self.expected = time.perf_counter() + self.interval / 1000
         self.timer.start()
 
@@ -68,6 +69,7 @@ class LatencyProbe:
     def _tick(self):
         now = time.perf_counter()
         self.lates.append(max(0.0, now - self.expected) * 1000)
+        self.times.append(now)
         self.expected = now + self.interval / 1000
 
 
@@ -115,6 +117,7 @@ def gui_run(window, probe) -> tuple[float, float, dict]:
             result["first"] = time.perf_counter()
         if p.latest:
             result["last"] = p.latest
+            result["last_at"] = time.perf_counter()
 
     on_state = lambda s: s == "idle" and loop.quit()  # noqa: E731
     training.progress.connect(on_progress)
@@ -136,7 +139,8 @@ def gui_run(window, probe) -> tuple[float, float, dict]:
     last = result["last"]
     cpu_use = {"window": cpu / wall, "child": child / wall,
                "ms_per_message": 1000 * cpu / max(1, result.get("messages", 0)),
-               "messages": result.get("messages", 0)}
+               "messages": result.get("messages", 0),
+               "steady": (result["first"], result["last_at"])}
     return last.samples / last.elapsed, result["first"] - pressed, cpu_use
 
 
@@ -194,14 +198,20 @@ def main(argv=None):
     for i in range(args.repeats):  # alternate, so both see the same machine load
         headless = headless_samples_per_second(project, data, args.epochs)
         gui, first, cpu_use = gui_run(window, probe)
-        lates = np.array(probe.lates)
+        lates, times = np.array(probe.lates), np.array(probe.times)
         p50, p99 = np.percentile(lates, 50), np.percentile(lates, 99)
+        begin, end = cpu_use["steady"]  # first to last plotted batch: the run itself
+        steady = lates[(times > begin) & (times <= end)]
+        steady_p99 = np.percentile(steady, 99) if len(steady) else float("nan")
         draws = window.inside_dock.widget().layers.draws
         rows.append((headless, gui, p50, p99, first))
         print(f"  run {i + 1}: headless {headless:,.0f} samples/s, GUI {gui:,.0f} "
               f"({100 * gui / headless:.0f}%); latency p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
               f"max {lates.max():.1f} ms; Train to first plotted batch {first:.2f} s; "
               f"layer view redraws so far {draws}", flush=True)
+        print(f"         while batches arrive: latency p99 {steady_p99:.1f} ms, max "
+              f"{steady.max() if len(steady) else float('nan'):.1f} ms (the rest is starting "
+              f"the run and showing its results)", flush=True)
         print(f"         CPU: window {cpu_use['window']:.2f} s/s "
               f"({cpu_use['ms_per_message']:.0f} ms per progress message, "
               f"{cpu_use['messages']} messages), training process {cpu_use['child']:.2f} s/s",
