@@ -1,0 +1,116 @@
+"""Image outputs (an autoencoder's reconstruction) beside the images they should match.
+
+``ImagePair`` draws one sample's input and the network's output side by side, on one
+grey scale so that brightness compares; ``ReconstructionGrid`` tiles the first test
+samples, each held-out image above its reconstruction. Both take arrays ``(C, H, W)``:
+three channels are shown as colour, any other number as the first channel.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from engine.insights import image_grid
+
+from .common import MIN_PLOT_HEIGHT, new_layout, new_plot
+
+GREY = pg.colormap.get("CET-L1")  # black to white: pixels read as pixels
+PER_ROW = 12
+
+
+def displayable(a: np.ndarray) -> np.ndarray:
+    """``(H, W)`` grey or ``(H, W, 3)`` colour from ``(C, H, W)``."""
+    a = np.asarray(a, dtype=np.float32)
+    return a.transpose(1, 2, 0) if a.shape[0] == 3 else a[0]
+
+
+def common_levels(*images: np.ndarray) -> tuple[float, float]:
+    values = np.concatenate([np.asarray(i, np.float32)[np.isfinite(i)].ravel()
+                             for i in images])
+    if not values.size:
+        return 0.0, 1.0
+    lo, hi = float(values.min()), float(values.max())
+    return lo, (hi if hi > lo else lo + 1.0)
+
+
+def _image_plot(layout, col: int, title: str) -> tuple[pg.PlotItem, pg.ImageItem]:
+    plot = new_plot(layout, 0, col, title)
+    plot.hideAxis("left")
+    plot.hideAxis("bottom")
+    plot.setAspectLocked(True)
+    plot.invertY(True)  # row 0 at the top, as images read
+    plot.getViewBox().setMouseEnabled(False, False)
+    item = pg.ImageItem(axisOrder="row-major")
+    item.setColorMap(GREY)
+    plot.addItem(item)
+    return plot, item
+
+
+class ImagePair(QWidget):
+    """``show_pair(shown, output, what)``: an image and the network's output for it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("sample_image_pair")
+        self.view = new_layout()
+        self.view.setMinimumSize(2 * MIN_PLOT_HEIGHT, MIN_PLOT_HEIGHT)
+        self.left_plot, self.left = _image_plot(self.view, 0, "Input")
+        self.right_plot, self.right = _image_plot(self.view, 1, "Output")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.levels: tuple[float, float] | None = None
+
+    def show_pair(self, shown: np.ndarray, output: np.ndarray, what: str = "input") -> None:
+        self.levels = common_levels(shown, output)
+        for plot, item, image, title in ((self.left_plot, self.left, shown, what),
+                                         (self.right_plot, self.right, output,
+                                          "the network's output")):
+            item.setImage(displayable(image), autoLevels=False, levels=self.levels)
+            plot.setTitle(title, size="9pt")
+            plot.getViewBox().autoRange(padding=0.02)
+
+    def clear(self) -> None:
+        self.left.clear()
+        self.right.clear()
+        self.levels = None
+
+
+def pair_rows(true: np.ndarray, pred: np.ndarray, per_row: int = PER_ROW) -> np.ndarray:
+    """Maps ``(K, H, W)`` for ``image_grid``: a row of held-out images, then a row of
+    their reconstructions, and so on (colour images as their grey mean)."""
+    def grey(a):
+        a = np.asarray(a, np.float32)
+        return a.mean(axis=1) if a.shape[1] == 3 else a[:, 0]
+
+    t, p = grey(true), grey(pred)
+    blocks = []
+    for start in range(0, len(t), per_row):
+        for part in (t[start:start + per_row], p[start:start + per_row]):
+            pad = np.full((per_row - len(part),) + part.shape[1:], np.nan, np.float32)
+            blocks.append(np.concatenate([part, pad]))
+    return np.concatenate(blocks) if blocks else np.zeros((0, 1, 1), np.float32)
+
+
+class ReconstructionGrid(QWidget):
+    """The first test samples: each held-out image above the network's output for it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("reconstruction_grid")
+        self.view = new_layout()
+        self.view.setMinimumHeight(2 * MIN_PLOT_HEIGHT)
+        self.plot, self.image = _image_plot(self.view, 0, "")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        self.grid: np.ndarray | None = None  # what is drawn, for tests
+
+    def show_images(self, true: np.ndarray, pred: np.ndarray) -> None:
+        maps = pair_rows(true, pred)
+        self.grid = image_grid(maps, columns=PER_ROW, normalize="none")
+        self.image.setImage(self.grid, autoLevels=False, levels=common_levels(true, pred))
+        self.plot.setTitle(f"{len(true)} held-out images, each with the network's output "
+                           f"for it just below", size="9pt")
+        self.plot.getViewBox().autoRange(padding=0.02)
