@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from engine.insights import image_grid
 
@@ -53,13 +53,17 @@ class ImagePair(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("sample_image_pair")
-        self.view = new_layout()
-        self.view.setMinimumSize(2 * MIN_PLOT_HEIGHT, MIN_PLOT_HEIGHT)
-        self.left_plot, self.left = _image_plot(self.view, 0, "Input")
-        self.right_plot, self.right = _image_plot(self.view, 1, "Output")
-        layout = QVBoxLayout(self)
+        # Two views of equal stretch: equal halves whatever the titles' lengths (one
+        # layout sized its columns by them), so the two images' sizes compare.
+        self.views = (new_layout(), new_layout())
+        self.left_plot, self.left = _image_plot(self.views[0], 0, "Input")
+        self.right_plot, self.right = _image_plot(self.views[1], 0, "Output")
+        layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view)
+        layout.setSpacing(0)
+        for view in self.views:
+            view.setMinimumSize(MIN_PLOT_HEIGHT, MIN_PLOT_HEIGHT)
+            layout.addWidget(view, 1)
         self.levels: tuple[float, float] | None = None
 
     def show_pair(self, shown: np.ndarray, output: np.ndarray, what: str = "input") -> None:
@@ -69,7 +73,7 @@ class ImagePair(QWidget):
                                           "the network's output")):
             item.setImage(displayable(image), autoLevels=False, levels=self.levels)
             plot.setTitle(title, size="9pt")
-            plot.getViewBox().autoRange(padding=0.02)
+            plot.getViewBox().enableAutoRange()  # and refit when the pane is laid out
 
     def clear(self) -> None:
         self.left.clear()
@@ -77,20 +81,27 @@ class ImagePair(QWidget):
         self.levels = None
 
 
-def pair_rows(true: np.ndarray, pred: np.ndarray, per_row: int = PER_ROW) -> np.ndarray:
-    """Maps ``(K, H, W)`` for ``image_grid``: a row of held-out images, then a row of
-    their reconstructions, and so on (colour images as their grey mean)."""
+def pair_grid(true: np.ndarray, pred: np.ndarray, per_row: int = PER_ROW,
+              gap: int = 3) -> np.ndarray:
+    """One 2-D image: a row of held-out images over a row of their reconstructions,
+    such pairs of rows ``gap`` pixels apart (NaN between tiles; colour images as their
+    grey mean)."""
     def grey(a):
         a = np.asarray(a, np.float32)
         return a.mean(axis=1) if a.shape[1] == 3 else a[:, 0]
 
     t, p = grey(true), grey(pred)
-    blocks = []
+    groups = []
     for start in range(0, len(t), per_row):
+        maps = []
         for part in (t[start:start + per_row], p[start:start + per_row]):
             pad = np.full((per_row - len(part),) + part.shape[1:], np.nan, np.float32)
-            blocks.append(np.concatenate([part, pad]))
-    return np.concatenate(blocks) if blocks else np.zeros((0, 1, 1), np.float32)
+            maps.append(np.concatenate([part, pad]))
+        grid = image_grid(np.concatenate(maps), columns=per_row, normalize="none")
+        if groups:
+            groups.append(np.full((gap, grid.shape[1]), np.nan, np.float32))
+        groups.append(grid)
+    return np.concatenate(groups) if groups else np.full((1, 1), np.nan, np.float32)
 
 
 class ReconstructionGrid(QWidget):
@@ -108,9 +119,8 @@ class ReconstructionGrid(QWidget):
         self.grid: np.ndarray | None = None  # what is drawn, for tests
 
     def show_images(self, true: np.ndarray, pred: np.ndarray) -> None:
-        maps = pair_rows(true, pred)
-        self.grid = image_grid(maps, columns=PER_ROW, normalize="none")
+        self.grid = pair_grid(true, pred)
         self.image.setImage(self.grid, autoLevels=False, levels=common_levels(true, pred))
         self.plot.setTitle(f"{len(true)} held-out images, each with the network's output "
                            f"for it just below", size="9pt")
-        self.plot.getViewBox().autoRange(padding=0.02)
+        self.plot.getViewBox().enableAutoRange()

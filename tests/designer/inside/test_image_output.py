@@ -3,7 +3,7 @@ the network's reconstruction, and the Results view tiles held-out images above t
 reconstructions; both draw exactly the arrays the engine gives."""
 import numpy as np
 
-from designer.inside.image_output import pair_rows
+from designer.inside.image_output import pair_grid
 from designer.inside.results import ResultsView
 from designer.inside.sample_view import SampleView
 from engine.insights import evaluate_network, sample_from
@@ -31,6 +31,10 @@ def test_try_a_sample_shows_the_input_beside_its_reconstruction(qtbot):
     result = sample_from(data.test, 4, net, loss)
     view.show_result(result, what)
     assert view.pair.isVisible() and not view.probs_view.isVisible()
+    qtbot.wait(50)
+    left, right = (p.getViewBox().sceneBoundingRect() for p in (view.pair.left_plot,
+                                                                  view.pair.right_plot))
+    assert abs(left.width() - right.width()) <= 1  # the two images the same size
     np.testing.assert_array_equal(view.pair.left.image, data.test.y[4][0])  # raw pixels
     np.testing.assert_array_equal(view.pair.right.image, result.output[0])
     lo, hi = view.pair.levels  # one grey scale for both
@@ -73,18 +77,23 @@ def test_results_tile_held_out_images_above_their_reconstructions(qtbot):
     grid = view.regression.images
     assert grid.isVisible()
     true, pred = data.test.y[:24, 0], net.predict(data.test.x[:24])[:, 0]
-    # Row 0: images 0-11; row 1: their outputs; row 2: images 12-23; row 3: outputs.
-    tile = lambda r, c: grid.grid[r * 9:r * 9 + 8, c * 9:c * 9 + 8]  # noqa: E731
+    # Rows: images 0-11 over their outputs; 3 blank pixel rows; images 12-23 over theirs.
+    def tile(r, c):
+        top = r * 9 + (3 if r >= 2 else 0) - (1 if r >= 2 else 0)
+        return grid.grid[top:top + 8, c * 9:c * 9 + 8]
     np.testing.assert_array_equal(tile(0, 3), true[3])
     np.testing.assert_allclose(tile(1, 3), pred[3], rtol=1e-5)
+    assert np.isnan(grid.grid[17:20]).all()
     np.testing.assert_array_equal(tile(2, 0), true[12])
     np.testing.assert_allclose(tile(3, 11), pred[23], rtol=1e-5)
     assert "24 held-out images" in grid.plot.titleLabel.text
 
 
-def test_pair_rows_pads_a_short_last_row():
+def test_pair_grid_pads_a_short_last_row():
     t, p = np.zeros((14, 1, 2, 2)), np.ones((14, 1, 2, 2))
-    maps = pair_rows(t, p, per_row=12)
-    assert maps.shape == (48, 2, 2)
-    assert np.all(maps[12:24] == 1) and np.all(maps[24:26] == 0)
-    assert np.isnan(maps[26:36]).all() and np.all(maps[36:38] == 1)
+    grid = pair_grid(t, p, per_row=12, gap=3)
+    assert grid.shape == (5 + 3 + 5, 12 * 3 - 1)
+    assert np.all(grid[0:2, 0:2] == 0) and np.all(grid[3:5, 33:35] == 1)
+    assert np.isnan(grid[5:8]).all()
+    assert np.all(grid[8:10, 3:5] == 0) and np.isnan(grid[8:10, 6:8]).all()
+    assert np.all(grid[11:13, 3:5] == 1) and np.isnan(grid[11:13, 6:]).all()
