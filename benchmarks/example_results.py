@@ -48,12 +48,17 @@ def train(path: Path) -> tuple[Project, dict, float, RunResult]:
     data = prepare(project.data, seed, base_dir=path.parent)
     job = make_job(project.spec, data, project.training, data_config=project.data)
     result = next(e for e in run_job(job) if isinstance(e, RunResult))
-    return project, data.dataset_info, time.perf_counter() - start, result
+    info = dict(data.dataset_info)
+    if info.get("reconstruct"):  # what answering the mean training image scores
+        info["mean_image_mse"] = float(((data.test.y - data.train.y.mean(axis=0)) ** 2).mean())
+    return project, info, time.perf_counter() - start, result
 
 
 def score(info: dict, test: dict) -> str:
     if info["task"] == "classification":
         return f"{100 * test['accuracy']:.1f} % accuracy"
+    if "mean_image_mse" in info:
+        return f"MSE {test['loss']:.4f} (the mean image: {info['mean_image_mse']:.4f})"
     return f"MSE {test['loss']:.4f}"
 
 
@@ -73,7 +78,8 @@ def main(argv=None) -> None:
         if args.only and path.stem not in args.only:
             continue
         project, info, seconds, result = train(path)
-        data = f"{info['name']}: {info['n_samples']:,} samples"
+        data = f"{info['name']}: {info['n_samples']:,} samples" + (
+            ", target: the input itself" if info.get("reconstruct") else "")
         ran, planned = len(result.ended.history), project.training["epochs"]
         epochs = str(ran) if ran == planned else f"{ran} of {planned} (early stop)"
         rows.append((f"`{path.name}`", data, network_text(project), score(info, result.test),

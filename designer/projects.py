@@ -103,7 +103,8 @@ class ProjectController(QObject):
         if not template.available or not self.maybe_save():
             return False
         self.editor.load(template.spec, template.layout,
-                         Project(template.spec, template.layout, name=template.title))
+                         Project(template.spec, template.layout, template.data or {},
+                                 name=template.title))
         self._set_path(None)
         return True
 

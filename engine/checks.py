@@ -94,6 +94,9 @@ def _wanted_units(info) -> tuple[int | None, str]:
 
 
 def _output_problems(spec, report, info) -> list[FitProblem]:
+    target = tuple(info["target_shape"])
+    if info["task"] != "classification" and len(target) > 1:
+        return _target_shape_problems(spec, report, target)
     units = (report.output_shape or (0,))[-1]
     want, words = _wanted_units(info)
     if want is None or units == want or (info["task"] == "classification" and want == 2
@@ -105,6 +108,25 @@ def _output_problems(spec, report, info) -> list[FitProblem]:
     return [FitProblem(f"The output layer '{layer.name}' gives {units} values per sample "
                        f"but the data has {words}: its predictions would not match the "
                        f"targets.", layer.id, fix)]
+
+
+def _target_shape_problems(spec, report, target) -> list[FitProblem]:
+    """Targets with more than one axis (an image to reconstruct, a value per step): the
+    whole output shape must be theirs; which layer to change is the designer's call."""
+    out = tuple(report.output_shape or ())
+    if out == target:
+        return []
+    layer = _layer(spec, report.output_id)
+    return [FitProblem(f"The output layer '{layer.name}' gives {fmt_shape(out)} per sample "
+                       f"but the data's targets are {fmt_shape(target)}: the network must "
+                       f"end in that shape.", layer.id)]
+
+
+def _bounded_targets(info) -> tuple[str, ...]:
+    """A sigmoid output when every target lies in [0, 1] (reconstructed pixels), as
+    ``target_range`` records for reconstruction targets."""
+    low, high = info.get("target_range") or (float("-inf"), float("inf"))
+    return ("sigmoid",) if low >= 0.0 and high <= 1.0 else ()
 
 
 def _activation_problems(spec, report, info, loss) -> list[FitProblem]:
@@ -123,7 +145,9 @@ def _activation_problems(spec, report, info, loss) -> list[FitProblem]:
         why = "cross-entropy reads the outputs as class scores"
     else:
         fine, best = ("linear", "relu", "leaky_relu", "tanh", "gelu"), "linear"  # (sigmoid,
-        # softmax: squeezed into (0, 1) or summing to 1, they cannot follow the targets)
+        # softmax: squeezed into (0, 1) or summing to 1, they cannot follow the targets,
+        # unless the targets are known to lie in that range)
+        fine += _bounded_targets(info)
         why = "a regression's outputs must be able to reach the targets"
     if activation in fine or (loss not in ("auto", "mse", "mae") and not classify):
         return []

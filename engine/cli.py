@@ -134,7 +134,13 @@ def _model_and_data(args):
         return model, prepare(model.project.data, seed, base_dir=base).test, True
     target = args.target or _trained_target(model)
     source, settings = read_data_config(data_config_for_file(args.data, target))
-    return model, load_dataset(source, settings, 0, None), False
+    data = load_dataset(source, settings, 0, None)
+    if model.project.data.get("reconstruct"):  # an autoencoder: the inputs are the targets
+        from .data.reconstruct import as_reconstruction, check_reconstructable
+
+        check_reconstructable(data)
+        data = as_reconstruction(data)
+    return model, data, False
 
 
 def _trained_target(model) -> str | None:

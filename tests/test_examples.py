@@ -19,7 +19,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "resources" / "examples
 def test_there_are_examples_of_every_family():
     names = {p.stem for p in EXAMPLES}
     assert {"xor", "spirals", "digits_mlp", "regression", "cnn_digits", "lstm_forecast",
-            "gru_classifier", "char_lstm"} <= names
+            "gru_classifier", "char_lstm", "conv_autoencoder"} <= names
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])

@@ -30,6 +30,10 @@ EMPTY_EXPLAIN = ("Select a Dense, Conv2D, SimpleRNN, LSTM or GRU layer on the ca
                  "one unit's arithmetic with the network's own numbers.")
 KINDS = {"Dense": "unit", "Conv2D": "position", "SimpleRNN": "step", "LSTM": "step",
          "GRU": "step"}
+# Layers with units of their own that this view does not take apart (yet), and why.
+NOT_EXPLAINED = {"Conv2DTranspose": "A Conv2DTranspose output is a sum of patches painted "
+                                    "by several input pixels; taking one apart is not "
+                                    "built yet"}
 
 
 @dataclass(frozen=True)
@@ -127,8 +131,9 @@ class ExplainView(QWidget, FreshView):
                      in_shape: tuple = ()) -> None:
         if layer_type not in KINDS:
             self.layer = None
-            self.clear(f"{layer_type} has no units of its own to explain: "
-                       + EMPTY_EXPLAIN[0].lower() + EMPTY_EXPLAIN[1:])
+            why = NOT_EXPLAINED.get(layer_type,
+                                    f"{layer_type} has no units of its own to explain")
+            self.clear(f"{why}: " + EMPTY_EXPLAIN[0].lower() + EMPTY_EXPLAIN[1:])
             return
         self.layer = (layer_id, layer_type, tuple(out_shape))
         limits = {"unit": (out_shape[-1] if layer_type != "Conv2D" else out_shape[0])}

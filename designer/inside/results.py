@@ -1,5 +1,6 @@
 """After training: the confusion matrix (click a cell to list its samples), per-class
-precision / recall / F1, and predicted versus true for regression.
+precision / recall / F1, and predicted versus true for regression (with the first
+held-out images and their reconstructions when the output is an image).
 
 ``show_report(report, data)`` takes an engine.insights ClassificationReport or
 RegressionReport (made on a worker thread by the dock) and the Dataset it was computed
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import (QHeaderView, QLabel, QListWidget, QListWidgetItem
 
 from ..freshness import Change, FreshView
 from .common import MIN_PLOT_HEIGHT, HeatMap, new_layout, new_plot, scrolling
+from .image_output import ReconstructionGrid
 
 MAX_LISTED = 500  # a cell of thousands lists its first samples; the label says how many
 
@@ -171,12 +173,18 @@ class ClassificationResults(QWidget):
 
 
 class RegressionResults(QWidget):
-    """Predicted against true values, one colour per output, with the y = x line."""
+    """Predicted against true values, one colour per output, with the y = x line; for an
+    image output the first held-out images above it, each with its reconstruction."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.view = new_layout()
-        QVBoxLayout(self).addWidget(self.view)
+        self.view.setMinimumHeight(MIN_PLOT_HEIGHT)
+        self.images = ReconstructionGrid()
+        self.images.setVisible(False)
+        column = QVBoxLayout(self)
+        column.addWidget(self.images, 3)
+        column.addWidget(self.view, 2)
         self.layout().setContentsMargins(0, 0, 0, 0)
         self.plot = new_plot(self.view, 0, 0, "Predicted versus true", "true value",
                              "predicted value")
@@ -200,6 +208,10 @@ class RegressionResults(QWidget):
         self.plot.setTitle(f"Predicted versus true ({len(true)} values): R\u00b2 "
                            f"{report.r2_mean:.3f}, MSE {report.mse:.3g}, MAE {report.mae:.3g}",
                            size="9pt")
+        images = getattr(report, "images", None)
+        self.images.setVisible(images is not None)
+        if images is not None:
+            self.images.show_images(*images)
 
 
 EMPTY_RESULTS = "After training, the test split's results appear here."

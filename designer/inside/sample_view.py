@@ -1,7 +1,8 @@
 """Try one sample: pick it from the test split, draw one (image inputs, any number of
 channels) or type one (token inputs with a vocabulary), and see the prediction with
-its class probabilities, why (attributions: saliency and occlusion maps, a bar per
-feature or per time step) and each layer's output.
+its class probabilities (or, when the network outputs an image, that image beside the
+input: an autoencoder's reconstruction), why (attributions: saliency and occlusion
+maps, a bar per feature or per time step) and each layer's output.
 
 The view only asks (``sample_requested(x, target, what)``) and shows answers
 (``show_result(SampleResult)``): during a run the dock forwards the request to the
@@ -22,6 +23,7 @@ from ..freshness import Change, FreshView
 from .attribution_view import AttributionView
 from .common import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, new_layout, new_plot, scrolling
 from .draw_pad import DrawPad, drawing_input, pad_help
+from .image_output import ImagePair
 from .layer_outputs import LayerOutputs
 from .text_sample import TextSample, display_name
 
@@ -49,6 +51,8 @@ class SampleView(QWidget, FreshView):
         # the label's row is better spent on the bars.
         self.probs = new_plot(self.probs_view, 0, 0, "Class probabilities")
         self.probs.setXRange(0, 1)
+        self.pair = ImagePair()
+        self.pair.setVisible(False)
         self.why = AttributionView()
         self.asked_x = None  # the sample last asked about (drawn beside its attributions)
         self.outputs = LayerOutputs()
@@ -60,6 +64,7 @@ class SampleView(QWidget, FreshView):
         top.addWidget(self.pad_box)
         top.addWidget(self.text_box, 3)
         top.addWidget(self.probs_view, 2)
+        top.addWidget(self.pair, 3)
         top.addWidget(self.why, 3)
         upper = QWidget()
         col = QVBoxLayout(upper)
@@ -177,6 +182,8 @@ class SampleView(QWidget, FreshView):
             self.result = None
             self.answer.setText(EMPTY_SAMPLE)
             self.probs.clear()
+            self.pair.clear()
+            self.pair.setVisible(False)
             self.why.clear()
             self.asked_x = None
             self.outputs.show_outputs([])
@@ -188,11 +195,35 @@ class SampleView(QWidget, FreshView):
         classes = tuple(getattr(self.data, "class_names", ()) or ())
         self.answer.setText(describe_result(result, what, classes, per_step))
         self._draw_probabilities(result)
+        self._draw_image_output(result)
         self.why.show_attribution(getattr(result, "attribution", None), self.asked_x,
                                   tuple(getattr(self.data, "feature_names", ()) or ()))
         names = names or {}
         self.outputs.show_outputs([(names.get(k, k), v, _note(v))
                                    for k, v in result.activations.items()])
+
+    def _draw_image_output(self, result) -> None:
+        """An image output beside what it should match: the target when it has the
+        output's shape (an autoencoder's test sample), else the input as asked, in the
+        data's own units (standardising undone)."""
+        out = np.asarray(result.output)
+        shown, what = self._matched_image(result, out.shape)
+        self.pair.setVisible(shown is not None)
+        if shown is not None:
+            self.pair.show_pair(shown, out, what)
+
+    def _matched_image(self, result, shape) -> tuple[np.ndarray | None, str]:
+        if result.probabilities is not None or len(shape) != 3:
+            return None, ""
+        target = None if result.target is None else np.asarray(result.target)
+        if target is not None and target.shape == shape:
+            return target, "the input (target)"
+        x = self.asked_x
+        if x is None or np.shape(x) != shape:
+            return None, ""
+        if self.normalizer is not None:
+            x = self.normalizer.inverse_transform(np.asarray(x)[None])[0]
+        return np.asarray(x), "the input"
 
     def _draw_probabilities(self, result) -> None:
         self.probs.clear()
@@ -231,6 +262,8 @@ def true_class(result) -> int | None:
 def describe_result(result, what: str = "", class_names=(),
                     per_step: str = "at the last step") -> str:
     head = f"{html.escape(what)}: " if what else ""
+    if result.probabilities is None and np.ndim(result.output) == 3:
+        return head + _image_answer(np.asarray(result.output), result.target)
     if result.probabilities is None:
         out = np.asarray(result.output).reshape(-1)
         values = ", ".join(f"{v:.4g}" for v in out[:6])
@@ -249,6 +282,16 @@ def describe_result(result, what: str = "", class_names=(),
         ok = true == best[0]
         text += f"; true class <b>{_name(names.get(true, str(true)))}</b> " \
                 f"({'right' if ok else 'wrong'})"
+    return text
+
+
+def _image_answer(out: np.ndarray, target) -> str:
+    """An image output in words: its size, and how far it is from the true image."""
+    shape = "\u00d7".join(str(d) for d in out.shape)
+    text = f"the network outputs a <b>{shape}</b> image"
+    if target is not None and np.shape(target) == out.shape:
+        mse = float(np.mean((out.astype(np.float64) - np.asarray(target, np.float64)) ** 2))
+        text += f"; mean squared error against the true image <b>{mse:.4g}</b>"
     return text
 
 

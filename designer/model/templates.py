@@ -23,6 +23,8 @@ _Step = tuple[tuple[str, ...], dict]
 _CONV = ("Conv2D", "Conv2d", "Convolution2D")
 _POOL = ("MaxPool2D", "MaxPooling2D", "MaxPool2d")
 _LSTM = ("LSTM",)
+_CONV_T = ("Conv2DTranspose", "ConvTranspose2d")
+_UPSAMPLE = ("UpSampling2D", "Upsample")
 
 _RECIPES: dict[str, tuple[str, str, list[_Step]]] = {
     "blank": ("Blank", "Just an Input layer: build the rest yourself.", [
@@ -44,12 +46,29 @@ _RECIPES: dict[str, tuple[str, str, list[_Step]]] = {
         (("Dense",), {"units": 64, "activation": "relu"}),
         (("Dense",), {"units": 10, "activation": "softmax"}),
     ]),
+    "autoencoder": ("Autoencoder", "28x28 grey images -> strided convolutions down to a "
+                    "7x7x8 code -> Conv2DTranspose and UpSampling2D back to 28x28; the "
+                    "target is the input itself (MNIST, 'Reconstruct the input').", [
+        (("Input",), {"shape": [1, 28, 28], "kind": "image"}),
+        (_CONV, {"filters": 16, "kernel_size": 3, "stride": 2, "padding": "same",
+                 "activation": "relu"}),
+        (_CONV, {"filters": 8, "kernel_size": 3, "stride": 2, "padding": "same",
+                 "activation": "linear"}),
+        (_CONV_T, {"filters": 16, "kernel_size": 3, "stride": 2, "padding": 1,
+                   "output_padding": 1, "activation": "relu"}),
+        (_UPSAMPLE, {"size": [2, 2]}),
+        (_CONV, {"filters": 1, "kernel_size": 3, "padding": "same", "activation": "sigmoid"}),
+    ]),
     "lstm": ("LSTM for sequences", "Sequences of 30 steps x 1 value -> LSTM 32 -> one number.", [
         (("Input",), {"shape": [30, 1], "kind": "sequence"}),
         (_LSTM, {"units": 32}),
         (("Dense",), {"units": 1, "activation": "linear"}),
     ]),
 }
+
+
+# Data a template comes with, when it only makes sense with its own kind of target.
+_DATA = {"autoencoder": {"source": "builtin", "name": "mnist", "reconstruct": True}}
 
 
 @dataclass
@@ -60,6 +79,7 @@ class Template:
     spec: NetworkSpec | None        # None when unavailable
     layout: dict[str, tuple[float, float]]
     unavailable_reason: str = ""
+    data: dict | None = None  # the data description it starts with (None: none yet)
 
     @property
     def available(self) -> bool:
@@ -81,7 +101,8 @@ def build_template(key: str) -> Template:
     errors = [info.error for info in infer_shapes(spec).layers.values() if info.error]
     if errors:
         return Template(key, title, description, None, {}, f"Not available: {errors[0].message}")
-    return Template(key, title, description, spec, layered_layout(spec))
+    data = dict(_DATA[key]) if key in _DATA else None
+    return Template(key, title, description, spec, layered_layout(spec), data=data)
 
 
 def _make_layer(names: tuple[str, ...], wish: dict, index: int) -> LayerSpec:

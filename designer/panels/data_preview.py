@@ -24,6 +24,8 @@ def raw_inputs(data: PreparedData, n: int) -> np.ndarray:
 
 
 def label_text(data: PreparedData, y) -> str:
+    if data.dataset_info.get("reconstruct"):
+        return "(itself)"  # an autoencoder's target is the sample
     if data.train.task == "classification":
         names = data.train.class_names
         y = np.asarray(y)
@@ -195,6 +197,8 @@ def summary_html(data: PreparedData) -> str:
     info, train = data.dataset_info, data.train
     sizes = info.get("sizes", {})
     classes = (f", {train.n_classes} classes" if train.task == "classification" else "")
+    if info.get("reconstruct"):
+        classes = ": reconstruct the input (each sample is its own target)"
     shape = "×".join(str(d) for d in train.sample_shape)
     norm = ("standardised with the training split's mean and std"
             if data.normalizer is not None else "not normalised")

@@ -14,8 +14,9 @@
     {"source": "text", "path": "poems.txt", "seq_length": 64}
 
 Every source also takes the common keys ``validation_split``, ``test_split``,
-``normalize`` ("standard" or "none"), ``stratify`` and ``shuffle`` (null: shuffle
-unless the data is a time series). Unknown keys and bad values raise ConfigError whose
+``normalize`` ("standard" or "none"), ``stratify``, ``shuffle`` (null: shuffle
+unless the data is a time series) and ``reconstruct`` (an autoencoder's targets: each
+input itself, see ``reconstruct.py``). Unknown keys and bad values raise ConfigError whose
 ``where`` names the field. Relative paths are taken from ``base_dir``.
 """
 from __future__ import annotations
@@ -44,6 +45,10 @@ COMMON = (
     Param("stratify", "bool", True, "Keep the class proportions in every split."),
     Param("shuffle", "bool", None, "Shuffle before splitting; empty means yes, except for "
           "time series, which are split in time order.", optional=True),
+    Param("reconstruct", "bool", False, "Autoencoder: each sample's target is its own "
+          "input (the values before standardising), so the network learns to reproduce "
+          "it; the labels are set aside. For features, images and sequences.",
+          label="Reconstruct the input"),
 )
 
 _PATH = Param("path", "str", "", "The file or folder to load.")

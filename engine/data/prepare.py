@@ -1,6 +1,7 @@
 """From a project's data description to normalised train / validation / test sets.
 
-``prepare(config, seed)`` loads (``config.py``), splits (``splitting.py``) and fits a
+``prepare(config, seed)`` loads (``config.py``), splits (``splitting.py``), with
+``reconstruct`` makes each input its own target (``reconstruct.py``), and fits a
 :class:`~engine.data.normalize.Standardizer` on the training inputs only, then applies
 it to all three splits. Token inputs are never normalised; images are standardised per
 channel. ``PreparedData.dataset_info`` is plain JSON for a project file or the GUI.
@@ -13,6 +14,7 @@ from pathlib import Path
 from .config import load_dataset, read_data_config
 from .dataset import Dataset
 from .normalize import Standardizer, normalizer_from_dict
+from .reconstruct import as_reconstruction, check_reconstructable, target_range
 from .splitting import Splits, iterate_batches, split
 
 __all__ = ["PreparedData", "prepare", "dataset_info", "split", "Splits", "iterate_batches",
@@ -57,10 +59,16 @@ def prepare(data_config: dict, seed: int = 0,
     Raises ConfigError naming the field of a bad description, DataError for bad data."""
     source, settings = read_data_config(data_config)
     data = load_dataset(source, settings, seed, base_dir)
-    info = dataset_info(data)
+    reconstruct = settings["reconstruct"]
+    if reconstruct:
+        check_reconstructable(data)
+    info = dataset_info(as_reconstruction(data) if reconstruct else data)
     splits = split(data, settings["validation_split"], settings["test_split"], seed,
                    stratify=settings["stratify"], shuffle=settings["shuffle"])
     del data  # the splits are copies: holding the whole as well made the peak 3x the data
+    if reconstruct:  # after splitting, so that the labels still balance the splits
+        splits = Splits(*(as_reconstruction(part) for part in splits))
+        info.update(reconstruct=True, target_range=target_range(splits.train.y))
     splits, scaler = normalize_splits(splits, settings["normalize"])
     info.update({
         "config_source": source,

@@ -2,7 +2,8 @@
 
 The *score* is the predicted class's output before the final softmax or sigmoid (the
 logit: probabilities saturate, so their slopes vanish where the network is sure), or
-the first output for regression; for a class per step, the last step's. All of it runs
+the first output for regression; for a class per step, the last step's; for an image
+output (an autoencoder's reconstruction) the mean of the whole image. All of it runs
 the engine's own backward pass down to the input (``Network.input_gradient``).
 
 - images ``(C, H, W)``: the saliency ``|d score / d pixel|`` (largest over channels) and
@@ -45,7 +46,10 @@ def _strip(network: Network) -> str | None:
 
 def _score_index(out: np.ndarray, classify: bool) -> tuple:
     """Where in the output (batch of one) the score is: the predicted class (the last
-    step's for a class per step), or the first output for regression."""
+    step's for a class per step), or the first output for regression; an image output
+    as a whole (the score is then its mean)."""
+    if out.ndim > 3:
+        return (0,)
     row = out[0] if out.ndim == 2 else out[0, -1]
     lead = (0,) if out.ndim == 2 else (0, out.shape[1] - 1)
     if not classify:
@@ -63,15 +67,16 @@ def score_gradient(network: Network, x: np.ndarray, classify: bool
     out = network.forward(batch, training=False, strip=_strip(network))
     where = _score_index(out, classify)
     grad = np.zeros_like(out)
-    grad[where] = 1.0
-    score = float(out[where])
+    grad[where] = 1.0 / np.size(out[where])  # the mean, when the score is a whole image
+    score = float(np.mean(out[where]))
     return score, np.array(network.input_gradient(grad)[0], dtype=np.float64), where
 
 
 def scores(network: Network, batch: np.ndarray, where: tuple) -> np.ndarray:
     """The score (at output position ``where``) of every sample in a batch."""
     out = network.forward(network.prepare_input(batch), training=False, strip=_strip(network))
-    return np.asarray(out[(slice(None),) + where[1:]], dtype=np.float64)
+    picked = np.asarray(out[(slice(None),) + where[1:]], dtype=np.float64)
+    return picked.reshape(len(picked), -1).mean(axis=1)
 
 
 def occlusion_map(network: Network, x: np.ndarray, where: tuple,
@@ -103,7 +108,7 @@ def attribute(network: Network, x: np.ndarray, classify: bool,
     if kind == "tokens":
         return _token_steps(network, x, classify, class_names)
     score, grad, where = score_gradient(network, x, classify)
-    label = _score_label(where, classify, class_names, score)
+    label = _score_label(where, classify, class_names, score, _strip(network))
     if kind == "image" and x.ndim == 3:
         patch = max(2, min(x.shape[1:]) // 7)
         occl = occlusion_map(network, x.astype(network.dtype), where, patch,
@@ -137,9 +142,12 @@ def _token_steps(network: Network, x: np.ndarray, classify: bool,
     return Attribution("sequence", label, values=readonly(values))
 
 
-def _score_label(where: tuple, classify: bool, class_names, score: float) -> str:
+def _score_label(where: tuple, classify: bool, class_names, score: float,
+                 stripped: str | None = None) -> str:
     if not classify:
-        return f"the output ({score:.4g})"
+        what = "the mean of the output image" if len(where) == 1 else "the output"
+        before = f" before its {stripped}" if stripped else ""
+        return f"{what}{before} ({score:.4g})"
     names = list(class_names)
     c = where[-1]
     name = names[c] if c < len(names) else str(c)

@@ -2,20 +2,22 @@
 
 Classification: the confusion matrix, where every cell knows its samples (click a
 cell, see the samples in it), and per-class precision, recall, F1 and support.
-Regression: predicted against true values per output, with R², MSE and MAE.
+Regression: predicted against true values per output, with R², MSE and MAE; for an
+image output (an autoencoder's reconstruction) per channel, over every pixel, plus the
+first samples' true and predicted images to show side by side.
 Labels per time step (targets (N, T)) count every step; a cell's ``positions`` says
 which sample and step each entry is.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..data.dataset import Dataset
 from ..network import Network
 from .common import probabilities, resolve_loss
-from .stats import freeze
+from .stats import freeze, readonly
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,10 @@ class ClassificationReport:
 @dataclass(frozen=True)
 class RegressionReport:
     """Predicted against true, (N, K) each (K outputs; per-step outputs flattened to
-    rows), with per-output ``r2`` (K,) (NaN when the true values do not vary), their
-    mean ``r2_mean``, and ``mse``, ``mae`` over everything."""
+    rows; image outputs: K channels, every pixel a row), with per-output ``r2`` (K,)
+    (NaN when the true values do not vary), their mean ``r2_mean``, and ``mse``,
+    ``mae`` over everything. ``images``: for image outputs, the first
+    ``SHOWN_IMAGES`` samples' (true, predicted) images, (n, C, H, W) each."""
 
     true: np.ndarray
     predicted: np.ndarray
@@ -74,6 +78,10 @@ class RegressionReport:
     r2_mean: float
     mse: float
     mae: float
+    images: tuple[np.ndarray, np.ndarray] | None = None
+
+
+SHOWN_IMAGES = 24
 
 
 def classification_report(y_true, y_pred, n_classes: int | None = None,
@@ -110,8 +118,16 @@ def classification_report(y_true, y_pred, n_classes: int | None = None,
 
 
 def regression_report(y_true, y_pred) -> RegressionReport:
-    """Predicted against true values; both reshaped to rows of K outputs."""
+    """Predicted against true values; both reshaped to rows of K outputs (images: K
+    channels)."""
     pred = np.asarray(y_pred, dtype=np.float64)
+    if pred.ndim == 4:
+        true = np.asarray(y_true, dtype=np.float64).reshape(pred.shape)
+        c = pred.shape[1]
+        report = regression_report(true.transpose(0, 2, 3, 1).reshape(-1, c),
+                                   pred.transpose(0, 2, 3, 1).reshape(-1, c))
+        shown = (readonly(true[:SHOWN_IMAGES].copy()), readonly(pred[:SHOWN_IMAGES].copy()))
+        return freeze(replace(report, images=shown))
     k = pred.shape[-1] if pred.ndim > 1 else 1
     pred = pred.reshape(-1, k)
     true = np.asarray(y_true, dtype=np.float64).reshape(pred.shape)

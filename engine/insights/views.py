@@ -61,10 +61,14 @@ def feature_maps(a: np.ndarray, sample: int, max_channels: int) -> np.ndarray | 
 
 
 def conv_filters(layer, max_channels: int) -> np.ndarray | None:
-    """(F', C', kh, kw) of a Conv2D's kernel, the first filters and input channels."""
+    """(F', C', kh, kw) of a Conv2D's kernel, the first filters and input channels; a
+    Conv2DTranspose's (C, F, kh, kw) is turned to the same order (each tile: the patch
+    one input channel paints into one output channel)."""
     w = layer.params.get("W")
-    if layer.type_name != "Conv2D" or w is None:
+    if layer.type_name not in ("Conv2D", "Conv2DTranspose") or w is None:
         return None
+    if layer.type_name == "Conv2DTranspose":
+        w = w.transpose(1, 0, 2, 3)
     return np.array(w[:max_channels, :max_channels], dtype=np.float32)
 
 

@@ -34,6 +34,14 @@ LAYOUTS: dict[tuple[str, str], str] = {
                      "PyTorch bias_hh_l0 = [0, 0, b_hn].",
 }
 
+LAYOUTS[("Conv2DTranspose", "W")] = ("(in_channels, filters, kh, kw): as PyTorch "
+                                      "nn.ConvTranspose2d.weight and ONNX ConvTranspose W.")
+LAYOUTS[("Conv2DTranspose", "b")] = "(filters,): one bias per output channel."
+LAYOUTS[("LayerNorm", "gamma")] = ("(features,): scale over the last axis; y = gamma * "
+                                   "(x - mean) / sqrt(var + epsilon) + beta, mean and var "
+                                   "of each sample's last axis. PyTorch nn.LayerNorm.weight.")
+LAYOUTS[("LayerNorm", "beta")] = "(features,): shift. PyTorch nn.LayerNorm.bias."
+
 
 def layout_of(layer_type: str, param: str, shape: tuple[int, ...]) -> str:
     """The layout line for one weight; a plain shape for weights not listed above."""

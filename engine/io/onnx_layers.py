@@ -160,6 +160,41 @@ def batch_norm(g, layer, inputs):
     return y
 
 
+# ---- layers that enlarge images, layer normalisation --------------------------------------
+def conv_transpose(g, layer, inputs):
+    """ConvTranspose with the weights as they are (C_in, filters, kh, kw); padding crops
+    both sides, output_padding adds to the bottom and right (as PyTorch)."""
+    name, c = layer.name, layer.config
+    ins = [inputs[0], g.const(f"{name}/W", layer.params["W"])]
+    if "b" in layer.params:
+        ins.append(g.const(f"{name}/b", layer.params["b"]))
+    p, op = c["padding"], c["output_padding"]
+    z = g.op("ConvTranspose", ins, f"{name}/convt", kernel_shape=list(layer.kernel),
+             strides=[c["stride"]] * 2, pads=[p, p, p, p], output_padding=[op, op])
+    return _activated(g, layer, z)
+
+
+def upsampling(g, layer, inputs):
+    """Resize by the factors: nearest with asymmetric coordinates and floor (a block of
+    copies), or linear with half_pixel (PyTorch's align_corners=False)."""
+    name = layer.name
+    scales = g.const(f"{name}/scales", np.array([1.0, 1.0, *layer.factors], np.float32))
+    if layer.config["interpolation"] == "nearest":
+        attrs = {"mode": "nearest", "coordinate_transformation_mode": "asymmetric",
+                 "nearest_mode": "floor"}
+    else:
+        attrs = {"mode": "linear", "coordinate_transformation_mode": "half_pixel"}
+    return g.op("Resize", [inputs[0], "", scales], name, **attrs)
+
+
+def layer_norm(g, layer, inputs):
+    """LayerNormalization (opset 17) over the last axis."""
+    name = layer.name
+    return g.op("LayerNormalization", [inputs[0], g.const(f"{name}/gamma", layer.params["gamma"]),
+                                       g.const(f"{name}/beta", layer.params["beta"])],
+                name, axis=-1, epsilon=float(layer.config["epsilon"]))
+
+
 # ---- recurrent --------------------------------------------------------------------------
 def _blocks(a: np.ndarray, order: tuple[int, ...], h: int) -> np.ndarray:
     """Reorder gate blocks of H rows (or values) along axis 0."""
@@ -207,3 +242,6 @@ EMITTERS = {
     "GlobalAveragePool2D": global_avg_pool, "BatchNorm": batch_norm,
     "SimpleRNN": recurrent, "LSTM": recurrent, "GRU": recurrent,
 }
+EMITTERS["Conv2DTranspose"] = conv_transpose
+EMITTERS["UpSampling2D"] = upsampling
+EMITTERS["LayerNorm"] = layer_norm

@@ -148,6 +148,37 @@ def batch_norm(code, layer, attr, out, ins, act):
         code.line(f"{out} = self.{attr}({ins[0]})")
 
 
+# ---- layers that enlarge images, layer normalisation --------------------------------------
+def conv_transpose(code, layer, attr, out, ins, act):
+    c_in, f, kh, kw = layer.params["W"].shape
+    c = layer.config
+    args = [str(c_in), str(f), f"kernel_size=({kh}, {kw})", f"stride={c['stride']}"]
+    if c["padding"]:
+        args.append(f"padding={c['padding']}")
+    if c["output_padding"]:
+        args.append(f"output_padding={c['output_padding']}")
+    if "b" not in layer.params:
+        args.append("bias=False")
+    code.module(attr, f"nn.ConvTranspose2d({', '.join(args)})")
+    code.state(attr, weight=layer.params["W"], bias=layer.params.get("b"))
+    code.line(f"{out} = {apply(act, f'self.{attr}({ins[0]})')}")
+
+
+def upsampling(code, layer, attr, out, ins, act):
+    sh, sw = layer.factors
+    mode = layer.config["interpolation"]
+    corners = ", align_corners=False" if mode == "bilinear" else ""
+    code.module(attr, f'nn.Upsample(scale_factor=({sh}, {sw}), mode="{mode}"{corners})')
+    code.line(f"{out} = self.{attr}({ins[0]})")
+
+
+def layer_norm(code, layer, attr, out, ins, act):
+    d = layer.params["gamma"].shape[0]
+    code.module(attr, f"nn.LayerNorm({d}, eps={layer.config['epsilon']:g})")
+    code.state(attr, weight=layer.params["gamma"], bias=layer.params["beta"])
+    code.line(f"{out} = self.{attr}({ins[0]})")
+
+
 # ---- recurrent --------------------------------------------------------------------------
 _RNN_CLASSES = {"SimpleRNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
 
@@ -182,3 +213,6 @@ EMITTERS = {
     "GlobalAveragePool2D": global_avg_pool, "BatchNorm": batch_norm,
     "SimpleRNN": recurrent, "LSTM": recurrent, "GRU": recurrent,
 }
+EMITTERS["Conv2DTranspose"] = conv_transpose
+EMITTERS["UpSampling2D"] = upsampling
+EMITTERS["LayerNorm"] = layer_norm

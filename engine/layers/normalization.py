@@ -1,4 +1,4 @@
-"""Normalisation layers: BatchNorm."""
+"""Normalisation layers: BatchNorm, LayerNorm."""
 from __future__ import annotations
 
 import numpy as np
@@ -109,4 +109,65 @@ class BatchNorm(Layer):
         # Through the batch mean and variance (the standard simplified form).
         mean_d = dxhat.mean(axis=axes, keepdims=True)
         mean_dx = (dxhat * xhat).mean(axis=axes, keepdims=True)
+        return [(dxhat - mean_d - xhat * mean_dx) * inv_std]
+
+
+@register
+class LayerNorm(Layer):
+    """Layer normalisation (Ba, Kiros and Hinton, 2016), as PyTorch's ``nn.LayerNorm(D)``.
+
+    ``y = gamma * (x - mean) / sqrt(var + epsilon) + beta``, where mean and (biased)
+    variance are taken over the last axis of each sample on its own: the features of a
+    vector ``(D,)``, each time step's features of a sequence ``(T, D)``. Unlike
+    BatchNorm it never looks at the rest of the batch, so training and inference compute
+    the same thing and there are no running statistics.
+
+    Shape: unchanged. Weights: ``gamma (D,)``, ``beta (D,)``.
+    """
+
+    type_name = "LayerNorm"
+    category = "Normalisation and regularisation"
+    help = ("Normalises each sample's features (each time step's, for a sequence) to mean 0 "
+            "and variance 1, then scales and shifts them by learned amounts; the same in "
+            "training and use. Common in transformers and recurrent networks.")
+    schema = Schema((
+        Param("epsilon", "float", 1e-5, "Added to the variance to avoid dividing by zero.",
+              low=1e-12, high=1.0),
+    ))
+
+    def describe(self):
+        return f"epsilon {self.config['epsilon']:g}"
+
+    def output_shape(self, input_shapes):
+        shape = self.single_input(input_shapes)
+        if len(shape) > 2:
+            raise self.shape_error(f"normalises vectors (D,) or sequences (T, D), not "
+                                   f"{fmt_shape(shape)}: for images use BatchNorm, or a "
+                                   f"Flatten before it")
+        return shape
+
+    def param_specs(self, input_shapes):
+        d = input_shapes[0][-1]
+        return [ParamSpec("gamma", (d,), "ones", d, d, decay=False),
+                ParamSpec("beta", (d,), "zeros", d, d, decay=False)]
+
+    def forward(self, inputs, training=False):
+        x = inputs[0]
+        centred = x - x.mean(axis=-1, keepdims=True)
+        var = np.mean(np.square(centred), axis=-1, keepdims=True)
+        inv_std = 1.0 / np.sqrt(var + self.config["epsilon"])
+        xhat = centred * inv_std
+        self._cache = (xhat, inv_std)
+        return xhat * self.params["gamma"] + self.params["beta"]
+
+    def backward(self, grad, need_input_grad=True):
+        xhat, inv_std = self._cache
+        axes = tuple(range(grad.ndim - 1))
+        np.sum(grad * xhat, axis=axes, out=self.grads["gamma"])
+        np.sum(grad, axis=axes, out=self.grads["beta"])
+        if not need_input_grad:
+            return [None]
+        dxhat = grad * self.params["gamma"]
+        mean_d = dxhat.mean(axis=-1, keepdims=True)
+        mean_dx = (dxhat * xhat).mean(axis=-1, keepdims=True)
         return [(dxhat - mean_d - xhat * mean_dx) * inv_std]

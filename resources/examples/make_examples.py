@@ -95,6 +95,25 @@ EXAMPLES = {
               "test_split": 0.05, "validation_split": 0.05},
         training={"epochs": 15, "batch_size": 32, "optimizer": "adam", "learning_rate": 0.005,
                   "clip_norm": 5.0}),
+    # An autoencoder: the digits in, the same digits out, through 16 numbers (4 channels
+    # of 2x2); Conv2DTranspose and UpSampling2D enlarge the code back to 8x8. Strided
+    # convolutions shrink it, and the code is linear: max pooling's ties on the flat
+    # background, and a ReLU code that is exactly 0 over a whole patch, put the
+    # gradient check on kinks (it reported 3e-2 where the slopes are one-sided).
+    "conv_autoencoder": dict(
+        net=((1, 8, 8), "image", [
+            ("encode1", "Conv2D", {"filters": 16, "kernel_size": 3, "stride": 2,
+                                   "padding": "same"}),
+            ("code", "Conv2D", {"filters": 4, "kernel_size": 3, "stride": 2,
+                                "padding": "same", "activation": "linear"}),
+            ("decode1", "Conv2DTranspose", {"filters": 16, "kernel_size": 3, "stride": 2,
+                                            "padding": 1, "output_padding": 1}),
+            ("upsample", "UpSampling2D", {"size": 2}),
+            ("pixels", "Conv2D", {"filters": 1, "kernel_size": 3, "padding": "same",
+                                  "activation": "sigmoid"})]),
+        data={"source": "builtin", "name": "digits_images", "reconstruct": True},
+        training={"epochs": 40, "batch_size": 32, "optimizer": "adam",
+                  "learning_rate": 0.003}),
 }
 
 

@@ -115,3 +115,22 @@ def test_training_settings_are_undoable_and_irrelevant_fields_disabled(window):
     assert "learning_rate" not in editor.doc.project.training
     panel.commit("epochs", 0)
     assert "at least 1" in panel.message.text()
+
+
+def test_reconstruct_the_input_is_a_tick_box_that_makes_an_autoencoders_data(qtbot, window):
+    editor, panel = window.editor, window.data_panel
+    assert window.projects.open_path(EXAMPLES / "xor.ncproj")
+    choose(panel, "builtin")
+    combo = panel.form_widget.findChild(type(panel.source_combo), "data_builtin")
+    combo.setCurrentIndex(combo.findData("digits_images"))
+    combo.activated.emit(combo.currentIndex())
+    box = panel.fields["reconstruct"].widget
+    box.setChecked(True)  # a click commits the value
+    assert load(qtbot, panel)
+    assert editor.doc.project.data == {"source": "builtin", "name": "digits_images",
+                                       "reconstruct": True}
+    assert ("regression: reconstruct the input (each sample is its own target)"
+            in panel.preview.summary.text())
+    assert panel.preview.samples.objectName() == "data_image_grid"
+    editor.undo()
+    assert "reconstruct" not in editor.doc.project.data

@@ -219,3 +219,19 @@ def test_a_data_file_at_launch_opens_a_new_project_with_it_loaded(qtbot, dialogs
     assert (kind, title) == ("warning", "Cannot open") and "notes.docx is none of these" in text
     for win in (window, second):
         win.editor.stack.setClean()
+
+
+def test_the_autoencoder_template_comes_with_data_whose_targets_are_its_inputs(window):
+    from engine.checks import fit_problems
+    from engine.data import prepare
+
+    action = next(a for a in window.new_menu.actions()
+                  if a.objectName() == "action_new_autoencoder")
+    assert action.isEnabled() and "input itself" in action.toolTip()
+    action.trigger()
+    doc = window.editor.doc
+    assert doc.report.ok and doc.report.output_shape == (1, 28, 28)
+    assert {l.type for l in doc.layers} >= {"Conv2DTranspose", "UpSampling2D"}
+    assert doc.project.data == {"source": "builtin", "name": "mnist", "reconstruct": True}
+    data = prepare({**doc.project.data, "options": {"n_samples": 50}})
+    assert fit_problems(doc.snapshot().spec, doc.report, data.dataset_info) == []

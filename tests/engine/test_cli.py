@@ -120,3 +120,22 @@ def test_predicted_labels_cannot_run_as_spreadsheet_formulas(tmp_path):
     cells = rows[0][1:] + [row[0] for row in rows[1:]]
     assert all(c[:1] not in "=+-@" for c in cells), cells
     assert {row[0] for row in rows[1:]} <= {"'=HYPERLINK(\"http://x\")", "'@SUM(A1)"}
+
+
+def test_an_autoencoder_evaluates_against_its_own_inputs(tmp_path, capsys):
+    """A reconstruct project scores a file's images against themselves, as on its own
+    test split (the file's labels are not its targets)."""
+    from engine.data import prepare
+
+    out = tmp_path / "ae.ncproj"
+    assert main(["train", str(EXAMPLES / "conv_autoencoder.ncproj"), "--epochs", "2",
+                 "--out", str(out), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", str(out)]) == 0
+    on_split = capsys.readouterr().out
+    data = prepare({"source": "builtin", "name": "digits_images"})
+    raw = data.normalizer.inverse_transform(data.test.x)
+    np.savez(tmp_path / "digits.npz", x=raw, y=data.test.y)
+    assert main(["evaluate", str(out), "--data", str(tmp_path / "digits.npz")]) == 0
+    on_file = capsys.readouterr().out
+    assert "mse: " in on_file and on_file == on_split

@@ -144,6 +144,44 @@ def conv2d(c, w, ins):  # W (filters, C, kh, kw), cross-correlation
     return act(c, z + w["b"][:, None, None] if "b" in w else z)
 
 
+def conv_transpose(c, w, ins):
+    """W (C_in, filters, kh, kw): every input pixel adds x * W[c] onto a kh x kw patch of
+    the output, patches stride apart; then padding is cropped from each side and
+    output_padding rows and columns (bias only) kept at the bottom and right."""
+    x, kernel = ins[0], w["W"]
+    n, _, h, wd = x.shape
+    _, f, kh, kw = kernel.shape
+    s, p, op = c["stride"], c["padding"], c["output_padding"]
+    ho, wo = (h - 1) * s - 2 * p + kh + op, (wd - 1) * s - 2 * p + kw + op
+    full = np.zeros((n, f, max((h - 1) * s + kh, ho + p), max((wd - 1) * s + kw, wo + p)),
+                    x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            full[:, :, i:i + (h - 1) * s + 1:s, j:j + (wd - 1) * s + 1:s] += np.einsum(
+                "nchw,cf->nfhw", x, kernel[:, :, i, j])
+    z = full[:, :, p:p + ho, p:p + wo]
+    return act(c, z + w["b"][:, None, None] if "b" in w else z)
+
+
+def bilinear_weights(size, scale):
+    """(size * scale, size): output o samples (o + 0.5) / scale - 0.5, clamped."""
+    src = np.maximum((np.arange(size * scale) + 0.5) / scale - 0.5, 0.0)
+    low = np.minimum(np.floor(src).astype(int), size - 1)
+    a = np.zeros((size * scale, size))
+    np.add.at(a, (np.arange(size * scale), low), 1 - (src - low))
+    np.add.at(a, (np.arange(size * scale), np.minimum(low + 1, size - 1)), src - low)
+    return a
+
+
+def upsampling(c, w, ins):
+    x = ins[0]
+    sh, sw = (c["size"] * 2)[:2]
+    if c["interpolation"] == "nearest":
+        return x.repeat(sh, axis=2).repeat(sw, axis=3)
+    out = bilinear_weights(x.shape[2], sh) @ x @ bilinear_weights(x.shape[3], sw).T
+    return out.astype(x.dtype)
+
+
 def _pool_geometry(c, x):
     k, s = c["pool_size"], c["stride"] or c["pool_size"]
     return k, s, pads_of(c["padding"], x.shape[2], x.shape[3], k, k, s, 1)
@@ -174,6 +212,14 @@ def batch_norm(c, w, ins):
     mean, var = w["running_mean"].reshape(shape), w["running_var"].reshape(shape)
     x_hat = (x - mean) / np.sqrt(var + c["epsilon"])
     return x_hat * w["gamma"].reshape(shape) + w["beta"].reshape(shape)
+
+
+def layer_norm(c, w, ins):
+    """Over the last axis of each sample (each time step of a sequence)."""
+    x = ins[0]
+    centred = x - x.mean(axis=-1, keepdims=True)
+    var = (centred ** 2).mean(axis=-1, keepdims=True)
+    return centred / np.sqrt(var + c["epsilon"]) * w["gamma"] + w["beta"]
 
 
 # ---- recurrent (gate blocks in PyTorch's order, zero initial state) ---------------------
@@ -221,3 +267,6 @@ LAYERS = {
     "BatchNorm": batch_norm, "SimpleRNN": recurrent(rnn_step), "LSTM": recurrent(lstm_step),
     "GRU": recurrent(gru_step),
 }
+LAYERS["Conv2DTranspose"] = conv_transpose
+LAYERS["UpSampling2D"] = upsampling
+LAYERS["LayerNorm"] = layer_norm

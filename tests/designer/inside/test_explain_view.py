@@ -52,3 +52,19 @@ def test_explain_follows_selection_with_the_engines_numbers(qtbot, open_example)
     qtbot.wait(50)
     assert view.explanation is None and view.label.text() == EMPTY_EXPLAIN
     assert not view.text.toPlainText()
+
+
+def test_explain_says_why_for_the_autoencoders_layers(qtbot, open_example):
+    """A Conv2D of the autoencoder is explained; its Conv2DTranspose and UpSampling2D
+    get a sentence saying why not, never an error."""
+    win = open_example("conv_autoencoder")
+    panel = win.inside_dock.widget()
+    panel.setCurrentWidget(panel.explain)
+    view = panel.explain
+    win.editor.set_selection(["encode1"])
+    assert _explained(qtbot, view).layer_type == "Conv2D"
+    win.editor.set_selection(["decode1"])
+    assert view.explanation is None
+    assert view.label.text().startswith("A Conv2DTranspose output is a sum of patches")
+    win.editor.set_selection(["upsample"])
+    assert "UpSampling2D has no units of its own" in view.label.text()

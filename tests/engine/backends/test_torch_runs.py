@@ -153,3 +153,36 @@ def test_a_device_that_is_not_there_is_a_clear_error():
     with pytest.raises(BackendError, match="no CUDA GPU"):
         torch_device("cuda")
     assert torch_device("auto").type in ("cpu", "mps")
+
+
+def test_a_decoder_with_the_enlarging_layers_and_layer_norm_trains_alike_on_pytorch():
+    """Conv2DTranspose, UpSampling2D (both modes) and LayerNorm through the generated
+    module: the same per-batch losses and trained weights as the engine, in float64."""
+    from types import SimpleNamespace
+
+    from engine.data.dataset import Dataset
+
+    from ..helpers import chain_spec
+
+    spec = chain_spec((1, 6, 6), [
+        ("Conv2D", {"filters": 3, "stride": 2}),
+        ("Conv2DTranspose", {"filters": 2, "activation": "tanh"}),
+        ("UpSampling2D", {"interpolation": "bilinear"}),
+        ("Conv2DTranspose", {"filters": 2, "kernel_size": 2, "stride": 3, "padding": 1,
+                             "output_padding": 2, "use_bias": False}),
+        ("UpSampling2D", {"size": [1, 2]}), ("Flatten", {}), ("LayerNorm", {}),
+        ("Dense", {"units": 2, "activation": "linear"})], "image")
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(40, 1, 6, 6))
+    y = np.stack([x.mean(axis=(1, 2, 3)), x[:, 0, 0, :].mean(1)], 1)
+    full = Dataset(x, y, "regression", input_kind="image")
+    data = SimpleNamespace(train=full.subset(np.arange(32)), val=full.subset(np.arange(32, 40)))
+    theirs, ours, engine, trainer = float64_runs(
+        spec, data, {"epochs": 3, "batch_size": 8, "learning_rate": 0.003})
+    a, b = losses(theirs), losses(ours)
+    assert len(a) == len(b) == 12
+    assert relative(a, b) < RTOL
+    assert a[-4:].mean() < a[:4].mean()  # it learns
+    trained = trainer.net.weights()
+    for key, value in engine.weights().items():
+        np.testing.assert_allclose(trained[key], value, rtol=1e-6, atol=1e-9)

@@ -129,6 +129,29 @@ SYNTHETIC = {
     ], None, "per_step", 11),
 }
 
+# Layers that enlarge images, and layer normalisation (on vectors and on sequences).
+SYNTHETIC["decoder"] = ((2, 6, 6), "image", [
+    ("down", "Conv2D", {"filters": 3, "stride": 2, "padding": "same"}),
+    ("up_learned", "Conv2DTranspose", {"filters": 4, "activation": "tanh"}),
+    ("up_bilinear", "UpSampling2D", {"interpolation": "bilinear"}),
+    ("up_nearest", "UpSampling2D", {"size": [1, 2]}),
+    ("up_past_canvas", "Conv2DTranspose", {"filters": 2, "kernel_size": [2, 3], "stride": 3,
+                                           "padding": 0, "output_padding": 2,
+                                           "use_bias": False, "activation": "linear"}),
+    ("crop", "Conv2DTranspose", {"filters": 2, "kernel_size": 4, "stride": 2, "padding": 3,
+                                 "output_padding": 0, "activation": "sigmoid"}),
+    ("gap", "GlobalAveragePool2D", {}),
+    ("norm", "LayerNorm", {"epsilon": 1e-3}),
+    ("out", "Dense", {"units": 2, "activation": "linear"}),
+], None, "regression", 2)
+SYNTHETIC["layernorm_sequence"] = ((5, 4), "sequence", [
+    ("norm_in", "LayerNorm", {}),
+    ("lstm", "LSTM", {"units": 6, "return_sequences": True}),
+    ("norm_steps", "LayerNorm", {}),
+    ("gru", "GRU", {"units": 3}),
+    ("out", "Dense", {"units": 3, "activation": "softmax"}),
+], None, "classes", 3)
+
 
 def synthetic_types(name: str) -> set[str]:
     """The layer types a synthetic design uses (read without building it)."""

@@ -62,3 +62,25 @@ CASES = [
     ("BatchNorm", {}, [(3, 4, 4)], {}),
     ("BatchNorm", {}, [(3, 4, 4)], {"training": False}),
 ]
+# Normalisation over the last axis, and layers that enlarge images (normalization.py,
+# upsampling.py): strides, crops, output padding past the canvas, uneven kernels.
+CASES += [
+    ("LayerNorm", {}, [(5,)], {}),
+    ("LayerNorm", {"epsilon": 1e-3}, [(4, 6)], {}),
+    ("LayerNorm", {}, [(1, 3)], {}),  # one step
+    ("UpSampling2D", {}, [(2, 3, 4)], {}),
+    ("UpSampling2D", {"size": [3, 1]}, [(1, 2, 3)], {}),
+    ("UpSampling2D", {"interpolation": "bilinear"}, [(2, 3, 4)], {}),
+    ("UpSampling2D", {"size": [3, 2], "interpolation": "bilinear"}, [(1, 1, 3)], {}),
+    ("Conv2DTranspose", {"filters": 3, "activation": "linear"}, [(2, 4, 3)], {}),
+    ("Conv2DTranspose", {"filters": 2, "stride": 1, "padding": 0, "output_padding": 0,
+                         "activation": "tanh"}, [(3, 4, 4)], {}),
+    ("Conv2DTranspose", {"filters": 2, "kernel_size": [2, 3], "stride": 3, "padding": 0,
+                         "output_padding": 2, "use_bias": False}, [(2, 3, 2)], {}),
+    ("Conv2DTranspose", {"filters": 4, "kernel_size": 4, "stride": 2, "padding": 2,
+                         "output_padding": 1, "activation": "sigmoid"}, [(1, 3, 3)], {}),
+    ("Conv2DTranspose", {"filters": 1, "kernel_size": 1, "stride": 2, "padding": 0,
+                         "output_padding": 1, "activation": "linear"}, [(3, 2, 2)], {}),
+    ("Conv2DTranspose", {"filters": 2, "kernel_size": 5, "stride": 2, "padding": 3,
+                         "output_padding": 0, "activation": "linear"}, [(2, 3, 4)], {}),
+]

@@ -51,3 +51,18 @@ def test_regression_fits_the_sine():
     net, data, _, loss = train_example("regression")
     mse = evaluate(net, data.test, loss)["mse"]
     assert mse < 0.05  # the noise alone has variance 0.01; sin has variance ~0.5
+
+
+def test_conv_autoencoder_reconstructs_held_out_digits_far_better_than_the_mean_image():
+    """The target is the input itself: on the test split the reconstruction error must
+    be well below that of always answering the training set's mean image."""
+    net, data, _, loss = train_example("conv_autoencoder")
+    assert data.test.y.shape == data.test.x.shape == (len(data.test), 1, 8, 8)
+    mse = evaluate(net, data.test, loss)["mse"]
+    mean_image = data.train.y.mean(axis=0)
+    baseline = float(np.mean((data.test.y - mean_image) ** 2))
+    assert mse < 0.35 * baseline, (mse, baseline)
+    # Reconstructions of other digits differ: it is not one blurred average.
+    out = net.predict(data.test.x[:20])
+    assert out.shape == (20, 1, 8, 8) and np.all((out >= 0) & (out <= 1))
+    assert np.std(out, axis=0).mean() > 0.5 * np.std(data.test.y[:20], axis=0).mean()
