@@ -3,7 +3,7 @@
 A grid takes each list as it is and a range at evenly spaced points (in log space for
 ``:log``), as many as the trial budget allows: ``points`` per range, the most for which
 the whole grid stays within ``trials``, and at least 2. Random draws are uniform (log-
-uniform for ``:log``), reproducible from ``seed``.
+uniform for ``:log``), reproducible from ``seed``; lists alone give distinct combinations.
 """
 from __future__ import annotations
 
@@ -53,7 +53,13 @@ def range_points(dim: Dimension, n: int) -> tuple:
 
 
 def random_trials(dims: list[Dimension], n: int, seed: int) -> list[dict]:
+    """``n`` draws; when every dimension is a list, distinct combinations (all of them,
+    shuffled, when ``n`` asks for as many or more): a repeated trial teaches nothing."""
     rng = np.random.default_rng(seed)
+    if all(not d.is_range for d in dims):
+        combos = list(itertools.product(*(d.values for d in dims)))
+        order = rng.permutation(len(combos))[:n]
+        return [{d.name: v for d, v in zip(dims, combos[i])} for i in order]
     return [{d.name: draw(d, rng) for d in dims} for _ in range(n)]
 
 

@@ -82,6 +82,7 @@ class _Trial:
     how: str = ""  # finished / stopped / diverged, from the worker
     message: str = ""
     stderr: collections.deque = field(default_factory=lambda: collections.deque(maxlen=40))
+    stderr_reader: threading.Thread | None = None
 
 
 class SweepScheduler:
@@ -128,8 +129,12 @@ class SweepScheduler:
             while pending or running:
                 while pending and len(running) < self.parallel and not self.cancelled:
                     trial = pending.popleft()
-                    yield self._start(trial)
-                    running[trial.index] = trial
+                    started = self._start(trial)
+                    if isinstance(started, TrialStarted):
+                        running[trial.index] = trial
+                    else:
+                        rows[trial.index] = started.trial
+                    yield started
                 if self.cancelled and pending:
                     for trial in pending:
                         rows[trial.index] = self._row(trial, "cancelled", "the sweep was stopped")
@@ -145,23 +150,32 @@ class SweepScheduler:
                              [rows[i] for i in sorted(rows)])
         yield SweepEnded(sweep)
 
-    def _start(self, trial: _Trial) -> TrialStarted:
+    def _start(self, trial: _Trial) -> TrialStarted | TrialEnded:
         env = {**os.environ, **{name: "1" for name in BLAS_ENV}}
         root = str(Path(__file__).resolve().parents[2])  # this engine, not another one
         env["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [env.get("PYTHONPATH")] if p])
         request = {"project": self.project_path, "base_dir": self.base_dir,
                    "settings": trial.settings, "epochs": self.epochs}
         with self._lock:
-            trial.proc = subprocess.Popen(
-                [self.python, "-m", "engine.sweep.worker"], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
-                encoding="utf-8", errors="replace")
+            try:
+                trial.proc = subprocess.Popen(
+                    [self.python, "-m", "engine.sweep.worker"], stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
+                    encoding="utf-8", errors="replace")
+            except OSError as exc:  # no such interpreter, no memory for a process
+                return TrialEnded(trial.index, self._row(
+                    trial, "failed", f"the trial's process could not start ({exc})"))
             trial.started = time.monotonic()
-            assert trial.proc.stdin is not None
-            trial.proc.stdin.write(json.dumps(request) + "\n")
-            trial.proc.stdin.flush()
+            try:
+                assert trial.proc.stdin is not None
+                trial.proc.stdin.write(json.dumps(request) + "\n")
+                trial.proc.stdin.flush()
+            except OSError:
+                pass  # it exited at once: its exit status and stderr say why
+        trial.stderr_reader = threading.Thread(target=self._read_stderr, args=(trial,),
+                                               daemon=True)
+        trial.stderr_reader.start()
         threading.Thread(target=self._read_stdout, args=(trial,), daemon=True).start()
-        threading.Thread(target=self._read_stderr, args=(trial,), daemon=True).start()
         return TrialStarted(trial.index, dict(trial.settings), trial.proc.pid)
 
     def _read_stdout(self, trial: _Trial) -> None:
@@ -169,6 +183,8 @@ class SweepScheduler:
         for line in trial.proc.stdout:
             self._events.put((trial.index, "line", line))
         trial.proc.wait()
+        if trial.stderr_reader is not None:
+            trial.stderr_reader.join(5.0)  # its last words, before the exit is reported
         self._events.put((trial.index, "exit", trial.proc.returncode))
 
     def _read_stderr(self, trial: _Trial) -> None:
