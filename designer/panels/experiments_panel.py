@@ -178,11 +178,14 @@ class ExperimentsPanel(QWidget, FreshView):
         self._say("Stopping every trial\u2026")
 
     def _trial_started(self, event) -> None:
-        self.live[event.index]["status"] = "running"
-        self._changed()
+        if event.index in self.live:  # (not: a sweep of the project closed, ending)
+            self.live[event.index]["status"] = "running"
+            self._changed()
 
     def _trial_epoch(self, event) -> None:
-        row = self.live[event.index]
+        row = self.live.get(event.index)
+        if row is None:
+            return
         row["curve"].append(event.value)
         self.sweep = {**(self.sweep or {}), "metric": event.metric,
                       "goal": metric_goal(event.metric)}
@@ -193,10 +196,13 @@ class ExperimentsPanel(QWidget, FreshView):
         self._changed()
 
     def _trial_ended(self, event) -> None:
-        self.live[event.index] = dict(event.trial)
-        self._changed()
+        if event.index in self.live:
+            self.live[event.index] = dict(event.trial)
+            self._changed()
 
     def _changed(self) -> None:
+        if not self.live:
+            return
         if not self._redraw.isActive():
             self._redraw.start()
         self._progress()
