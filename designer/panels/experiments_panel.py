@@ -91,7 +91,10 @@ class ExperimentsPanel(QWidget, FreshView):
         self.run_button = self._button("sweep_run", "Run sweep", self.run_sweep, row)
         self.run_button.setStyleSheet("QPushButton:enabled { background: #1e88e5; color: "
                                       "white; font-weight: 600; }")
+        self.run_button.setToolTip("Train every trial, as many at once as set, each in a "
+                                   "process of its own")
         self.stop_button = self._button("sweep_stop", "Stop", self.stop, row)
+        self.stop_button.setToolTip("Stop every trial; the ones finished are kept")
         column.addLayout(row)
         self.apply_button = self._button("sweep_apply_best", "Apply best", self.apply_best,
                                          column)

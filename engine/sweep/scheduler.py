@@ -193,10 +193,10 @@ class SweepScheduler:
             trial.stderr.append(line.rstrip())
 
     def _next_events(self, running: dict[int, _Trial]) -> list:
+        self._escalate(running)  # every turn: a trial that talks on must still stop
         try:
             index, kind, payload = self._events.get(timeout=0.2)
         except queue.Empty:
-            self._escalate(running)
             return []
         trial = running.get(index)
         if trial is None:
