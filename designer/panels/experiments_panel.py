@@ -68,6 +68,8 @@ class ExperimentsPanel(QWidget, FreshView):
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.AscendingOrder)  # trial order until a title is clicked
+        self.table.itemSelectionChanged.connect(self._picked)
+        self.picked: int | None = None  # the trial whose row is selected
         self.table.setToolTip("Click a column's title to sort by it. \u2605 the best trial, "
                               "\u25c6 on the Pareto front (no trial is better with fewer "
                               "parameters)")
@@ -126,7 +128,7 @@ class ExperimentsPanel(QWidget, FreshView):
         if change == Change.PROJECT:
             if self.runner.running:
                 self.runner.stop(discard=True)  # it was about the project just closed
-            self.live = {}
+            self.live, self.picked = {}, None
             self.setup.set_design(self.doc.spec(), self.doc.project.training)
             if not self.setup.texts():
                 self.setup.set_row(0, "learning_rate")  # the setting most worth a sweep
@@ -166,6 +168,7 @@ class ExperimentsPanel(QWidget, FreshView):
                  "trials_asked": self.setup.trials.value(), "seed": self.setup.seed.value()}
         epochs = self.setup.epochs.value() or None
         self.live = {i: pending_row(i, s) for i, s in enumerate(trials)}
+        self.picked = None
         self.sweep = {"metric": "", "goal": "max", "trials": [], "status": "running"}
         self.started_at = time.monotonic()
         try:
@@ -190,6 +193,7 @@ class ExperimentsPanel(QWidget, FreshView):
         if row is None:
             return
         row["curve"].append(event.value)
+        row["params"], row["seconds"] = event.params, event.seconds
         self.sweep = {**(self.sweep or {}), "metric": event.metric,
                       "goal": metric_goal(event.metric)}
         scored = [(v, e) for e, v in enumerate(row["curve"], 1) if v is not None]
@@ -233,8 +237,19 @@ class ExperimentsPanel(QWidget, FreshView):
         goal = (self.sweep or {}).get("goal", "max")
         best = best_trial({"trials": rows, "goal": goal}) if rows else None
         best_index = best["trial"] if best else None
-        self.plots.show_trials(rows, metric, goal, best_index)
+        self.plots.show_trials(rows, metric, goal, best_index, self.picked)
+        self.table.blockSignals(True)  # refilling is not the user picking another row
         fill_table(self.table, rows, metric, best_index, set(self.plots.front))
+        for i in range(self.table.rowCount()):
+            if self.picked is not None and self.table.item(i, 0).value == self.picked + 1:
+                self.table.selectRow(i)
+        self.table.blockSignals(False)
+
+    def _picked(self) -> None:
+        """A row selected: its trial's curve stands out (none selected: the best's)."""
+        rows = {index.row() for index in self.table.selectedIndexes()}
+        self.picked = (self.table.item(min(rows), 0).value - 1) if rows else None
+        self.redraw()
 
     def _say(self, text: str, error: bool = False) -> None:
         colour = style.ERROR.name() if error else SUBTLE

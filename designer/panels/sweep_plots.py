@@ -45,8 +45,9 @@ class SweepPlots(QWidget):
         self.show_trials([], "", "max")
 
     def show_trials(self, trials: list[dict], metric: str, goal: str,
-                    best: int | None = None) -> None:
-        """Draw ``trials`` (rows of a sweep record, possibly still running)."""
+                    best: int | None = None, picked: int | None = None) -> None:
+        """Draw ``trials`` (rows of a sweep record, possibly still running); the
+        ``picked`` trial's curve (a row selected in the table) stands out."""
         title = metric_title(metric) if metric else "metric"
         self.curves_plot.clear()
         self.pareto_plot.clear()
@@ -57,16 +58,21 @@ class SweepPlots(QWidget):
         self.curves_plot.setLabel("left", title)
         self.pareto_plot.setLabel("left", title)
         for trial in trials:
-            self._curve(trial, trial["trial"] == best)
+            self._curve(trial, trial["trial"] == best, picked)
         self._pareto(trials, goal, best)
 
-    def _curve(self, trial: dict, is_best: bool) -> None:
+    def _curve(self, trial: dict, is_best: bool, picked: int | None) -> None:
         ys = [math.nan if v is None else v for v in trial["curve"]]
         if not ys:
             return
         colour = trial_colour(trial["trial"])
-        pen = pg.mkPen(colour, width=3.5 if is_best else 1.6)
-        self.curves_plot.plot(list(range(1, len(ys) + 1)), ys, pen=pen, connect="finite")
+        faded = picked is not None and trial["trial"] != picked
+        if faded:
+            colour.setAlpha(60)
+        wide = trial["trial"] == picked or (picked is None and is_best)
+        curve = self.curves_plot.plot(list(range(1, len(ys) + 1)), ys, connect="finite",
+                                      pen=pg.mkPen(colour, width=3.5 if wide else 1.6))
+        curve.setZValue(1 if wide else 0)
 
     def _pareto(self, trials: list[dict], goal: str, best: int | None) -> None:
         scored = [t for t in trials if t["best"] is not None and t["params"] is not None]
@@ -76,6 +82,10 @@ class SweepPlots(QWidget):
             return
         sizes = [t["params"] for t in scored]
         self.pareto_plot.setLogMode(x=max(sizes) >= 4 * max(min(sizes), 1), y=False)
+        if min(sizes) == max(sizes):  # one size: a sensible axis, not ±0.5 parameters
+            self.pareto_plot.setXRange(sizes[0] * 0.9, sizes[0] * 1.1 + 1, padding=0)
+        else:
+            self.pareto_plot.enableAutoRange(axis="x")
         front = [scored[i] for i in front_at]
         self.pareto_plot.plot([t["params"] for t in front], [t["best"] for t in front],
                               pen=pg.mkPen(FRONT, width=2), stepMode=None)

@@ -43,6 +43,8 @@ class TrialEpoch:
     epoch: int
     value: float | None  # the sweep's metric after this epoch
     metric: str
+    params: int | None = None  # the trial's network's parameter count
+    seconds: float = 0.0  # since the trial's process started
 
 
 @dataclass(frozen=True)
@@ -221,7 +223,8 @@ class SweepScheduler:
             value = float(value) if isinstance(value, (int, float)) and math.isfinite(value) \
                 else None
             trial.curve.append(value)
-            return [TrialEpoch(trial.index, len(trial.curve), value, self.metric)]
+            return [TrialEpoch(trial.index, len(trial.curve), value, self.metric,
+                               trial.params, time.monotonic() - trial.started)]
         elif event in ("ended", "failed"):
             trial.how = message.get("how", "failed")
             trial.message = str(message.get("message", ""))

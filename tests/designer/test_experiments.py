@@ -73,6 +73,10 @@ def test_a_sweep_fills_the_table_and_apply_best_is_one_undo_step(qtbot, digits):
     assert column(panel.table, "parameters") == ["7,594"] * 2  # 64*32+32 + 32*128+128 + 1290
     assert column(panel.table, "trial")[1].endswith("\u2605")  # the best: the usable rate
     assert len(panel.plots.curves_plot.listDataItems()) == 2
+    widths = lambda: [c.opts["pen"].widthF() for c in panel.plots.curves_plot.listDataItems()]  # noqa: E731
+    assert widths() == [1.6, 3.5]  # the best stands out
+    panel.table.selectRow(0)  # picking a row brings its trial's curve forward instead
+    assert panel.picked == 0 and widths() == [3.5, 1.6]
     assert panel.plots.front  # some trial is on the Pareto front
     sweep = doc.project.sweeps[-1]
     assert sweep["trials"][1]["best"] > sweep["trials"][0]["best"]
