@@ -7,6 +7,7 @@ in the project (``Editor.record_sweep``), and the last one shows when it is open
 """
 from __future__ import annotations
 
+import html
 import time
 
 from PySide6.QtCore import Qt, QTimer
@@ -150,7 +151,7 @@ class ExperimentsPanel(QWidget, FreshView):
         if self.sweep is None:
             self._say(EMPTY)
         else:
-            self._say(summary(self.sweep, len(sweeps)))
+            self._say(summary(self.sweep, len(sweeps)), rich=True)
         self._update_buttons()
 
     # ---- running ---------------------------------------------------------------------
@@ -251,8 +252,10 @@ class ExperimentsPanel(QWidget, FreshView):
         self.picked = (self.table.item(min(rows), 0).value - 1) if rows else None
         self.redraw()
 
-    def _say(self, text: str, error: bool = False) -> None:
+    def _say(self, text: str, error: bool = False, rich: bool = False) -> None:
+        """Show ``text`` (plain unless ``rich``: names and messages may come from a file)."""
         colour = style.ERROR.name() if error else SUBTLE
+        text = text if rich else html.escape(text)
         self.status.setText(f"<span style='color:{colour}'>{text}</span>")
 
     def _update_buttons(self) -> None:
@@ -295,9 +298,11 @@ def summary(sweep: dict, number: int) -> str:
             f"{sweep['seconds']:.0f} s{failed}.")
     best = best_trial(sweep)
     if best is not None:
-        text += (f"<br><b>Best</b>: trial {best['trial'] + 1}, {settings_text(best['settings'])}"
-                 f"<br>{metric_title(sweep['metric'])} {best['best']:.4f} "
-                 f"(epoch {best['best_epoch']}), {best['params']:,} parameters")
+        size = "" if best["params"] is None else f", {best['params']:,} parameters"
+        text += (f"<br><b>Best</b>: trial {best['trial'] + 1}, "
+                 f"{html.escape(settings_text(best['settings']))}"
+                 f"<br>{html.escape(metric_title(sweep['metric']))} {best['best']:.4f} "
+                 f"(epoch {best['best_epoch']}){size}")
     return text
 
 

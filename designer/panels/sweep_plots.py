@@ -3,6 +3,7 @@ same as its row in the table), and the best metric against the parameter count w
 Pareto front marked: the trials no other beats with fewer parameters."""
 from __future__ import annotations
 
+import html
 import math
 
 import pyqtgraph as pg
@@ -48,7 +49,7 @@ class SweepPlots(QWidget):
                     best: int | None = None, picked: int | None = None) -> None:
         """Draw ``trials`` (rows of a sweep record, possibly still running); the
         ``picked`` trial's curve (a row selected in the table) stands out."""
-        title = metric_title(metric) if metric else "metric"
+        title = html.escape(metric_title(metric)) if metric else "metric"  # from a file
         self.curves_plot.clear()
         self.pareto_plot.clear()
         self.curves_plot.setTitle(f"{title} per epoch, one line per trial", size="9pt")

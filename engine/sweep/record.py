@@ -22,6 +22,7 @@ SWEEP_STATUSES = ("finished", "stopped")
 MAX_SWEEPS = 1000
 MAX_CURVE = 100_000
 MAX_TEXT = 10_000
+MAX_PARAM_TEXT = 300
 _SWEEP_KEYS = {"params": list, "method": str, "trials_asked": int, "seed": int,
                "epochs": (int, type(None)), "metric": str, "goal": str, "status": str,
                "started": str, "seconds": float, "trials": list}
@@ -41,7 +42,7 @@ def read_experiments(raw) -> list[dict]:
         raise SweepError("'experiments' must be an object with 'version' and 'sweeps'")
     version = raw["version"]
     if type(version) is not int or not 1 <= version <= EXPERIMENTS_VERSION:
-        raise SweepError(f"'experiments' version {version!r} is unknown; this NeuroCanvas "
+        raise SweepError(f"'experiments' version {_short(version)} is unknown; this NeuroCanvas "
                          f"reads version {EXPERIMENTS_VERSION}")
     sweeps = raw["sweeps"]
     if not isinstance(sweeps, list) or len(sweeps) > MAX_SWEEPS:
@@ -56,8 +57,9 @@ def check_sweep(sweep, where: str = "sweep") -> None:
     if not 1 <= len(sweep["params"]) <= 3:
         raise SweepError(f"{where}.params must list 1 to 3 parameters")
     for j, text in enumerate(sweep["params"]):
-        if not isinstance(text, str) or len(text) > MAX_TEXT:
-            raise SweepError(f"{where}.params[{j}] must be a NAME=VALUES text")
+        if not isinstance(text, str) or len(text) > MAX_PARAM_TEXT:
+            raise SweepError(f"{where}.params[{j}] must be a NAME=VALUES text of at most "
+                             f"{MAX_PARAM_TEXT} characters")
         try:
             parse_dimension(text)
         except SweepError as exc:
@@ -104,10 +106,11 @@ def _check_keys(obj, keys: dict, where: str) -> None:
     for key, kind in keys.items():
         value = obj[key]
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        if float in kinds and _finite(value):
-            continue  # an integral float may be written as an int
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            raise SweepError(f"{where}.{key} has the wrong type ({type(value).__name__})")
+        if float in kinds and (_finite(value) or (value is None and type(None) in kinds)):
+            continue  # (an integral float may be written as an int)
+        if float in kinds or isinstance(value, bool) or not isinstance(value, kinds):
+            raise SweepError(f"{where}.{key} has the wrong type ({type(value).__name__}"
+                             f"{'' if not isinstance(value, float) else ', not finite'})")
 
 
 def _finite(value) -> bool:
@@ -116,8 +119,14 @@ def _finite(value) -> bool:
 
 
 def _one_of(value, allowed, where: str) -> None:
-    if value not in allowed:
-        raise SweepError(f"{where} must be one of {', '.join(allowed)}, not {value!r}"[:300])
+    if not isinstance(value, str) or value not in allowed:
+        raise SweepError(f"{where} must be one of {', '.join(allowed)}, not {_short(value)}")
+
+
+def _short(value) -> str:
+    """A value from a file, shown in a message: at most about 40 characters of it."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def best_trial(sweep: dict) -> dict | None:

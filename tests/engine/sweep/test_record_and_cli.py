@@ -139,3 +139,43 @@ def test_cli_sweep_every_trial_failing_is_an_error(capsys):
     assert code == 1 and captured.out.count(" failed: output.units=") == 2
     assert captured.err.startswith("error: every trial failed: The output layer 'output' "
                                    "gives")
+
+
+JUNK = (None, True, -1, 0, 10**30, 1.5, float("nan"), float("inf"), "", "x" * 20_000, [],
+        [1, "a"], {}, {"a": {"b": []}}, "lr=1..0", "finished", "max")
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    children = (node.items() if isinstance(node, dict)
+                else enumerate(node) if isinstance(node, list) else ())
+    for key, child in children:
+        yield from _paths(child, prefix + (key,))
+
+
+def test_junk_anywhere_in_the_section_is_a_message_never_a_crash(tmp_path):
+    import random
+
+    from engine.sweep import SweepError, read_experiments
+
+    rng = random.Random(7)
+    base = {"version": 1, "sweeps": [SWEEP]}
+    paths = [p for p in _paths(base) if p]
+    refused = 0
+    for _ in range(400):
+        doc = copy.deepcopy(base)
+        for _ in range(rng.randint(1, 3)):
+            path = rng.choice(paths)
+            target = doc
+            try:
+                for key in path[:-1]:
+                    target = target[key]
+                target[path[-1]] = rng.choice(JUNK)
+            except (KeyError, IndexError, TypeError):
+                continue  # a path an earlier change took away
+        try:
+            read_experiments(json.loads(json.dumps(doc)))
+        except SweepError as exc:
+            refused += 1
+            assert str(exc) and "\n" not in str(exc) and len(str(exc)) < 400
+    assert refused > 300  # nearly every change breaks the shape; a few keep it
