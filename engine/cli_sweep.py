@@ -36,7 +36,8 @@ def register(sub) -> None:
                    help="a setting to vary (1 to 3 of them), e.g. lr=1e-4..1e-1:log")
     p.add_argument("--trials", type=int, default=8, help="random: how many trials; grid: "
                    "the budget that sets how many points a range gets (default 8)")
-    p.add_argument("--method", choices=METHODS, default="random")
+    p.add_argument("--method", choices=METHODS, default="random",
+                   help="random draws (default) or every combination (grid)")
     p.add_argument("--parallel", type=int, default=0, metavar="N",
                    help="trials at once (default: the number of cores)")
     p.add_argument("--epochs", type=int, help="epochs per trial (default: the project's)")
@@ -79,6 +80,9 @@ def run_sweep(args) -> int:
         report.saved(out, len(latest.sweeps) + 1)
     if scheduler.cancelled:
         return EXIT_INTERRUPTED
+    if args.metric and scheduler.reported and args.metric not in scheduler.reported:
+        raise SweepError(f"no trial reported the metric {args.metric!r}; they report "
+                         f"{', '.join(sorted(scheduler.reported))}")
     if all(t["status"] == "failed" for t in sweep["trials"]):
         raise TrainingError("every trial failed: " + sweep["trials"][0]["message"])
     return 0

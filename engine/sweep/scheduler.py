@@ -101,6 +101,7 @@ class SweepScheduler:
         self._events: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
         self._cancelled_at: float | None = None
+        self.reported: set[str] = set()  # the metrics the trials' epochs report
 
     # ---- control (any thread) -----------------------------------------------------
     def cancel(self) -> None:
@@ -218,6 +219,7 @@ class SweepScheduler:
             trial.params = int(message["params"])
         elif event == "epoch":
             record = message["record"]
+            self.reported |= {k for k in record if k not in ("epoch", "lr", "seconds")}
             self.metric = self.metric or choose_metric(record)
             value = record.get(self.metric)
             value = float(value) if isinstance(value, (int, float)) and math.isfinite(value) \

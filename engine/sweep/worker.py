@@ -54,9 +54,8 @@ def run_trial(request: dict, control: TrainControl) -> int:
 
     project = load_project(request["project"])
     spec, training = apply_settings(project.spec, project.training, request["settings"])
-    if request.get("epochs"):
-        training = {**training, **({"epochs": request["epochs"]}
-                                   if "epochs" not in request["settings"] else {})}
+    if request.get("epochs") and "epochs" not in request["settings"]:
+        training["epochs"] = request["epochs"]  # the sweep's epochs, unless swept
     training["backend"] = "numpy"  # one core each: the scheduler runs trials side by side
     base = request.get("base_dir")
     data = prepare(project.data, int(training.get("seed", 0)),

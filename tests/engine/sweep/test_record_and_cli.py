@@ -131,6 +131,14 @@ def test_cli_sweep_mistakes_are_one_line(args, words, capsys):
     assert code == 1 and words in err and err.count("\n") == 1 and err.startswith("error: ")
 
 
+def test_cli_sweep_names_the_metrics_there_are_when_one_is_not(capsys):
+    code = main(["sweep", str(EXAMPLES / "xor.ncproj"), "--no-save", "--param",
+                 "lr=0.01", "--epochs", "1", "--metric", "val_f1"])
+    err = capsys.readouterr().err
+    assert code == 1 and "no trial reported the metric 'val_f1'; they report accuracy, " \
+                         "loss, val_accuracy, val_loss" in err
+
+
 def test_cli_sweep_every_trial_failing_is_an_error(capsys):
     # Valid settings of a layer, but no network that fits the data's 2 classes.
     code = main(["sweep", str(EXAMPLES / "xor.ncproj"), "--no-save", "--param",
