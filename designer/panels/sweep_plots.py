@@ -82,7 +82,8 @@ class SweepPlots(QWidget):
         if not scored:
             return
         sizes = [t["params"] for t in scored]
-        self.pareto_plot.setLogMode(x=max(sizes) >= 4 * max(min(sizes), 1), y=False)
+        self.pareto_plot.setLogMode(x=min(sizes) > 0 and max(sizes) >= 4 * min(sizes),
+                                    y=False)
         if min(sizes) == max(sizes):  # one size: a sensible axis, not ±0.5 parameters
             self.pareto_plot.setXRange(sizes[0] * 0.9, sizes[0] * 1.1 + 1, padding=0)
         else:

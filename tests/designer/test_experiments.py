@@ -154,3 +154,29 @@ def test_opening_another_project_stops_a_running_sweep(qtbot, digits):
     qtbot.waitUntil(lambda: not panel.runner.running, timeout=20_000)
     assert not any(alive(p) for p in pids)
     assert digits.editor.doc.project.sweeps == []  # not recorded in the other project
+
+
+def test_an_odd_but_valid_recorded_sweep_shows_without_fault(qtbot, digits, tmp_path):
+    """A file's sweep may hold what no run would write (huge trial numbers, no epoch for
+    a best, zero parameters, settings of layers since removed): it shows, and Apply best
+    says why it cannot apply instead of failing."""
+    from dataclasses import replace
+
+    odd = {"params": ["ghost.units=1,2"], "method": "grid", "trials_asked": 2, "seed": 0,
+           "epochs": None, "metric": "<b>val_accuracy</b>", "goal": "max",
+           "status": "finished", "started": "", "seconds": 0,
+           "trials": [{"trial": 10**30, "settings": {"ghost.units": 2}, "status": "finished",
+                       "best": 0.5, "best_epoch": None, "curve": [None, 0.5], "params": 0,
+                       "seconds": 0, "message": ""},
+                      {"trial": 1, "settings": {}, "status": "failed", "best": None,
+                       "best_epoch": None, "curve": [], "params": None, "seconds": 0,
+                       "message": "<i>x</i>"}]}
+    project = replace(project_from_document(digits.editor), sweeps=[odd])
+    save_project(project, tmp_path / "odd.ncproj")
+    digits.projects.open_path(tmp_path / "odd.ncproj", ask=False)
+    panel = digits.experiments
+    assert panel.table.rowCount() == 2
+    assert "&lt;b&gt;" in panel.status.text()  # the file's text is shown, not obeyed
+    panel.apply_button.click()
+    assert "cannot be applied" in panel.status.text() and "ghost" in panel.status.text()
+    assert digits.editor.stack.count() == 0
