@@ -196,9 +196,17 @@ def _valid_project() -> bytes:
     weights = {"d/W": np.zeros((4, 3), np.float32), "d/b": np.zeros(3, np.float32)}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "template.ncproj"
-        save_project(Project(spec, {"in": (0.0, 0.0), "d": (200.0, 0.0)}, weights=weights),
-                     path)
+        save_project(Project(spec, {"in": (0.0, 0.0), "d": (200.0, 0.0)}, weights=weights,
+                             sweeps=[_SWEEP]), path)  # its experiments section is fuzzed too
         return path.read_bytes()
+
+
+_SWEEP = {"params": ["learning_rate=0.001,0.01", "d.units=2..8:int"], "method": "grid",
+          "trials_asked": 4, "seed": 0, "epochs": 2, "metric": "val_accuracy", "goal": "max",
+          "status": "finished", "started": "2026-12-06T19:00:00Z", "seconds": 1.5,
+          "trials": [{"trial": 0, "settings": {"learning_rate": 0.01, "d.units": 2},
+                      "status": "finished", "best": 0.5, "best_epoch": 1, "curve": [0.5, 0.4],
+                      "params": 15, "seconds": 0.7, "message": "Trained 2 epochs"}]}
 
 
 HOSTILE_VALUES = [float("nan"), float("inf"), -1, 0, 10**30, 1e308, "x", None, [], {}, True,

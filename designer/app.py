@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 
-SUBCOMMANDS = ("train", "info", "evaluate", "predict", "sample", "export", "check-gradients")
+SUBCOMMANDS = ("train", "info", "evaluate", "predict", "sample", "export", "check-gradients",
+               "sweep")
 
 
 def is_subcommand(argv: list[str]) -> bool:
@@ -36,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
 
         remote.main()
         return 0
+    if getattr(sys, "frozen", False) and argv == ["-m", "engine.sweep.worker"]:
+        from engine.sweep import worker  # a sweep's trial (engine/sweep/scheduler.py)
+
+        return worker.main()
     if is_subcommand(argv):
         from engine import cli  # lazily: the window's modules are never imported here
         return cli.main(argv)

@@ -343,6 +343,51 @@ class Editor(QObject):
             self._push(SetTrainingSettingCommand(self.doc, key, value))
         return None
 
+    def apply_trial(self, settings: dict, text: str) -> str | None:
+        """A sweep trial's settings (training settings, and ``LAYER.SETTING`` for a
+        layer's) as one undo step; returns why not (nothing changes then)."""
+        if self._lock_reason:
+            return self._lock_reason
+        macro, training = MacroCommand(text), {}
+        for name, value in settings.items():
+            layer_id, _, key = name.rpartition(".")
+            problem = (self._trial_layer_setting(layer_id, key, value, macro) if layer_id
+                       else self._trial_training_setting(key, value, training))
+            if problem:
+                return problem
+        if training:
+            SetProjectFieldCommand(self.doc, "training", {**self.doc.project.training,
+                                                          **training}, text, parent=macro)
+        if macro.children_kept:
+            self._push(macro)
+        return None
+
+    def _trial_training_setting(self, key: str, value, training: dict) -> str | None:
+        try:
+            training[key] = TRAINING_SCHEMA.get(key).validate(value, owner="Training")
+        except ConfigError as exc:
+            return exc.message
+        except KeyError:
+            return f"{key!r} is not a training setting"
+        return None
+
+    def _trial_layer_setting(self, layer_id: str, key: str, value, macro) -> str | None:
+        if not self.doc.has_layer(layer_id):
+            return f"The design no longer has the layer {layer_id!r}"
+        problem = self.settings_problem(layer_id, {key: value})
+        if problem:
+            return problem
+        if self.doc.layer(layer_id).config.get(key) != value:
+            SetSettingCommand(self.doc, layer_id, key, value, parent=macro)
+        return None
+
+    def record_sweep(self, sweep: dict) -> None:
+        """Keep a finished or stopped sweep in the project (an undo step, and the
+        project then has unsaved changes). Not refused while a training run locks the
+        design: a sweep's record touches nothing that run depends on."""
+        self.stack.push(SetProjectFieldCommand(self.doc, "sweeps", self.doc.project.sweeps
+                                               + [sweep], "Record sweep"))
+
     def set_results(self, results: dict, text: str) -> None:
         """Store a run's results (the editor is unlocked again by then)."""
         self._push(SetResultsCommand(self.doc, results, text))

@@ -19,6 +19,7 @@ from .inside.dock import InsideController, make_inside_panel, project_data
 from .model.templates import templates
 from .next_step import NextStepBar
 from .panels.data_panel import DataPanel
+from .panels.experiments_panel import ExperimentsPanel
 from .panels.export_dialog import export_problem, open_export_dialog
 from .panels.inspector import InspectorWidget
 from .panels.palette import PaletteWidget
@@ -31,7 +32,7 @@ from .start_page import open_start_page
 from .training_controller import TrainingController
 from .workspaces import WorkspaceManager, follow_the_work
 
-STATE_VERSION = 3  # 3: one saved state per workspace
+STATE_VERSION = 4  # 3: one saved state per workspace; 4: the Experiments dock
 
 
 class MainWindow(QMainWindow):
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self.data_panel = DataPanel(self.editor, self.data_cache, self._project_dir)
         self.training_panel = TrainingPanel(self.editor, self.training)
         self.plots_panel = PlotsPanel(self.editor, self.training)
+        self.experiments = ExperimentsPanel(self.editor, self._project_dir)
         self.autosave = Autosave(self.projects, self.training, self)  # recovery after a crash
         self.export_dialog = None
         self._make_docks()
@@ -106,6 +108,8 @@ class MainWindow(QMainWindow):
                                        Qt.BottomDockWidgetArea)
         self.plots_dock = self._dock("Plots", "plots_dock", self.plots_panel,
                                      Qt.BottomDockWidgetArea)
+        self.experiments_dock = self._dock("Experiments", "experiments_dock", self.experiments,
+                                           Qt.LeftDockWidgetArea)
         # Where each dock shows, and how big, is the workspaces' (designer/workspaces.py).
 
     def _make_inside(self) -> None:
@@ -130,7 +134,7 @@ class MainWindow(QMainWindow):
         panel = self.inside_dock.widget()
         docks = {name: getattr(self, f"{name}_dock") for name in (
             "palette", "inspector", "history", "data", "training", "summary", "plots",
-            "inside", "evaluation")}
+            "inside", "evaluation", "experiments")}
         views = {("inside", "preview"): (panel, panel.preview),
                  ("inside", "layers"): (panel, panel.layers),
                  ("evaluation", "results"): (panel.evaluation, panel.results)}
@@ -229,7 +233,7 @@ class MainWindow(QMainWindow):
         view_menu.addSeparator()  # the workspaces and their docks (see _make_workspaces)
         for dock in (self.palette_dock, self.inspector_dock, self.data_dock,
                      self.training_dock, self.summary_dock, self.plots_dock,
-                     self.history_dock):
+                     self.history_dock, self.experiments_dock):
             view_menu.addAction(dock.toggleViewAction())
 
     def _make_training_menu(self, bar) -> None:
@@ -342,6 +346,7 @@ class MainWindow(QMainWindow):
             return
         self.autosave.discard()  # saved or given up: nothing to recover
         self.training.shutdown()
+        self.experiments.shutdown()  # every trial process stopped and gone
         self.data_panel.shutdown()
         self.save_layout()
         event.accept()

@@ -119,8 +119,8 @@ class StartPage(QDialog):
         column = QVBoxLayout(self)
         intro = QLabel("<b>Start with an example, a template or a recent project.</b> "
                        "Then: design the network, choose its data, train it "
-                       "(Ctrl+1\u20264 switch between the Design, Data, Train and "
-                       "Evaluate workspaces).")
+                       "(Ctrl+1\u20265 switch between the Design, Data, Train, "
+                       "Evaluate and Experiments workspaces).")
         intro.setWordWrap(True)
         column.addWidget(intro)
         for title, widget in (("&Examples (with data, ready to train)", self.examples),

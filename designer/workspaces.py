@@ -2,7 +2,8 @@
 
 Design, Data, Train and Evaluate, as the best peers separate them (Neural Network
 Console: Edit / Training / Evaluation; MATLAB's Deep Network Designer: Designer / Data /
-Training). Every dock stays a child of the window in every workspace; a workspace says
+Training), and Experiments for sweeps (as Weights & Biases and Neural Network Console's
+"Trial" do). Every dock stays a child of the window in every workspace; a workspace says
 which are shown, where, and how big (``LAYOUTS``), and whether the canvas (the central
 widget) shows: in Design and Train, where its badges matter.
 
@@ -45,6 +46,8 @@ WORKSPACES = (
     Workspace("evaluate", "Evaluate", "Ctrl+4",
               "How the trained network does: test results, decision boundary, "
               "samples to try", False),
+    Workspace("experiments", "Experiments", "Ctrl+5",
+              "Sweeps: try settings side by side and compare the trials", False),
 )
 KEYS = tuple(w.key for w in WORKSPACES)
 
@@ -85,6 +88,7 @@ LAYOUTS = {
         sizes=((("evaluation", "plots"), (0.62, 0.38), H),
                (("plots", "summary"), (0.55, 0.45), V)),
         tabs=(("evaluation", "results"),)),
+    "experiments": Layout(place=(("experiments", LEFT),)),
 }
 
 
@@ -137,7 +141,8 @@ class WorkspaceManager(QObject):
             bar.addTab(ws.title)
             bar.setTabToolTip(i, f"{ws.tip} ({ws.shortcut})")
         bar.setAccessibleName("Workspaces")
-        bar.setToolTip("Workspaces: Design, Data, Train, Evaluate (Ctrl+1\u20264)")
+        bar.setToolTip("Workspaces: Design, Data, Train, Evaluate, Experiments "
+                       "(Ctrl+1\u20265)")
         bar.currentChanged.connect(lambda i: self.switch(KEYS[i]) if i >= 0 else None)
 
     # ---- switching ------------------------------------------------------------------

@@ -50,9 +50,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extensions():
-    """Subcommands contributed by other engine modules (sample, export, check-gradients)."""
+    """Subcommands contributed by other engine modules (sample, export, check-gradients,
+    sweep)."""
     found = []
-    for module in ("engine.cli_sample", "engine.cli_export", "engine.cli_gradcheck"):
+    for module in ("engine.cli_sample", "engine.cli_export", "engine.cli_gradcheck",
+                   "engine.cli_sweep"):
         try:
             found.append(__import__(module, fromlist=["register"]).register)
         except ImportError:

@@ -29,6 +29,8 @@ from .run.checkpoint import Checkpoint
 from .graph import infer_shapes
 from .network import fit_problems, weight_shapes
 from .spec import NetworkSpec, design_fingerprint
+from .sweep.record import experiments_section, read_experiments
+from .sweep.space import SweepError
 
 FORMAT = "neurocanvas-project"
 FORMAT_VERSION = 1
@@ -50,6 +52,7 @@ class Project:
     name: str = "Untitled"
     checkpoint: Checkpoint | None = None  # of the last run, to continue it
     notes: list[str] = field(default_factory=list)  # what loading set aside (not saved)
+    sweeps: list[dict] = field(default_factory=list)  # hyperparameter sweeps (engine.sweep)
 
     @property
     def trained(self) -> bool:
@@ -140,7 +143,7 @@ def _document(project: Project) -> dict:
         "history": project.history,
         "preprocessing": project.preprocessing,
         "trained": project.weights is not None,
-    }
+    } | ({"experiments": experiments_section(project.sweeps)} if project.sweeps else {})
 
 
 def _member(name: str) -> zipfile.ZipInfo:
@@ -255,6 +258,11 @@ def _project_from(doc: dict, weights, path: Path) -> Project:
     name = name if isinstance(name, str) else path.stem
     project = Project(spec, layout, doc.get("data", {}), doc.get("training", {}), weights,
                       doc.get("history", []), prep, name)
+    if "experiments" in doc:  # absent in projects saved before sweeps existed
+        try:
+            project.sweeps = read_experiments(doc["experiments"])
+        except SweepError as exc:
+            raise ProjectError(f"{path}: {exc.message}") from None
     if weights is not None:
         _set_aside_misfits(project)
     return project

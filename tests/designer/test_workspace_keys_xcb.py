@@ -1,4 +1,4 @@
-"""Ctrl+1...4 as a real X server delivers them (Xvfb, the xcb platform; offscreen
+"""Ctrl+1...5 as a real X server delivers them (Xvfb, the xcb platform; offscreen
 resolves keys differently, see test_keys_xcb.py): each brings its workspace, from the
 canvas and from a dock's field alike, with no shortcut bound twice."""
 from .xcb import needs_xvfb, run_under_xvfb
@@ -20,7 +20,8 @@ window.activateWindow()
 QTest.qWaitForWindowActive(window)
 QTest.qWait(300)
 assert clashes(window) == {}, clashes(window)
-keys = {Qt.Key_1: "design", Qt.Key_2: "data", Qt.Key_3: "train", Qt.Key_4: "evaluate"}
+keys = {Qt.Key_1: "design", Qt.Key_2: "data", Qt.Key_3: "train", Qt.Key_4: "evaluate",
+        Qt.Key_5: "experiments"}
 for target in (lambda: window.canvas.viewport(), lambda: window.palette.search):
     for key, name in list(keys.items()) + [(Qt.Key_1, "design")]:
         widget = target() if target().isVisible() else window
