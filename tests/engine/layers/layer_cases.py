@@ -61,4 +61,14 @@ CASES = [
     ("BatchNorm", {"momentum": 0.5}, [(5, 3)], {}),
     ("BatchNorm", {}, [(3, 4, 4)], {}),
     ("BatchNorm", {}, [(3, 4, 4)], {"training": False}),
+    # Attention (engine/layers/attention.py): causal and not, several head counts, T=1.
+    ("MultiHeadAttention", {"heads": 2}, [(5, 4)], {}),
+    ("MultiHeadAttention", {"heads": 1, "causal": True}, [(4, 3)], {}),
+    ("MultiHeadAttention", {"heads": 3, "causal": True}, [(6, 6)], {}),
+    ("MultiHeadAttention", {"heads": 4, "use_bias": False}, [(3, 8)], {}),
+    ("MultiHeadAttention", {"heads": 2, "causal": True}, [(1, 4)], {}),
+    ("MultiHeadAttention", {"heads": 2}, [(1, 2)], {}),
+    ("PositionEmbedding", {"max_len": 7}, [(5, 3)], {}),
+    ("PositionEmbedding", {"max_len": 4}, [(4, 2)], {}),
+    ("PositionEmbedding", {"max_len": 3}, [(1, 2)], {}),
 ]
