@@ -29,6 +29,17 @@ CASES = [
     ("GRU", {"units": 3}, [(4, 2)], {}),
     ("GRU", {"units": 2, "return_sequences": True}, [(5, 3)], {}),
     ("GRU", {"units": 3, "use_bias": False}, [(2, 1)], {}),
+    # Both directions: each cell type, both output modes, T=1.
+    ("SimpleRNN", {"units": 3, "bidirectional": True}, [(4, 2)], {}),
+    ("SimpleRNN", {"units": 2, "bidirectional": True, "return_sequences": True,
+                   "activation": "relu"}, [(5, 3)], {}),
+    ("LSTM", {"units": 3, "bidirectional": True}, [(4, 2)], {}),
+    ("LSTM", {"units": 2, "bidirectional": True, "return_sequences": True}, [(5, 3)], {}),
+    ("LSTM", {"units": 2, "bidirectional": True, "use_bias": False}, [(1, 2)], {}),
+    ("GRU", {"units": 3, "bidirectional": True}, [(4, 2)], {}),
+    ("GRU", {"units": 2, "bidirectional": True, "return_sequences": True}, [(5, 3)], {}),
+    ("GRU", {"units": 2, "bidirectional": True, "return_sequences": True, "use_bias": False},
+     [(1, 3)], {}),
     ("Embedding", {"vocab_size": 7, "dim": 3}, [(5,)], {"int_high": 7}),
     ("Embedding", {"vocab_size": 300, "dim": 2}, [(4,)], {"int_high": 300}),  # np.add.at path
     # Convolution, pooling, normalisation (engine/layers/conv.py, pooling.py, normalization.py).
