@@ -105,6 +105,12 @@ class BothWays(Layer):
         out.update({f"{k} (reverse)": v for k, v in back.items()})
         return out
 
+    def one_way_internals(self, sample: int | None = None) -> dict[str, np.ndarray]:
+        """This cell's own internals (the forward direction's, in its own step order),
+        whatever ``bidirectional`` says."""
+        one_way: Any = super()
+        return one_way.internals(sample)
+
     def step_grad_norms(self) -> np.ndarray | None:
         """With both directions: per step *of processing* (forward step k with backward
         step k, which reads input step T-1-k), the two directions' norms combined as
