@@ -17,7 +17,7 @@ EMPTY_ATTENTION = ("While a design with a MultiHeadAttention layer trains, this 
                    "sample, query steps down, key steps across.")
 NO_ATTENTION = ("This design has no MultiHeadAttention layer: there are no attention "
                 "weights to show.")
-HEAD_SIZE = 190  # pixels a head's map needs to stay readable
+HEAD_SIZE = 170  # pixels a head's map needs to stay readable
 
 
 class AttentionView(QWidget, FreshView):
@@ -28,6 +28,7 @@ class AttentionView(QWidget, FreshView):
         self.setObjectName("inside_attention")
         self.snapshot, self.layer_id = None, None
         self.maps: list[tuple[pg.PlotItem, pg.ImageItem]] = []
+        self._cols = 0
         top = QHBoxLayout()
         top.addWidget(QLabel("Layer:"))
         self.combo = QComboBox()
@@ -108,6 +109,7 @@ class AttentionView(QWidget, FreshView):
         for k, (plot, image) in enumerate(self.maps):
             image.setImage(weights[k], autoLevels=False, levels=(0.0, top))
             image.setRect(-0.5, -0.5, t, t)
+            plot.setRange(xRange=(-0.5, t - 0.5), yRange=(-0.5, t - 0.5), padding=0)
             plot.setTitle(f"Head {k + 1}", size="9pt", color="#1f2933")
         self.bar.setLevels((0.0, top))
         snap = self.snapshot
@@ -126,21 +128,33 @@ class AttentionView(QWidget, FreshView):
                 self.combo.addItem(view.name, layer_id)
         self.combo.setCurrentIndex(max(self.combo.findData(self.layer_id), 0))
 
+    def _columns(self, heads: int) -> int:
+        """As many heads side by side as the width holds (at least one)."""
+        return max(1, min(heads, (self.width() - 70) // HEAD_SIZE))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        heads = len(self.maps)
+        if heads and self._columns(heads) != self._cols and self.snapshot is not None:
+            self._set_heads(0)
+            self.throttle.schedule()
+            self.throttle.flush()
+
     def _set_heads(self, heads: int) -> None:
-        """One plot per head in a grid (two columns up to four heads, then four), with
-        one colour bar for all: the heads share one scale, so brightness compares."""
+        """One plot per head in a grid as wide as the view allows, with one colour bar
+        for all: the heads share one scale, so brightness compares."""
         if heads == len(self.maps):
             return
         self.view.clear()
         self.maps = []
         if not heads:
             return
-        cols = 2 if heads <= 4 else 4
+        cols = self._cols = self._columns(heads)
         for k in range(heads):
             plot = new_plot(self.view, k // cols, k % cols, f"Head {k + 1}", "key step",
                             "query step" if k % cols == 0 else "")
             plot.invertY(True)  # step 0 at the top, as a matrix reads
-            plot.setAspectLocked(True)
+            plot.setMouseEnabled(x=False, y=False)  # the range is the map, always
             image = pg.ImageItem(axisOrder="row-major")
             image.setColorMap(VIRIDIS)
             plot.addItem(image)

@@ -1,7 +1,8 @@
 """What the network sees: a 2-D PCA projection of one layer's outputs on the probe batch.
 
 Each probe sample's output (flattened) is one point; the two principal axes of the
-centred points (NumPy SVD, in float64) give the plane that keeps the most variance.
+centred points (NumPy SVD, or the eigenvectors of the samples' Gram matrix when there are more
+features than samples; float64) give the plane that keeps the most variance.
 An SVD's axes have no sign of their own, so a projection drawn frame after frame would
 jump to its mirror image whenever the solver's choice changed: each axis is turned to
 agree with the previous frame's (``reference``: positive correlation over the same
@@ -25,8 +26,16 @@ def pca_2d(a: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray | N
     if x.shape[1] > MAX_FEATURES:
         x = x[:, np.linspace(0, x.shape[1] - 1, MAX_FEATURES).astype(np.int64)]
     x = x - x.mean(axis=0)
-    u, s, _ = np.linalg.svd(x, full_matrices=False)
     points = np.zeros((len(x), 2))
+    if x.shape[1] > len(x):
+        # Wide outputs (a sequence layer's T x D): the N x N Gram matrix's eigenvectors
+        # are the SVD's left vectors and its eigenvalues the squared singular values, at
+        # a fraction of the cost (64 samples x 4096 features: ~1 ms, the SVD ~30 ms).
+        values, vectors = np.linalg.eigh(x @ x.T)
+        top = np.argsort(values)[::-1][:2]
+        points[:, :len(top)] = vectors[:, top] * np.sqrt(np.maximum(values[top], 0.0))
+        return orient(points, reference)
+    u, s, _ = np.linalg.svd(x, full_matrices=False)
     k = min(2, len(s))
     points[:, :k] = u[:, :k] * s[:k]
     return orient(points, reference)
