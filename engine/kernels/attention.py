@@ -35,17 +35,19 @@ def _heads(a: np.ndarray, heads: int) -> np.ndarray:
     return np.ascontiguousarray(a.reshape(n, t, heads, d // heads).transpose(0, 2, 1, 3))
 
 
-def _merge(a: np.ndarray) -> np.ndarray:
-    """(N, heads, T, d) -> (N, T, heads * d)."""
-    n, h, t, d = a.shape
-    return np.ascontiguousarray(a.transpose(0, 2, 1, 3)).reshape(n, t, h * d)
+def _split_qkv(qkv: np.ndarray, heads: int) -> np.ndarray:
+    """(N, T, 3D) -> (3, N, heads, T, d): query, key and value by head, in one copy."""
+    n, t, d3 = qkv.shape
+    return np.ascontiguousarray(
+        qkv.reshape(n, t, 3, heads, d3 // (3 * heads)).transpose(2, 0, 3, 1, 4))
 
 
 def softmax_rows(s: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, in place (stable: the row maximum is subtracted)."""
     s -= s.max(axis=-1, keepdims=True)
     np.exp(s, out=s)
-    s /= s.sum(axis=-1, keepdims=True)
+    total = s.sum(axis=-1, keepdims=True)
+    s *= np.reciprocal(total, out=total)
     return s
 
 
@@ -56,14 +58,14 @@ def forward(x, w_in, b_in, w_out, b_out, heads: int, causal: bool):
         qkv += b_in
     qkv = qkv.reshape(n, t, 3 * d)
     scale = 1.0 / math.sqrt(d // heads)  # a Python float keeps float32 arrays float32
-    q = _heads(qkv[:, :, :d], heads)
+    q, k, v = _split_qkv(qkv, heads)
     q *= scale  # as PyTorch: the query is scaled before the product
-    k, v = _heads(qkv[:, :, d:2 * d], heads), _heads(qkv[:, :, 2 * d:], heads)
     scores = np.matmul(q, k.transpose(0, 1, 3, 2))  # (N, heads, T, T)
     if causal:
         scores += causal_mask(t, scores.dtype)
     attn = softmax_rows(scores)
-    o = _merge(np.matmul(attn, v))  # (N, T, D)
+    o = np.matmul(attn, v)  # (N, heads, T, d) -> (N, T, D)
+    o = np.ascontiguousarray(o.transpose(0, 2, 1, 3)).reshape(n, t, d)
     y = o.reshape(n * t, d) @ w_out.T
     if b_out is not None:
         y += b_out
@@ -87,7 +89,10 @@ def backward(dy, cache, w_in, w_out, need_dx: bool = True):
     dq = np.matmul(da, k)  # (N, heads, T, d): q was scaled, so dq of the unscaled query
     dq *= scale  # needs the scale once
     dk = np.matmul(da.transpose(0, 1, 3, 2), q)  # q already holds the scale
-    dqkv = np.concatenate([_merge(dq), _merge(dk), _merge(dv)], axis=2).reshape(n * t, 3 * d)
+    dqkv = np.empty((n, t, 3, heads, d // heads), dq.dtype)  # (N, T, 3D), by head
+    for i, part in enumerate((dq, dk, dv)):
+        np.copyto(dqkv[:, :, i], part.transpose(0, 2, 1, 3))
+    dqkv = dqkv.reshape(n * t, 3 * d)
     dw_in = dqkv.T @ x.reshape(n * t, d)
     db_in = dqkv.sum(axis=0)
     dx = (dqkv @ w_in).reshape(n, t, d) if need_dx else None
