@@ -121,6 +121,12 @@ class MultiHeadAttention(Layer):
                       ParamSpec("b_out", (d,), "zeros", d, d, decay=False)]
         return specs
 
+    def working_numbers(self, input_shapes):
+        """The attention weights and, in backward, their gradient: 2 x heads x T x T,
+        plus the query, key and value by head (3D per step)."""
+        t, d = input_shapes[0]
+        return 2 * self.config["heads"] * t * t + 3 * t * d
+
     def forward(self, inputs, training=False):
         x = inputs[0]
         if x.ndim != 3:

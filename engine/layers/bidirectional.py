@@ -13,6 +13,7 @@ views into this layer's ``*_reverse`` arrays, so the time loops are the same cod
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -41,9 +42,7 @@ class BothWays(Layer):
         specs = super().param_specs(input_shapes)
         if not self.bidirectional:
             return specs
-        from dataclasses import replace
-
-        return specs + [replace(s, name=s.name + REVERSE) for s in specs]
+        return specs + [replace(spec, name=spec.name + REVERSE) for spec in specs]
 
     # ---- the backward cell ----------------------------------------------------------------
     def reverse_cell(self) -> Layer:
@@ -52,16 +51,12 @@ class BothWays(Layer):
         cell = getattr(self, "_reverse_cell", None)
         if cell is None:
             cell = type(self)({**self.config, "bidirectional": False}, f"{self.name} reverse")
-            cell.input_shapes = self.input_shapes
             self._reverse_cell = cell
+        cell.input_shapes = self.input_shapes
         n = len(REVERSE)
         cell.params = {k[:-n]: v for k, v in self.params.items() if k.endswith(REVERSE)}
         cell.grads = {k[:-n]: v for k, v in self.grads.items() if k.endswith(REVERSE)}
         return cell
-
-    def _own(self) -> dict:
-        """This layer's forward-direction weights and gradients, for the one-direction code."""
-        return {k: v for k, v in self.params.items() if not k.endswith(REVERSE)}
 
     def forward(self, inputs, training=False):
         if not self.bidirectional:

@@ -144,3 +144,26 @@ def test_descriptions_and_weight_layouts():
     pos = create_layer("PositionEmbedding", {"max_len": 20})
     assert pos.describe() == "up to 20 steps"
     assert [s.shape for s in pos.param_specs([(9, 12)])] == [(20, 12)]
+
+
+def test_the_memory_estimate_counts_the_attention_weights():
+    """A long sequence's (heads, T, T) weights dominate a step's memory: the estimate
+    ``make_job`` checks against the free memory must count them."""
+    from engine.graph import check_network
+    from engine.run.budget import training_bytes
+    from engine.spec import NetworkSpec
+
+    def spec(kind):
+        layers = [{"id": "in", "type": "Input", "config": {"shape": [1024, 16],
+                                                           "kind": "sequence"}}]
+        if kind:
+            layers.append({"id": "a", "type": kind, "config": {"heads": 8}})
+        layers.append({"id": "out", "type": "Dense", "config": {"units": 2}})
+        ids = [layer["id"] for layer in layers]
+        return NetworkSpec.from_dict({"version": 1, "layers": layers, "edges": [
+            {"from": a, "to": b} for a, b in zip(ids, ids[1:])]})
+
+    settings = {"optimizer": "sgd", "batch_size": 32}
+    extra = training_bytes(check_network(spec("MultiHeadAttention")), settings) - \
+        training_bytes(check_network(spec(None)), settings)
+    assert extra > 32 * 8 * 1024 * 1024 * 2 * 4  # two float32 (T, T) maps per head
