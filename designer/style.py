@@ -9,6 +9,7 @@ CATEGORY_COLOURS = {
     "Core": "#1565c0",
     "Convolution": "#6a1b9a",
     "Recurrent": "#ef6c00",
+    "Attention": "#ad1457",
     "Merge": "#00838f",
     "Normalisation and regularisation": "#5d4037",
 }

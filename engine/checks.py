@@ -51,6 +51,7 @@ def fit_problems(spec: NetworkSpec, report: ShapeReport, info: dict | None,
     problems = _input_problems(spec, report, info) + _embedding_problems(spec, info)
     problems += _output_problems(spec, report, info)
     problems += _activation_problems(spec, report, info, loss)
+    problems += _look_ahead_problems(spec, info)
     return problems
 
 
@@ -155,3 +156,30 @@ def _activation_problems(spec, report, info, loss) -> list[FitProblem]:
                        f"use {best}.", layer.id,
                        Fix(layer.id, "activation", best, f"Set activation to {best}"),
                        blocks_training=False)]
+
+
+def _look_ahead_problems(spec, info) -> list[FitProblem]:
+    """Next-token data (a token's target is a token of the same vocabulary, at every
+    step): attention that is not causal, or a recurrent layer that also reads backwards,
+    lets step t see token t + 1, its own answer; the loss falls and nothing is learned."""
+    vocabulary = list(info.get("vocabulary") or ())
+    if not (info.get("input_kind") == "tokens" and vocabulary
+            and list(info.get("class_names") or ()) == vocabulary
+            and list(info["target_shape"]) == list(info["sample_shape"])):
+        return []
+    out = []
+    for layer in spec.layers:
+        if layer.type == "MultiHeadAttention" and not layer.config.get("causal"):
+            out.append(FitProblem(
+                f"The MultiHeadAttention '{layer.name}' is not causal, but the data asks for "
+                f"the next token at every step: each step would see its answer (the next "
+                f"input token) and learn nothing.", layer.id,
+                Fix(layer.id, "causal", True, "Make it causal"), blocks_training=False))
+        if layer.config.get("bidirectional"):
+            out.append(FitProblem(
+                f"The {layer.type} '{layer.name}' reads in both directions, but the data "
+                f"asks for the next token at every step: its backward half would see the "
+                f"answer.", layer.id,
+                Fix(layer.id, "bidirectional", False, "Read forwards only"),
+                blocks_training=False))
+    return out

@@ -37,6 +37,10 @@ class Param:
     # When the setting means something: (the setting it depends on, the values that make
     # it relevant), e.g. momentum only for ("optimizer", ("sgd",)). None: always.
     applies: tuple[str, tuple] | None = None
+    # A setting added after designs were first saved: left out of the design fingerprint
+    # while at its default, so a design saved before it existed keeps its fingerprint
+    # (and its trained weights, results and checkpoint stay current).
+    added_later: bool = False
 
     def applies_to(self, values: dict) -> bool:
         """Whether this setting matters given the other settings' ``values``."""

@@ -176,7 +176,18 @@ def design_fingerprint(spec: NetworkSpec) -> str:
     positions), so a rename or a move never makes trained weights stale."""
     import hashlib
 
-    text = json.dumps([[(layer.id, layer.type, layer.config) for layer in spec.layers],
+    text = json.dumps([[(layer.id, layer.type, _fingerprinted(layer)) for layer in spec.layers],
                        [(e.source, e.target) for e in spec.edges]], sort_keys=True,
                       default=list)
     return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _fingerprinted(layer: LayerSpec) -> dict:
+    """The settings the fingerprint covers: all but those ``added_later`` and at their
+    default (as a design saved before they existed reads)."""
+    try:
+        schema = layer_class(layer.type).schema
+    except ConfigError:
+        return layer.config
+    later = {p.name: p.default for p in schema if p.added_later}
+    return {k: v for k, v in layer.config.items() if k not in later or v != later[k]}

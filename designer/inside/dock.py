@@ -22,6 +22,7 @@ from engine.spec import design_fingerprint
 
 from ..datasets import data_seed
 from ..freshness import Change, FreshView
+from .attention_view import AttentionView
 from .boundary_view import BoundaryView
 from .common import BackgroundCall
 from .estimate_view import EstimateView
@@ -53,7 +54,9 @@ class InsidePanel(QTabWidget):
         self.projection = ProjectionView()
         self.gradcheck = GradientCheckView(job_factory, weights_provider)
         self.explain = ExplainView()
+        self.attention = AttentionView()
         for widget, title in ((self.layers, "Layers"), (self.projection, "What it sees"),
+                              (self.attention, "Attention"),
                               (self.explain, "Explain"), (self.preview, "Preview"),
                               (self.estimate, "Estimate"), (self.steps, "Step through"),
                               (self.gradcheck, "Gradients")):
@@ -148,6 +151,7 @@ class InsideController(QObject, FreshView):
             return
         self.panel.layers.show_snapshot(snap, progress.health)
         self.panel.projection.show_snapshot(snap)
+        self.panel.attention.show_snapshot(snap)
         if progress.health:
             self.badges.show_health(progress.health, self.names)
         if snap.boundary is not None:
@@ -206,10 +210,12 @@ class InsideController(QObject, FreshView):
         if not ids:
             return
         self.panel.layers.select_layer(ids[-1])
+        self.panel.attention.select_layer(ids[-1])
         self.panel.preview.select_layer(ids[-1])
         self._explain_layer(ids[-1])
         if self.panel.layers.snapshot is not None and \
-                self.panel.currentWidget() not in (self.panel.preview, self.panel.explain):
+                self.panel.currentWidget() not in (self.panel.preview, self.panel.explain,
+                                                  self.panel.attention):
             self.panel.setCurrentWidget(self.panel.layers)
 
     def _explain_layer(self, layer_id: str) -> None:

@@ -116,8 +116,11 @@ def recurrent_html(e: RecurrentExplanation, sample: int) -> str:
         f"<td class='g'>{num(g.grad)}</td></tr>" for g in e.gates)
     head = ("<tr class='note'><td>gate</td><td>x<sub>t</sub>·W + h<sub>t−1</sub>·U + b = "
             "pre-activation</td><td>activation</td><td>∂L/∂pre</td></tr>")
+    way = ("" if e.direction == "forward" else
+           "<p class='note'>The backward direction: it reads the sequence from the last "
+           "step, so h<sub>t−1</sub> here is its state after step t + 1.</p>")
     return (STYLE + f"<p class='eq'><b>{escape(e.layer_type)} unit {e.unit}</b>, step "
-            f"t = {e.step}, sample {sample}</p><table>{head}{rows}</table>"
+            f"t = {e.step}, sample {sample}</p>{way}<table>{head}{rows}</table>"
             f"<p class='eq'>{_state_html(e)}</p>")
 
 

@@ -64,6 +64,23 @@ _RECIPES: dict[str, tuple[str, str, list[_Step]]] = {
         (_LSTM, {"units": 32}),
         (("Dense",), {"units": 1, "activation": "linear"}),
     ]),
+    "transformer": ("Transformer for text", "64 tokens -> Embedding + PositionEmbedding -> "
+                    "causal self-attention and a feed-forward block, each with a residual "
+                    "Add -> the next token at every step.", [
+        (("Input",), {"shape": [64], "kind": "tokens"}),
+        (("Embedding",), {"vocab_size": 100, "dim": 64}),
+        (("PositionEmbedding",), {"max_len": 64}),
+        (("MultiHeadAttention",), {"heads": 4, "causal": True}),
+        (("Add",), {}),
+        (("Dense",), {"units": 128, "activation": "relu"}),
+        (("Dense",), {"units": 64, "activation": "linear"}),
+        (("Add",), {}),
+        (("Dense",), {"units": 100, "activation": "softmax"}),
+    ]),
+}
+# Edges beyond the chain, as (from step, to step): the residual connections.
+_SKIPS: dict[str, tuple[tuple[int, int], ...]] = {
+    "transformer": ((2, 4), (4, 7)),
 }
 
 
@@ -93,7 +110,8 @@ def templates() -> list[Template]:
 def build_template(key: str) -> Template:
     title, description, steps = _RECIPES[key]
     try:
-        spec = _chain([_make_layer(names, wish, i) for i, (names, wish) in enumerate(steps)])
+        spec = _chain([_make_layer(names, wish, i) for i, (names, wish) in enumerate(steps)],
+                      _SKIPS.get(key, ()))
     except LookupError as exc:
         return Template(key, title, description, None, {}, str(exc))
     # A lone Input is a fine start ("add layers after it" is advice, not a fault); a
@@ -131,6 +149,7 @@ def _first_registered(names: tuple[str, ...]):
     raise LookupError(f"Needs a {names[0]} layer, which this NeuroCanvas does not have yet")
 
 
-def _chain(layers: list[LayerSpec]) -> NetworkSpec:
+def _chain(layers: list[LayerSpec], skips=()) -> NetworkSpec:
     edges = tuple(EdgeSpec(a.id, b.id) for a, b in zip(layers, layers[1:]))
+    edges += tuple(EdgeSpec(layers[a].id, layers[b].id) for a, b in skips)
     return NetworkSpec(tuple(layers), edges)

@@ -63,6 +63,18 @@ def _glyph_recurrent(p: QPainter, _name: str) -> None:
     p.drawPolyline([QPointF(20, 6.5), QPointF(23.5, 10), QPointF(19.5, 12.5)])
 
 
+def _glyph_attention(p: QPainter, _name: str) -> None:
+    """One query (left) looking at four keys (right), strongly at one of them."""
+    keys = [QPointF(23, y) for y in (8, 13, 19, 24)]
+    for key, alpha, width in zip(keys, (90, 255, 90, 60), (1.0, 2.2, 1.0, 1.0)):
+        p.setPen(QPen(QColor(255, 255, 255, alpha), width))
+        p.drawLine(QPointF(9, 16), key)
+    p.setPen(Qt.NoPen)
+    p.setBrush(QColor("#ffffff"))
+    for c in [QPointF(9, 16)] + keys:
+        p.drawEllipse(c, 2.2, 2.2)
+
+
 def _glyph_merge(p: QPainter, _name: str) -> None:
     path = QPainterPath(QPointF(8, 10))
     path.cubicTo(QPointF(14, 10), QPointF(14, 16), QPointF(19, 16))
@@ -92,6 +104,7 @@ _GLYPHS = {
     "Core": _glyph_core,
     "Convolution": _glyph_conv,
     "Recurrent": _glyph_recurrent,
+    "Attention": _glyph_attention,
     "Merge": _glyph_merge,
     "Normalisation and regularisation": _glyph_norm,
 }

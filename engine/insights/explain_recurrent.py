@@ -51,35 +51,44 @@ class RecurrentExplanation:
     c: float | None = None
     reset_part: tuple[float, float] | None = None  # GRU: (r, h_{t-1}·U_n + b_hn)
     loss: float | None = None
+    direction: str = "forward"  # "backward": the reversed cell of a bidirectional layer
 
 
 def explain_recurrent(network: Network, layer_id: str, unit: int, step: int, x,
                       target=None, loss: Loss | None = None) -> RecurrentExplanation:
-    """Unit ``unit`` of a SimpleRNN, LSTM or GRU at time step ``step`` on sample ``x``."""
+    """Unit ``unit`` of a SimpleRNN, LSTM or GRU at time step ``step`` on sample ``x``.
+    With both directions, units ``units`` and up are the backward cell's (it reads
+    ``x_t`` at its own step ``T - 1 - t``; its "previous" state is the one after
+    ``x_(t+1)``)."""
     node = layer_of(network, layer_id, tuple(_GATES))
     h_units = node.layer.config["units"]
+    both = bool(node.layer.config.get("bidirectional"))
     in_shape = network.report.layers[node.inputs[0]].output_shape
     assert in_shape is not None  # a built network has every shape
     steps = in_shape[0]
-    if not (0 <= unit < h_units and 0 <= step < steps):
-        raise ExplainError(f"{node.layer.label} has units 0 to {h_units - 1} and steps 0 "
+    shown = h_units * (2 if both else 1)
+    if not (0 <= unit < shown and 0 <= step < steps):
+        raise ExplainError(f"{node.layer.label} has units 0 to {shown - 1} and steps 0 "
                            f"to {steps - 1}: not unit {unit}, step {step}")
     sp = run_sample(network, x, target, loss)
     layer = _node(sp.network, layer_id).layer
-    inside = layer.internals(sample=0)
+    backward = unit >= h_units
+    cell, own_step = (layer.reverse_cell(), steps - 1 - step) if backward else (layer, step)
+    inside = cell.one_way_internals(sample=0)
+    k = unit - h_units if backward else unit
     xt = np.asarray(sp.outputs[node.inputs[0]][0, step], np.float64)
     hidden = inside["hidden"].astype(np.float64)
-    h_prev = hidden[step - 1] if step > 0 else np.zeros(h_units)
-    grads = _pre_grads(layer, step) if sp.grads else None
-    gates, reset = _gates(layer, unit, step, xt, h_prev, inside, grads)
-    cell = inside.get("cell")
+    h_prev = hidden[own_step - 1] if own_step > 0 else np.zeros(h_units)
+    grads = _pre_grads(cell, own_step) if sp.grads else None
+    gates, reset = _gates(cell, k, own_step, xt, h_prev, inside, grads)
     c_prev = c = None
-    if cell is not None:
-        c = float(cell[step, unit])
-        c_prev = float(cell[step - 1, unit]) if step > 0 else 0.0
+    cell_state = inside.get("cell")
+    if cell_state is not None:
+        c = float(cell_state[own_step, k])
+        c_prev = float(cell_state[own_step - 1, k]) if own_step > 0 else 0.0
     return RecurrentExplanation(layer_id, layer.type_name, unit, step, gates,
-                                float(h_prev[unit]), float(hidden[step, unit]), c_prev, c,
-                                reset, sp.loss)
+                                float(h_prev[k]), float(hidden[own_step, k]), c_prev, c,
+                                reset, sp.loss, "backward" if backward else "forward")
 
 
 def _gates(layer, unit, step, xt, h_prev, inside, grads):

@@ -213,7 +213,8 @@ class Probe:
             float(np.sqrt(w_sq)), _ratio(u_sq, w_sq),
             views.feature_maps(out, self.sample, self.max_channels),
             views.conv_filters(layer, self.max_channels), hidden, gates,
-            step_norms if g is not None else None, projection))
+            step_norms if g is not None else None, projection,
+            views.attention_map(layer, self.sample)))
 
     def _displayed_output(self, node, out: np.ndarray) -> np.ndarray:
         """The output as inference gives it: the final activation put back when the

@@ -52,8 +52,9 @@ class ParamView:
 @dataclass(frozen=True)
 class LayerView:
     """Everything the probe saw of one layer. Optional views are None when they do not
-    apply: ``feature_maps`` for image outputs ``(C, H, W)``; ``filters`` for Conv2D and Conv2DTranspose;
-    ``hidden``, ``gates`` and ``step_grad_norms`` for SimpleRNN, LSTM and GRU."""
+    apply: ``feature_maps`` for image outputs ``(C, H, W)``; ``filters`` for Conv2D and
+    Conv2DTranspose; ``hidden``, ``gates`` and ``step_grad_norms`` for SimpleRNN, LSTM and
+    GRU; ``attention`` for MultiHeadAttention."""
 
     id: str
     name: str
@@ -74,6 +75,9 @@ class LayerView:
     gates: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (T, H')
     step_grad_norms: np.ndarray | None = None  # (T,) mean over the probe batch
     projection: np.ndarray | None = None  # (N, 2) PCA of the outputs (insights.projection)
+    # (heads', T', T') attention weights of the chosen sample (MultiHeadAttention): row =
+    # query step, column = key step, rows sum to 1; capped (views.attention_map).
+    attention: np.ndarray | None = None
 
     @property
     def has_params(self) -> bool:

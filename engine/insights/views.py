@@ -87,6 +87,22 @@ def recurrent_views(layer, sample: int, max_units: int):
     return hidden, cut, None if norms is None else norms.astype(np.float64)
 
 
+MAX_HEADS = 8
+MAX_STEPS = 96  # a (T, T) map per head: 8 x 96 x 96 float32 is 300 kB a snapshot
+
+
+def attention_map(layer, sample: int, max_heads: int = MAX_HEADS,
+                  max_steps: int = MAX_STEPS) -> np.ndarray | None:
+    """(heads', T', T') attention weights of one sample after a forward pass (the first
+    heads and steps); None for other layers or before a forward pass."""
+    if not hasattr(layer, "attention_weights"):
+        return None
+    weights = layer.attention_weights(sample)
+    if weights is None:
+        return None
+    return np.ascontiguousarray(weights[:max_heads, :max_steps, :max_steps], np.float32)
+
+
 def image_grid(maps: np.ndarray, columns: int | None = None, pad: int = 1,
                normalize: str = "each") -> np.ndarray:
     """Tile K maps (K, H, W) into one 2-D image for display, ``pad`` pixels of NaN

@@ -32,7 +32,17 @@ LAYOUTS: dict[tuple[str, str], str] = {
     ("GRU", "b"): "(3H,): input-side biases r, z, n. PyTorch bias_ih_l0 = b.",
     ("GRU", "b_hn"): "(H,): recurrent bias of the n gate, inside r * (h @ U_n + b_hn). "
                      "PyTorch bias_hh_l0 = [0, 0, b_hn].",
+    ("MultiHeadAttention", "W_in"): "(3D, D): query, key and value projections stacked; "
+                                    "q, k, v = split(x @ W_in.T + b_in). PyTorch "
+                                    "nn.MultiheadAttention.in_proj_weight = W_in.",
+    ("MultiHeadAttention", "b_in"): "(3D,): query, key and value biases. PyTorch "
+                                    "in_proj_bias = b_in.",
+    ("MultiHeadAttention", "W_out"): "(D, D): y = heads_joined @ W_out.T + b_out. PyTorch "
+                                     "out_proj.weight = W_out.",
+    ("MultiHeadAttention", "b_out"): "(D,): PyTorch out_proj.bias = b_out.",
+    ("PositionEmbedding", "P"): "(max_len, D): y = x + P[:T], row t for position t.",
 }
+REVERSE = "_reverse"
 
 LAYOUTS[("Conv2DTranspose", "W")] = ("(in_channels, filters, kh, kw): as PyTorch "
                                       "nn.ConvTranspose2d.weight and ONNX ConvTranspose W.")
@@ -45,5 +55,8 @@ LAYOUTS[("LayerNorm", "beta")] = "(features,): shift. PyTorch nn.LayerNorm.bias.
 
 def layout_of(layer_type: str, param: str, shape: tuple[int, ...]) -> str:
     """The layout line for one weight; a plain shape for weights not listed above."""
+    if param.endswith(REVERSE) and (layer_type, param[:-len(REVERSE)]) in LAYOUTS:
+        return (LAYOUTS[(layer_type, param[:-len(REVERSE)])] + " Backward direction (reads "
+                "the sequence last step first): PyTorch's *_l0_reverse.")
     known = LAYOUTS.get((layer_type, param))
     return known if known else f"{tuple(shape)}"

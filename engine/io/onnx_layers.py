@@ -206,33 +206,109 @@ _RECURRENT = {"SimpleRNN": ("RNN", (0,)), "LSTM": ("LSTM", (0, 3, 1, 2)),
               "GRU": ("GRU", (1, 0, 2))}
 
 
+def _direction_weights(layer, suffix: str, order, h: int):
+    """W, R and B of one direction in ONNX's layout (gate blocks in ONNX order)."""
+    p = layer.params
+    w = _blocks(p["W" + suffix].T, order, h)
+    r = _blocks(p["U" + suffix].T, order, h)
+    if "b" + suffix not in p:
+        return w, r, None
+    rec = np.zeros_like(p["b" + suffix])
+    if "b_hn" + suffix in p:
+        rec[2 * h:] = p["b_hn" + suffix]
+    return w, r, np.concatenate([_blocks(p["b" + suffix], order, h), _blocks(rec, order, h)])
+
+
 def recurrent(g, layer, inputs):
-    """ONNX RNN/LSTM/GRU (one direction, layout 0: time-major, since onnxruntime does
-    not run layout 1). W = [W.T], R = [U.T] with gate blocks in ONNX order, B = [input
-    biases, recurrent biases]: the engine's b, then zeros (GRU: b_hn for the h gate,
-    with linear_before_reset=1, PyTorch's formulation)."""
+    """ONNX RNN/LSTM/GRU (layout 0: time-major, since onnxruntime does not run layout
+    1). W = [W.T], R = [U.T] with gate blocks in ONNX order, B = [input biases,
+    recurrent biases]: the engine's b, then zeros (GRU: b_hn for the h gate, with
+    linear_before_reset=1, PyTorch's formulation). Both directions: direction
+    "bidirectional", the ``*_reverse`` weights second; ONNX's backward Y_h is the state
+    after step 0, as the engine's."""
     name, h = layer.name, layer.config["units"]
     op, order = _RECURRENT[layer.type_name]
+    both = bool(layer.config.get("bidirectional"))
+    parts = [_direction_weights(layer, s, order, h) for s in ("", "_reverse")[:1 + both]]
     ins = [g.op("Transpose", [inputs[0]], f"{name}/time_major", perm=[1, 0, 2]),
-           g.const(f"{name}/W", _blocks(layer.params["W"].T, order, h)[None]),
-           g.const(f"{name}/R", _blocks(layer.params["U"].T, order, h)[None])]
-    if "b" in layer.params:
-        rec = np.zeros_like(layer.params["b"])
-        if "b_hn" in layer.params:
-            rec[2 * h:] = layer.params["b_hn"]
-        bias = np.concatenate([_blocks(layer.params["b"], order, h), _blocks(rec, order, h)])
-        ins.append(g.const(f"{name}/B", bias[None]))
+           g.const(f"{name}/W", np.stack([w for w, _, _ in parts])),
+           g.const(f"{name}/R", np.stack([r for _, r, _ in parts]))]
+    if parts[0][2] is not None:
+        ins.append(g.const(f"{name}/B", np.stack([b for _, _, b in parts])))
     attrs = {"hidden_size": h}
+    if both:
+        attrs["direction"] = "bidirectional"
     if op == "RNN":
-        attrs["activations"] = [layer.config["activation"].capitalize()]
+        attrs["activations"] = [layer.config["activation"].capitalize()] * (1 + both)
     if op == "GRU":
         attrs["linear_before_reset"] = 1
     y, y_h = g.op(op, ins, f"{name}/{op.lower()}", outputs=2, **attrs)
+    if both:
+        return _both_directions(g, layer, y, y_h)
     if layer.config["return_sequences"]:  # Y (T, 1, N, H) -> (N, T, H)
         squeezed = g.op("Squeeze", [y, g.const(f"{name}/axis1", np.array([1], np.int64))],
                         f"{name}/steps")
         return g.op("Transpose", [squeezed], name, perm=[1, 0, 2])
     return g.op("Squeeze", [y_h, g.const(f"{name}/axis0", np.array([0], np.int64))], name)
+
+
+def _both_directions(g, layer, y, y_h):
+    """Y (T, 2, N, H) -> (N, T, 2H); Y_h (2, N, H) -> (N, 2H): forward units first."""
+    name, h = layer.name, layer.config["units"]
+    if layer.config["return_sequences"]:
+        t = layer.input_shapes[0][0]
+        moved = g.op("Transpose", [y], f"{name}/batch_major", perm=[2, 0, 1, 3])
+        shape = g.const(f"{name}/shape", np.array([0, t, 2 * h], np.int64))
+        return g.op("Reshape", [moved, shape], name)
+    moved = g.op("Transpose", [y_h], f"{name}/batch_major", perm=[1, 0, 2])
+    return g.op("Reshape", [moved, g.const(f"{name}/shape", np.array([0, 2 * h], np.int64))],
+                name)
+
+
+# ---- attention --------------------------------------------------------------------------
+_MASKED = -1e9  # a score no softmax weight survives (exp underflows to 0 in float32)
+
+
+def multi_head_attention(g, layer, inputs):
+    """Opset 17 has no Attention operator: the projections as MatMul (+ Add), the heads
+    by Reshape and Transpose, scores MatMul · 1/sqrt(d) (+ the causal mask, a constant
+    with -1e9 above the diagonal), Softmax over the keys, MatMul with the values, and
+    the output projection."""
+    name, p = layer.name, layer.params
+    t, d = layer.input_shapes[0]
+    heads = layer.config["heads"]
+    qkv = g.op("MatMul", [inputs[0], g.const(f"{name}/W_in_T", p["W_in"].T)], f"{name}/qkv")
+    if "b_in" in p:
+        qkv = g.op("Add", [qkv, g.const(f"{name}/b_in", p["b_in"])], f"{name}/qkv_bias")
+    split = g.const(f"{name}/heads_shape", np.array([0, t, 3, heads, d // heads], np.int64))
+    qkv = g.op("Transpose", [g.op("Reshape", [qkv, split], f"{name}/qkv_heads")],
+               f"{name}/qkv_by_head", perm=[2, 0, 3, 1, 4])  # (3, N, heads, T, d)
+    q, k, v = (g.op("Gather", [qkv, g.const(f"{name}/{s}_index", np.array(i, np.int64))],
+                    f"{name}/{s}", axis=0) for i, s in enumerate("qkv"))
+    kt = g.op("Transpose", [k], f"{name}/k_T", perm=[0, 1, 3, 2])
+    scores = g.op("Mul", [g.op("MatMul", [q, kt], f"{name}/qk"),
+                          g.const(f"{name}/scale", np.float32(1 / np.sqrt(d // heads)))],
+                  f"{name}/scores")
+    if layer.config["causal"]:
+        mask = np.triu(np.full((t, t), _MASKED, np.float32), 1)
+        scores = g.op("Add", [scores, g.const(f"{name}/causal_mask", mask)], f"{name}/masked")
+    weights = g.op("Softmax", [scores], f"{name}/weights", axis=-1)
+    o = g.op("Transpose", [g.op("MatMul", [weights, v], f"{name}/mix")], f"{name}/by_step",
+             perm=[0, 2, 1, 3])
+    o = g.op("Reshape", [o, g.const(f"{name}/merged_shape", np.array([0, t, d], np.int64))],
+             f"{name}/merged")
+    out = g.op("MatMul", [o, g.const(f"{name}/W_out_T", p["W_out"].T)],
+               f"{name}/out" if "b_out" in p else name)
+    if "b_out" in p:
+        out = g.op("Add", [out, g.const(f"{name}/b_out", p["b_out"])], name)
+    return out
+
+
+def position_embedding(g, layer, inputs):
+    """x + P[:T] (T is fixed by the design)."""
+    t = layer.input_shapes[0][0]
+    return g.op("Add", [inputs[0], g.const(f"{layer.name}/P", layer.params["P"][:t])],
+                layer.name)
 
 
 EMITTERS = {
@@ -241,6 +317,8 @@ EMITTERS = {
     "Conv2D": conv2d, "MaxPool2D": max_pool, "AvgPool2D": avg_pool,
     "GlobalAveragePool2D": global_avg_pool, "BatchNorm": batch_norm,
     "SimpleRNN": recurrent, "LSTM": recurrent, "GRU": recurrent,
+    "MultiHeadAttention": multi_head_attention,
+    "PositionEmbedding": position_embedding,
 }
 EMITTERS["Conv2DTranspose"] = conv_transpose
 EMITTERS["UpSampling2D"] = upsampling

@@ -183,27 +183,70 @@ def layer_norm(code, layer, attr, out, ins, act):
 _RNN_CLASSES = {"SimpleRNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
 
 
+def _recurrent_state(layer, suffix: str) -> dict:
+    """One direction's weights in PyTorch's names (``suffix`` "" or "_reverse")."""
+    p, h = layer.params, layer.config["units"]
+    bias_hh = None
+    if "b" + suffix in p:
+        bias_hh = np.zeros(p["W"].shape[1], p["b" + suffix].dtype)
+        if "b_hn" + suffix in p:
+            bias_hh[2 * h:] = p["b_hn" + suffix]
+    return {f"weight_ih_l0{suffix}": p["W" + suffix].T, f"weight_hh_l0{suffix}": p["U" + suffix].T,
+            f"bias_ih_l0{suffix}": p.get("b" + suffix), f"bias_hh_l0{suffix}": bias_hh}
+
+
 def recurrent(code, layer, attr, out, ins, act):
     """The engine stores PyTorch's weights transposed, with one bias per gate; the
-    recurrent bias is zero but for the GRU's n gate (b_hn)."""
-    d, gh = layer.params["W"].shape
+    recurrent bias is zero but for the GRU's n gate (b_hn). Both directions: PyTorch's
+    ``bidirectional=True`` with the ``*_reverse`` weights; the last-state output is the
+    forward state after the last step and the backward one after step 0."""
+    d = layer.params["W"].shape[0]
     h = layer.config["units"]
+    both = bool(layer.config.get("bidirectional"))
     args = [str(d), str(h), "batch_first=True"]
     if layer.type_name == "SimpleRNN":
         args.insert(2, f'nonlinearity="{layer.config["activation"]}"')
-    bias_hh = None
-    if "b" in layer.params:
-        bias_hh = np.zeros(gh, layer.params["b"].dtype)
-        if "b_hn" in layer.params:
-            bias_hh[2 * h:] = layer.params["b_hn"]
-    else:
+    if "b" not in layer.params:
         args.append("bias=False")
+    if both:
+        args.append("bidirectional=True")
     code.module(attr, f"nn.{_RNN_CLASSES[layer.type_name]}({', '.join(args)})")
-    code.state(attr, weight_ih_l0=layer.params["W"].T, weight_hh_l0=layer.params["U"].T,
-               bias_ih_l0=layer.params.get("b"), bias_hh_l0=bias_hh)
+    for suffix in ("", "_reverse")[:1 + both]:
+        code.state(attr, **_recurrent_state(layer, suffix))
     code.line(f"{out}, _ = self.{attr}({ins[0]})")
-    if not layer.config["return_sequences"]:
+    if layer.config["return_sequences"]:
+        return
+    if both:
+        code.line(f"{out} = torch.cat([{out}[:, -1, :{h}], {out}[:, 0, {h}:]], dim=1)  "
+                  f"# each direction's last state")
+    else:
         code.line(f"{out} = {out}[:, -1]  # the last step's state")
+
+
+# ---- attention --------------------------------------------------------------------------
+def multi_head_attention(code, layer, attr, out, ins, act):
+    """``nn.MultiheadAttention`` with the engine's weights as they are (its layout);
+    causal: a boolean mask, True above the diagonal (those keys are hidden)."""
+    t, d = layer.input_shapes[0]
+    bias = "b_in" in layer.params
+    code.module(attr, f"nn.MultiheadAttention({d}, {layer.config['heads']}, "
+                      f"bias={bias}, batch_first=True)")
+    code.state(attr, in_proj_weight=layer.params["W_in"], in_proj_bias=layer.params.get("b_in"),
+               **{"out_proj.weight": layer.params["W_out"],
+                  "out_proj.bias": layer.params.get("b_out")})
+    mask = ""
+    if layer.config["causal"]:
+        mask = f", attn_mask=torch.ones({t}, {t}, dtype=torch.bool, device={ins[0]}.device).triu(1)"
+    code.line(f"{out}, _ = self.{attr}({ins[0]}, {ins[0]}, {ins[0]}, need_weights=False{mask})")
+
+
+def position_embedding(code, layer, attr, out, ins, act):
+    """The learned vectors as an ``nn.Embedding``'s weight (max_len, D): x + P[:T]."""
+    m, d = layer.params["P"].shape
+    t = layer.input_shapes[0][0]
+    code.module(attr, f"nn.Embedding({m}, {d})")
+    code.state(attr, weight=layer.params["P"])
+    code.line(f"{out} = {ins[0]} + self.{attr}.weight[:{t}]")
 
 
 EMITTERS = {
@@ -212,6 +255,8 @@ EMITTERS = {
     "Conv2D": conv2d, "MaxPool2D": max_pool, "AvgPool2D": avg_pool,
     "GlobalAveragePool2D": global_avg_pool, "BatchNorm": batch_norm,
     "SimpleRNN": recurrent, "LSTM": recurrent, "GRU": recurrent,
+    "MultiHeadAttention": multi_head_attention,
+    "PositionEmbedding": position_embedding,
 }
 EMITTERS["Conv2DTranspose"] = conv_transpose
 EMITTERS["UpSampling2D"] = upsampling

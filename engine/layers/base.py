@@ -87,6 +87,12 @@ class Layer:
         """Non-trainable buffers saved with the weights (none by default)."""
         return []
 
+    def working_numbers(self, input_shapes: list[Shape]) -> int:
+        """Numbers per sample a training step keeps beyond the layer's output (the
+        memory estimate adds them): 0 by default; attention keeps its (heads, T, T)
+        weights."""
+        return 0
+
     def param_count(self, input_shapes: list[Shape]) -> int:
         return sum(p.size for p in self.param_specs(input_shapes))
 

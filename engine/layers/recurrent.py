@@ -26,6 +26,7 @@ from ..initializers import WEIGHT_INITIALIZERS
 from ..params import Param, Schema
 from ..kernels import recurrent as steps
 from .base import Layer, ParamSpec, fmt_shape
+from .bidirectional import BothWays
 from .registry import register
 
 _COMMON = (
@@ -37,6 +38,11 @@ _COMMON = (
     Param("initializer", "choice", "glorot_uniform",
           "How the input kernel W starts (the recurrent kernel U starts orthogonal).",
           choices=WEIGHT_INITIALIZERS),
+    Param("bidirectional", "bool", False,
+          "Also read the sequence backwards with a second set of weights and join both "
+          "outputs (2 x units features): each step then knows what comes after it too. "
+          "Not for predicting the next step (it would see the answer).",
+          label="Both directions", added_later=True),
 )
 
 
@@ -95,7 +101,11 @@ class _Recurrent(Layer):
                  ParamSpec("U", (h, gh), "orthogonal", h, gh)]
         if self.config["use_bias"]:
             specs.append(ParamSpec("b", (gh,), self.bias_init, d, gh, decay=False))
-        return specs
+        return specs + self._extra_specs()
+
+    def _extra_specs(self) -> list[ParamSpec]:
+        """Weights a cell type has beyond W, U and b (GRU: b_hn)."""
+        return []
 
     # ---- weights in internal order -----------------------------------------------------
     def _layout(self, dtype):
@@ -274,7 +284,7 @@ class _Recurrent(Layer):
 
 
 @register
-class SimpleRNN(_Recurrent):
+class SimpleRNN(BothWays, _Recurrent):
     """Elman RNN: ``h_t = φ(x_t W + h_{t-1} U + b)``, φ tanh or relu, ``h_0 = 0``.
 
     Shape: input ``(T, D)`` -> ``(units,)`` (the last state) or ``(T, units)`` with
@@ -313,7 +323,7 @@ class SimpleRNN(_Recurrent):
 
 
 @register
-class LSTM(_Recurrent):
+class LSTM(BothWays, _Recurrent):
     """Long short-term memory (PyTorch's equations), zero initial state and cell:
     ``i, f, o = σ(·)``, ``g = tanh(x_t W_g + h_{t-1} U_g + b_g)``,
     ``c_t = f c_{t-1} + i g``, ``h_t = o tanh(c_t)``.
@@ -358,7 +368,7 @@ class LSTM(_Recurrent):
 
 
 @register
-class GRU(_Recurrent):
+class GRU(BothWays, _Recurrent):
     """Gated recurrent unit in PyTorch's formulation (ONNX ``linear_before_reset=1``):
     ``r = σ(x W_r + h U_r + b_r)``, ``z = σ(x W_z + h U_z + b_z)``,
     ``n = tanh(x W_n + b_n + r (h U_n + b_hn))``, ``h_t = (1 - z) n + z h_{t-1}``.
@@ -377,12 +387,11 @@ class GRU(_Recurrent):
     sigmoid_blocks = 2
     gate_names = ("reset", "update", "new")
 
-    def param_specs(self, input_shapes):
-        specs = super().param_specs(input_shapes)
-        if self.config["use_bias"]:
-            h = self.config["units"]
-            specs.append(ParamSpec("b_hn", (h,), "zeros", h, h, decay=False))
-        return specs
+    def _extra_specs(self):
+        if not self.config["use_bias"]:
+            return []
+        h = self.config["units"]
+        return [ParamSpec("b_hn", (h,), "zeros", h, h, decay=False)]
 
     def _run(self, z, k):
         proj, hs = self._projection(z, k), z[:, :self.config["units"]]

@@ -10,6 +10,7 @@ CATEGORIES = (
     "Core",
     "Convolution",
     "Recurrent",
+    "Attention",
     "Merge",
     "Normalisation and regularisation",
 )

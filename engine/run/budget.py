@@ -5,7 +5,8 @@ middle of training with a MemoryError.
 The budget itself is ``engine/memory.py``'s, shared with the data loaders. The estimate is arithmetic on the shape report, not a measurement (the Estimate view
 measures): the weights with their gradients, the optimizer's state and its scratch
 buffers, and each layer's output for a batch about four times over (the output, what
-backward keeps of it, the gradient flowing back, scratch). The budget is the memory
+backward keeps of it, the gradient flowing back, scratch), plus what a layer keeps
+besides (``Layer.working_numbers``: attention's weights over T x T). The budget is the memory
 free now, or ``NEUROCANVAS_MEMORY_LIMIT_MB`` when set.
 """
 from __future__ import annotations
@@ -31,7 +32,11 @@ def training_bytes(report: ShapeReport, settings: dict) -> int:
     params = report.total_params * BYTES * PARAMETER_COPIES.get(settings["optimizer"], 6)
     outputs = sum(math.prod(info.output_shape) for info in report.layers.values()
                   if info.output_shape is not None)
-    return int(params + outputs * settings["batch_size"] * BYTES * ACTIVATION_COPIES)
+    working = sum(info.layer.working_numbers(info.input_shapes)
+                  for info in report.layers.values()
+                  if info.layer is not None and info.output_shape is not None)
+    return int(params + (outputs * ACTIVATION_COPIES + working) * settings["batch_size"]
+               * BYTES)
 
 
 def check_fits(report: ShapeReport, settings: dict, budget: int | None = None) -> None:

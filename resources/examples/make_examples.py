@@ -17,8 +17,9 @@ from engine.spec import NetworkSpec  # noqa: E402
 SPACING = 230.0
 
 
-def chain(input_shape, kind, layers):
-    """Input then (id, type, config) layers, each fed by the one before."""
+def chain(input_shape, kind, layers, skips=()):
+    """Input then (id, type, config) layers, each fed by the one before; ``skips``:
+    more edges (from, to), e.g. the second input of an Add (a residual connection)."""
     items = [{"id": "input", "type": "Input", "name": "input",
               "config": {"shape": list(input_shape), "kind": kind}}]
     edges, prev = [], "input"
@@ -26,6 +27,7 @@ def chain(input_shape, kind, layers):
         items.append({"id": layer_id, "type": type_name, "name": layer_id, "config": config})
         edges.append({"from": prev, "to": layer_id})
         prev = layer_id
+    edges += [{"from": a, "to": b} for a, b in skips]
     spec = NetworkSpec.from_dict({"version": 1, "layers": items, "edges": edges})
     layout = {item["id"]: (i * SPACING, 0.0) for i, item in enumerate(items)}
     return spec, layout
@@ -114,12 +116,29 @@ EXAMPLES = {
         data={"source": "builtin", "name": "digits_images", "reconstruct": True},
         training={"epochs": 40, "batch_size": 32, "optimizer": "adam",
                   "learning_rate": 0.003}),
+    # One transformer block without normalisation: causal self-attention and a
+    # position-wise Dense, each with a residual Add; the next character at every step.
+    "char_transformer": dict(
+        net=((64,), "tokens", [("embedding", "Embedding", {"vocab_size": 62, "dim": 64}),
+                               ("positions", "PositionEmbedding", {"max_len": 64}),
+                               ("attention", "MultiHeadAttention", {"heads": 4,
+                                                                    "causal": True}),
+                               ("residual1", "Add", {}),
+                               ("feed_forward", "Dense", dense(128, "relu")),
+                               ("projection", "Dense", dense(64, "linear")),
+                               ("residual2", "Add", {}),
+                               ("output", "Dense", dense(62, "softmax"))],
+                 [("positions", "residual1"), ("residual1", "residual2")]),
+        data={"source": "builtin", "name": "shakespeare", "options": {"seq_length": 64},
+              "test_split": 0.05, "validation_split": 0.05},
+        training={"epochs": 20, "batch_size": 32, "optimizer": "adam", "learning_rate": 0.005,
+                  "clip_norm": 5.0}),
 }
 
 
 def build(name: str, example: dict) -> Project:
-    input_shape, kind, layers = example["net"]
-    spec, layout = chain(input_shape, kind, layers)
+    input_shape, kind, layers, *skips = example["net"]
+    spec, layout = chain(input_shape, kind, layers, *skips)
     return Project(spec, layout, dict(example["data"]), dict(example["training"]), name=name)
 
 

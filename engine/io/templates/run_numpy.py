@@ -243,8 +243,7 @@ def gru_step(c, w, p, h, cell):  # blocks r, z, n; PyTorch's (linear-before-rese
 
 
 def recurrent(step):
-    def run(c, w, ins):
-        x = ins[0]
+    def one_way(c, w, x):
         proj = x @ w["W"] + w.get("b", 0)  # every step's input projection
         h = np.zeros((len(x), c["units"]), x.dtype)
         cell, states = np.zeros_like(h), []
@@ -252,7 +251,34 @@ def recurrent(step):
             h, cell = step(c, w, proj[:, t], h, cell)
             states.append(h)
         return np.stack(states, axis=1) if c["return_sequences"] else h
+
+    def run(c, w, ins):
+        out = one_way(c, w, ins[0])
+        if not c.get("bidirectional"):
+            return out
+        # The "_reverse" weights read the sequence backwards; outputs are joined,
+        # forward units first, per step in input order (or each direction's last state).
+        back = {k[:-8]: v for k, v in w.items() if k.endswith("_reverse")}
+        rev = one_way(c, back, ins[0][:, ::-1])
+        return np.concatenate([out, rev[:, ::-1] if c["return_sequences"] else rev], axis=-1)
     return run
+
+
+# ---- attention ------------------------------------------------------------------------
+def multi_head_attention(c, w, ins):
+    """W_in (3D, D): query, key, value projections; W_out (D, D); as PyTorch's
+    nn.MultiheadAttention. Per head: softmax(Q K^T / sqrt(d) (+ causal mask)) V."""
+    x = ins[0]
+    n, t, d = x.shape
+    heads = c["heads"]
+    qkv = x @ w["W_in"].T + w.get("b_in", 0)
+    q, k, v = (qkv[..., i * d:(i + 1) * d].reshape(n, t, heads, d // heads)
+               .transpose(0, 2, 1, 3) for i in range(3))
+    scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(d // heads)
+    if c["causal"]:  # step i sees steps 0..i only
+        scores = np.where(np.triu(np.ones((t, t), bool), 1), -np.inf, scores)
+    o = (softmax(scores) @ v).transpose(0, 2, 1, 3).reshape(n, t, d)
+    return o @ w["W_out"].T + w.get("b_out", 0)
 
 
 LAYERS = {
@@ -266,6 +292,8 @@ LAYERS = {
     "GlobalAveragePool2D": lambda c, w, ins: ins[0].mean(axis=(2, 3)),
     "BatchNorm": batch_norm, "SimpleRNN": recurrent(rnn_step), "LSTM": recurrent(lstm_step),
     "GRU": recurrent(gru_step),
+    "MultiHeadAttention": multi_head_attention,
+    "PositionEmbedding": lambda c, w, ins: ins[0] + w["P"][:ins[0].shape[1]],  # P (max_len, D)
 }
 LAYERS["Conv2DTranspose"] = conv_transpose
 LAYERS["UpSampling2D"] = upsampling

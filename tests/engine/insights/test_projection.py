@@ -66,3 +66,14 @@ def test_probe_snapshots_carry_projections_and_labels():
     again = probe.snapshot(1)  # the same weights: the same picture, not its mirror
     np.testing.assert_array_equal(again.layers[hidden].projection,
                                   snap.layers[hidden].projection)
+
+
+def test_wide_outputs_take_the_gram_matrix_and_agree_with_the_svd():
+    """More features than samples (a sequence layer's T x D) goes through the N x N Gram
+    matrix: the same points as the SVD's, up to each axis's sign."""
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=(40, 900)) * np.linspace(3.0, 0.1, 900)
+    x = a - a.mean(axis=0)
+    u, s, _ = np.linalg.svd(x, full_matrices=False)
+    got = pca_2d(a)
+    np.testing.assert_allclose(np.abs(got), np.abs(u[:, :2] * s[:2]), rtol=1e-4, atol=1e-4)

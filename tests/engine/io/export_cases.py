@@ -127,6 +127,27 @@ SYNTHETIC = {
         ("gru_nobias", "GRU", {"units": 5, "return_sequences": True, "use_bias": False}),
         ("next_token", "Dense", {"units": 11, "activation": "softmax"}),
     ], None, "per_step", 11),
+    "attention": ((6,), "tokens", [
+        ("embed", "Embedding", {"vocab_size": 11, "dim": 8}),
+        ("positions", "PositionEmbedding", {"max_len": 9}),
+        ("attend", "MultiHeadAttention", {"heads": 2, "causal": True}),
+        ("residual", "Add", {}),
+        ("attend_all", "MultiHeadAttention", {"heads": 4, "use_bias": False}),
+        ("next_token", "Dense", {"units": 11, "activation": "softmax"}),
+    ], [("input", "embed"), ("embed", "positions"), ("positions", "attend"),
+        ("positions", "residual"), ("attend", "residual"), ("residual", "attend_all"),
+        ("attend_all", "next_token")], "per_step", 11),
+    "bidirectional": ((5, 3), "sequence", [
+        ("rnn_both", "SimpleRNN", {"units": 3, "return_sequences": True,
+                                   "bidirectional": True}),
+        ("lstm_both", "LSTM", {"units": 4, "return_sequences": True, "bidirectional": True}),
+        ("gru_both", "GRU", {"units": 3, "bidirectional": True}),
+        ("out", "Dense", {"units": 2, "activation": "linear"}),
+    ], None, "regression", 2),
+    "bidirectional_last": ((4, 2), "sequence", [
+        ("lstm_last", "LSTM", {"units": 3, "bidirectional": True, "use_bias": False}),
+        ("out", "Dense", {"units": 3, "activation": "linear"}),
+    ], None, "classes", 3),
 }
 
 # Layers that enlarge images, and layer normalisation (on vectors and on sequences).

@@ -29,6 +29,17 @@ CASES = [
     ("GRU", {"units": 3}, [(4, 2)], {}),
     ("GRU", {"units": 2, "return_sequences": True}, [(5, 3)], {}),
     ("GRU", {"units": 3, "use_bias": False}, [(2, 1)], {}),
+    # Both directions: each cell type, both output modes, T=1.
+    ("SimpleRNN", {"units": 3, "bidirectional": True}, [(4, 2)], {}),
+    ("SimpleRNN", {"units": 2, "bidirectional": True, "return_sequences": True,
+                   "activation": "relu"}, [(5, 3)], {}),
+    ("LSTM", {"units": 3, "bidirectional": True}, [(4, 2)], {}),
+    ("LSTM", {"units": 2, "bidirectional": True, "return_sequences": True}, [(5, 3)], {}),
+    ("LSTM", {"units": 2, "bidirectional": True, "use_bias": False}, [(1, 2)], {}),
+    ("GRU", {"units": 3, "bidirectional": True}, [(4, 2)], {}),
+    ("GRU", {"units": 2, "bidirectional": True, "return_sequences": True}, [(5, 3)], {}),
+    ("GRU", {"units": 2, "bidirectional": True, "return_sequences": True, "use_bias": False},
+     [(1, 3)], {}),
     ("Embedding", {"vocab_size": 7, "dim": 3}, [(5,)], {"int_high": 7}),
     ("Embedding", {"vocab_size": 300, "dim": 2}, [(4,)], {"int_high": 300}),  # np.add.at path
     # Convolution, pooling, normalisation (engine/layers/conv.py, pooling.py, normalization.py).
@@ -61,6 +72,16 @@ CASES = [
     ("BatchNorm", {"momentum": 0.5}, [(5, 3)], {}),
     ("BatchNorm", {}, [(3, 4, 4)], {}),
     ("BatchNorm", {}, [(3, 4, 4)], {"training": False}),
+    # Attention (engine/layers/attention.py): causal and not, several head counts, T=1.
+    ("MultiHeadAttention", {"heads": 2}, [(5, 4)], {}),
+    ("MultiHeadAttention", {"heads": 1, "causal": True}, [(4, 3)], {}),
+    ("MultiHeadAttention", {"heads": 3, "causal": True}, [(6, 6)], {}),
+    ("MultiHeadAttention", {"heads": 4, "use_bias": False}, [(3, 8)], {}),
+    ("MultiHeadAttention", {"heads": 2, "causal": True}, [(1, 4)], {}),
+    ("MultiHeadAttention", {"heads": 2}, [(1, 2)], {}),
+    ("PositionEmbedding", {"max_len": 7}, [(5, 3)], {}),
+    ("PositionEmbedding", {"max_len": 4}, [(4, 2)], {}),
+    ("PositionEmbedding", {"max_len": 3}, [(1, 2)], {}),
 ]
 # Normalisation over the last axis, and layers that enlarge images (normalization.py,
 # upsampling.py): strides, crops, output padding past the canvas, uneven kernels.
