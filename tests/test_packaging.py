@@ -192,7 +192,9 @@ def test_installed_wheel_has_examples_and_data_outside_the_checkout(installed, t
     assert found["version"] == ENGINE_VERSION
     assert found["examples"] == EXAMPLE_NAMES and all(found["loaded"])
     assert sorted(found["data_files"]) == DATA_NAMES
-    assert set(found["shapes"]) == {"iris", "digits", "digits_images", "mnist", "shakespeare"}
+    assert set(found["shapes"]) == {"iris", "digits", "digits_images", "mnist", "shakespeare",
+                                    "waveforms"}
+    assert found["shapes"]["waveforms"] == [3000, 128, 1]
     assert found["shapes"]["iris"] == [150, 4] and found["shapes"]["mnist"][0] == 5000
     assert found["icon"]
 
