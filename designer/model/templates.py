@@ -23,6 +23,8 @@ _Step = tuple[tuple[str, ...], dict]
 _CONV = ("Conv2D", "Conv2d", "Convolution2D")
 _POOL = ("MaxPool2D", "MaxPooling2D", "MaxPool2d")
 _LSTM = ("LSTM",)
+_CONV1D = ("Conv1D", "Conv1d", "Convolution1D")
+_POOL1D = ("MaxPool1D", "MaxPooling1D", "MaxPool1d")
 
 _RECIPES: dict[str, tuple[str, str, list[_Step]]] = {
     "blank": ("Blank", "Just an Input layer: build the rest yourself.", [
@@ -49,7 +51,29 @@ _RECIPES: dict[str, tuple[str, str, list[_Step]]] = {
         (_LSTM, {"units": 32}),
         (("Dense",), {"units": 1, "activation": "linear"}),
     ]),
+    "cnn1d": ("1-D CNN for time series", "Signals of 128 steps x 1 channel -> two conv/pool "
+              "blocks -> the strongest response of each filter -> 6 classes.", [
+        (("Input",), {"shape": [128, 1], "kind": "sequence"}),
+        (_CONV1D, {"filters": 32, "kernel_size": 7, "padding": "same", "activation": "relu"}),
+        (_POOL1D, {"pool_size": 2}),
+        (_CONV1D, {"filters": 64, "kernel_size": 5, "padding": "same", "activation": "relu"}),
+        (("GlobalMaxPool1D",), {}),
+        (("Dense",), {"units": 6, "activation": "softmax"}),
+    ]),
+    "residual": ("Residual network", "64 features -> Dense 64 -> a residual block (two Dense "
+                 "layers whose output is added to the block's input) -> 10 classes.", [
+        (("Input",), {"shape": [64], "kind": "features"}),
+        (("Dense",), {"units": 64, "activation": "relu"}),
+        (("Dense",), {"units": 64, "activation": "relu"}),
+        (("Dense",), {"units": 64, "activation": "linear"}),
+        (("Add",), {}),
+        (("Activation",), {"activation": "relu"}),
+        (("Dense",), {"units": 10, "activation": "softmax"}),
+    ]),
 }
+# Edges beyond the chain, by step index: the residual template's skip connection.
+_SKIPS: dict[str, list[tuple[int, int]]] = {"residual": [(1, 4)]}
+SKIP_LANE = 150.0
 
 
 @dataclass
@@ -73,7 +97,8 @@ def templates() -> list[Template]:
 def build_template(key: str) -> Template:
     title, description, steps = _RECIPES[key]
     try:
-        spec = _chain([_make_layer(names, wish, i) for i, (names, wish) in enumerate(steps)])
+        spec = _chain([_make_layer(names, wish, i) for i, (names, wish) in enumerate(steps)],
+                      _SKIPS.get(key, []))
     except LookupError as exc:
         return Template(key, title, description, None, {}, str(exc))
     # A lone Input is a fine start ("add layers after it" is advice, not a fault); a
@@ -81,7 +106,17 @@ def build_template(key: str) -> Template:
     errors = [info.error for info in infer_shapes(spec).layers.values() if info.error]
     if errors:
         return Template(key, title, description, None, {}, f"Not available: {errors[0].message}")
-    return Template(key, title, description, spec, layered_layout(spec))
+    return Template(key, title, description, spec, _lowered(spec, layered_layout(spec), key))
+
+
+def _lowered(spec: NetworkSpec, layout: dict, key: str) -> dict:
+    """The layers a skip connection jumps over, one lane down, so its edge runs above
+    them instead of through them."""
+    for a, b in _SKIPS.get(key, []):
+        for layer in spec.layers[a + 1:b]:
+            x, y = layout[layer.id]
+            layout[layer.id] = (x, y + SKIP_LANE)
+    return layout
 
 
 def _make_layer(names: tuple[str, ...], wish: dict, index: int) -> LayerSpec:
@@ -110,6 +145,7 @@ def _first_registered(names: tuple[str, ...]):
     raise LookupError(f"Needs a {names[0]} layer, which this NeuroCanvas does not have yet")
 
 
-def _chain(layers: list[LayerSpec]) -> NetworkSpec:
-    edges = tuple(EdgeSpec(a.id, b.id) for a, b in zip(layers, layers[1:]))
-    return NetworkSpec(tuple(layers), edges)
+def _chain(layers: list[LayerSpec], skips: list[tuple[int, int]]) -> NetworkSpec:
+    edges = [EdgeSpec(a.id, b.id) for a, b in zip(layers, layers[1:])]
+    edges += [EdgeSpec(layers[a].id, layers[b].id) for a, b in skips]
+    return NetworkSpec(tuple(layers), tuple(edges))
