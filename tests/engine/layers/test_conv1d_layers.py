@@ -318,3 +318,43 @@ def test_conv1d_takes_a_non_contiguous_input():
     x = np.random.default_rng(1).normal(size=(2, 4, 6)).transpose(0, 2, 1)  # a view
     expected = layer.forward([np.ascontiguousarray(x)])
     np.testing.assert_array_equal(layer.forward([x]), expected)
+
+
+@pytest.mark.parametrize("config, shape", CONV1D_CASES)
+def test_conv1d_gives_the_same_results_in_chunks_of_samples(config, shape, monkeypatch):
+    """Big batches go through the kernel in chunks of samples; a last, smaller chunk
+    must agree too (forward, input gradient, weight gradients)."""
+    import engine.kernels.conv1d as kernels
+
+    rng = np.random.default_rng(9)
+    x = rng.normal(size=(5,) + shape)
+    results = []
+    for chunk_bytes in (kernels.CHUNK_BYTES, 1):  # one chunk; then one sample at a time
+        monkeypatch.setattr(kernels, "CHUNK_BYTES", chunk_bytes)
+        layer = make("Conv1D", config, shape, seed=3)
+        grad = np.random.default_rng(10).normal(size=(5,) + layer.output_shape([shape]))
+        results.append(run_layer(layer, x, grad))
+        assert layer._conv_cache["chunk"] == (5 if chunk_bytes > 1 else 1)
+    (y1, dx1, g1), (y2, dx2, g2) = results
+    np.testing.assert_allclose(y2, y1, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(dx2, dx1, rtol=1e-12, atol=1e-13)
+    for name in g1:
+        np.testing.assert_allclose(g2[name], g1[name], rtol=1e-12, atol=1e-13)
+
+
+def test_conv1d_chunks_of_two_leave_a_smaller_last_chunk(monkeypatch):
+    import engine.kernels.conv1d as kernels
+
+    shape, config = (9, 3), {"filters": 4, "kernel_size": 3}
+    layer = make("Conv1D", config, shape, seed=1)
+    x = np.random.default_rng(2).normal(size=(5,) + shape)
+    grad = np.random.default_rng(3).normal(size=(5, 9, 4))
+    y1, dx1, g1 = run_layer(layer, x, grad)
+    per_sample = 9 * 3 * 3 * 8  # T' * k * C * itemsize
+    monkeypatch.setattr(kernels, "CHUNK_BYTES", 2 * per_sample)  # chunks 2, 2, 1
+    layer = make("Conv1D", config, shape, seed=1)
+    y2, dx2, g2 = run_layer(layer, x, grad)
+    assert layer._conv_cache["chunk"] == 2
+    np.testing.assert_allclose(y2, y1, rtol=1e-12)
+    np.testing.assert_allclose(dx2, dx1, rtol=1e-12)
+    np.testing.assert_allclose(g2["W"], g1["W"], rtol=1e-12)
