@@ -1,6 +1,6 @@
 """Data sets shipped in ``resources/data`` (see SOURCES.md there): iris, the 8x8 digits,
 5000 MNIST digits and Shakespeare's Sonnets (real), and the waveforms (synthetic, made by
-``resources/data/make_waveforms.py``). All load offline, with NumPy and the standard
+``resources/examples/make_waveforms.py``). All load offline, with NumPy and the standard
 library only.
 """
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """Built-in data sets: shapes, dtypes, classes, determinism, options, bundled files."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -177,8 +178,8 @@ def test_waveforms_are_six_balanced_shapes_and_the_file_is_what_its_generator_ma
     assert data.input_kind == "sequence" and "synthetic" in data.source
     assert data.class_names == ("sine", "square", "triangle", "sawtooth", "chirp", "burst")
     assert np.bincount(data.y).tolist() == [500] * 6
-    spec = importlib.util.spec_from_file_location("make_waveforms",
-                                                  resources_dir() / "data" / "make_waveforms.py")
+    script = Path(__file__).resolve().parents[3] / "resources" / "examples" / "make_waveforms.py"
+    spec = importlib.util.spec_from_file_location("make_waveforms", script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     x, y = module.make()

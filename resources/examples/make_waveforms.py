@@ -1,6 +1,7 @@
-"""Regenerate ``waveforms.npz``, the SYNTHETIC time-series data set of the 1-D CNN example:
-``python resources/data/make_waveforms.py``. Deterministic (a fixed seed): running it
-again writes the same arrays.
+"""Regenerate ``resources/data/waveforms.npz``, the SYNTHETIC time-series data set of the
+1-D CNN example: ``python resources/examples/make_waveforms.py``. (It lives here, not in
+``data/``: a .py file there would be byte-compiled into the installed data folder.)
+Deterministic (a fixed seed): running it again writes the same arrays.
 
 3000 signals of 128 steps, one channel, 500 of each of six shapes: sine, square,
 triangle, sawtooth, chirp (a sine whose frequency rises or falls 2.5 to 4 times across the window) and
@@ -69,7 +70,7 @@ def make(seed: int = SEED) -> tuple[np.ndarray, np.ndarray]:
 
 def main() -> None:
     x, y = make()
-    path = Path(__file__).resolve().parent / "waveforms.npz"
+    path = Path(__file__).resolve().parents[1] / "data" / "waveforms.npz"
     np.savez_compressed(path, x=x, y=y, class_names=np.array(CLASSES))
     print(f"wrote {path.name}: x {x.shape} {x.dtype}, y {y.shape}, "
           f"{path.stat().st_size / 1024:.0f} KB")
