@@ -62,10 +62,15 @@ def test_probe_health_step_through_and_gradcheck_run_on_the_new_layers(spec, sha
             assert view.output_shape == outs[layer_id].shape[1:]
             assert view.activations.total == outs[layer_id].size
             assert view.output_grad_norm == pytest.approx(np.linalg.norm(grads[layer_id]))
-    for view in snap.layers.values():
+    for layer_id, view in snap.layers.items():
         if view.type == "Conv1D":
             assert view.stats.units == view.output_shape[-1]  # units are the filters
-            assert view.filters is None and view.feature_maps is None  # image-only views
+            w = next(n.layer for n in net.nodes if n.id == layer_id).params["W"]
+            np.testing.assert_array_equal(view.filters[:, :, 0], w.astype(np.float32))
+        if view.type in ("Conv1D", "MaxPool1D", "AvgPool1D"):  # each channel over time
+            np.testing.assert_allclose(view.feature_maps[:, 0], outs[layer_id][0].T, rtol=1e-6)
+        elif view.type != "GlobalMaxPool2D" and len(view.output_shape) != 3:
+            assert view.feature_maps is None
     assert assess(snap)  # health badges for every layer, none raises
     prepared = PreparedData(data, data, data, None, dataset_info(data))
     result = step_through(spec, prepared, {"batch_size": 8})
