@@ -20,6 +20,7 @@ def test_there_are_examples_of_every_family():
     names = {p.stem for p in EXAMPLES}
     assert {"xor", "spirals", "digits_mlp", "regression", "cnn_digits", "lstm_forecast",
             "gru_classifier", "char_lstm", "conv_autoencoder"} <= names
+    assert {"cnn1d_waveforms", "residual_digits"} <= names  # 1-D CNN; a residual block (Add)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])

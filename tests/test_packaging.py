@@ -50,14 +50,14 @@ def test_every_subpackage_is_listed_in_pyproject():
 
 def test_package_data_covers_every_resource():
     """Every example, data file and icon matches a package-data pattern (only the
-    examples' generator script stays out of the wheel)."""
+    generator scripts of the examples and of the waveforms data stay out of the wheel)."""
     patterns = SETUPTOOLS.get("package-data", {}).get("neurocanvas_resources", [])
     resources = ROOT / "resources"
     left_out = [str(p.relative_to(resources)) for p in sorted(resources.rglob("*"))
                 if p.is_file() and "__pycache__" not in p.parts
                 and not any(fnmatch.fnmatch(str(p.relative_to(resources)), pat)
                             for pat in patterns)]
-    assert left_out == ["examples/make_examples.py"]
+    assert left_out == ["examples/make_examples.py", "examples/make_waveforms.py"]
 
 
 def _build(outdir: Path) -> None:
@@ -192,7 +192,9 @@ def test_installed_wheel_has_examples_and_data_outside_the_checkout(installed, t
     assert found["version"] == ENGINE_VERSION
     assert found["examples"] == EXAMPLE_NAMES and all(found["loaded"])
     assert sorted(found["data_files"]) == DATA_NAMES
-    assert set(found["shapes"]) == {"iris", "digits", "digits_images", "mnist", "shakespeare"}
+    assert set(found["shapes"]) == {"iris", "digits", "digits_images", "mnist", "shakespeare",
+                                    "waveforms"}
+    assert found["shapes"]["waveforms"] == [3000, 128, 1]
     assert found["shapes"]["iris"] == [150, 4] and found["shapes"]["mnist"][0] == 5000
     assert found["icon"]
 

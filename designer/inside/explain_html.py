@@ -33,7 +33,7 @@ def unit_html(e: UnitExplanation, sample: int) -> str:
 
 
 def _sum_html(e: UnitExplanation) -> str:
-    conv = e.layer_type == "Conv2D"
+    conv = e.layer_type in ("Conv2D", "Conv1D")
     what = "patch ⊙ kernel, summed" if conv else "Σ w<sub>i</sub>x<sub>i</sub>"
     terms = [f"({num(t.weight)}·{num(t.input)})" for t in e.terms]
     line = " + ".join(terms)
@@ -69,7 +69,7 @@ def _backward_html(e: UnitExplanation) -> str:
             " <span class='note'>(softmax + cross-entropy: p − y)</span>" if e.fused else
             " <span class='note'>(softmax mixes the units: the full Jacobian)</span>"))
     share = " <span class='note'>(this position's share)</span>" \
-        if e.layer_type == "Conv2D" else ""
+        if e.layer_type in ("Conv2D", "Conv1D") else ""
     grads = "".join(f"<tr><td>∂L/∂w<sub>{escape(t.label.removeprefix('x'))}</sub> = ∂L/∂z · x = "
                     f"{num(e.dl_dz)} · {num(t.input)}</td><td>= <b>{num(t.grad)}</b>"
                     f"</td></tr>" for t in e.terms)
@@ -97,7 +97,8 @@ def _update_cell(u: Update) -> str:
 def _updates_html(e: UnitExplanation) -> str:
     first = next(t.update for t in e.terms if t.update is not None)
     assert first is not None
-    note = ("the whole sample's gradient (every position)" if e.layer_type == "Conv2D"
+    note = ("the whole sample's gradient (every position)"
+            if e.layer_type in ("Conv2D", "Conv1D")
             else "this sample's gradient")
     rows = "".join(f"<tr><td>{escape(t.label)}</td><td>{_update_cell(t.update)}</td></tr>"
                    for t in e.terms if t.update is not None)

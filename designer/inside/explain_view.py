@@ -1,5 +1,5 @@
-"""Explain a unit: pick a layer on the canvas, a unit (a Conv2D position, a recurrent
-step) and a training sample; the view shows z = Σ wᵢxᵢ + b, a = φ(z) with φ's curve and
+"""Explain a unit: pick a layer on the canvas, a unit (a Conv2D position, a Conv1D
+output step, a recurrent step) and a training sample; the view shows z = Σ wᵢxᵢ + b, a = φ(z) with φ's curve and
 the point, the backward pass and the optimizer's update, with the engine's own numbers
 (``engine.insights.explain``), for the trained weights when the project has them and
 else for the weights the next run starts from.
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSpinBox, QSplitter, QTextBr
 
 from engine.insights.common import resolve_loss
 from engine.insights.explain import (activation_curve, explain_dense, explain_loss)
-from engine.insights.explain_conv import explain_conv
+from engine.insights.explain_conv import explain_conv, explain_conv1d
 from engine.insights.explain_recurrent import explain_recurrent
 from engine.network import Network
 
@@ -26,10 +26,10 @@ from ..freshness import Change, FreshView
 from .common import BackgroundCall
 from .explain_html import loss_html, recurrent_html, unit_html
 
-EMPTY_EXPLAIN = ("Select a Dense, Conv2D, SimpleRNN, LSTM or GRU layer on the canvas to see "
+EMPTY_EXPLAIN = ("Select a Dense, Conv2D, Conv1D, SimpleRNN, LSTM or GRU layer on the canvas to see "
                  "one unit's arithmetic with the network's own numbers.")
 KINDS = {"Dense": "unit", "Conv2D": "position", "SimpleRNN": "step", "LSTM": "step",
-         "GRU": "step"}
+         "GRU": "step", "Conv1D": "conv_step"}  # conv_step: a filter at one output step
 # Layers with units of their own that this view does not take apart (yet), and why.
 NOT_EXPLAINED = {"Conv2DTranspose": "A Conv2DTranspose output is a sum of patches painted "
                                     "by several input pixels; taking one apart is not "
@@ -64,6 +64,8 @@ def compute(source: ExplainSource, layer_id: str, pos: tuple[int, ...], sample: 
         e = explain_dense(net, layer_id, pos[0], x, y, loss, *args)
     elif kind == "Conv2D":
         e = explain_conv(net, layer_id, pos[0], pos[1], pos[2], x, y, loss, *args)
+    elif kind == "Conv1D":
+        e = explain_conv1d(net, layer_id, pos[0], pos[1], x, y, loss, *args)
     else:
         e = explain_recurrent(net, layer_id, pos[0], pos[1], x, y, loss)
     extra = explain_loss(net, x, y, loss) if layer_id == net.output_id and loss else None
@@ -118,10 +120,10 @@ class ExplainView(QWidget, FreshView):
     def _spin(self, name: str) -> QSpinBox:
         spin = QSpinBox()
         spin.setObjectName(f"explain_{name}")
-        spin.setToolTip({"unit": "Which unit (Conv2D: which output channel)",
+        spin.setToolTip({"unit": "Which unit (Conv2D, Conv1D: which output channel)",
                          "row": "Output row of the Conv2D position",
                          "col": "Output column of the Conv2D position",
-                         "step": "Time step of the sequence",
+                         "step": "Time step of the sequence (Conv1D: of its output)",
                          "sample": "Which training sample goes through the network"}[name])
         spin.valueChanged.connect(self.refresh)
         return spin
@@ -141,6 +143,8 @@ class ExplainView(QWidget, FreshView):
             limits |= {"row": out_shape[1], "col": out_shape[2]}
         if KINDS[layer_type] == "step" and in_shape:
             limits["step"] = in_shape[0]
+        if KINDS[layer_type] == "conv_step":
+            limits["step"] = out_shape[0]
         for name, spin in self.spins.items():
             if name in limits:
                 spin.blockSignals(True)
@@ -152,7 +156,7 @@ class ExplainView(QWidget, FreshView):
     def _show_pickers(self) -> None:
         kind = KINDS.get(self.layer[1], "") if self.layer else ""
         shown = {"unit": bool(kind), "row": kind == "position", "col": kind == "position",
-                 "step": kind == "step", "sample": bool(kind)}
+                 "step": kind in ("step", "conv_step"), "sample": bool(kind)}
         layout = self.layout().itemAt(1).layout()
         for i in range(layout.count()):
             w = layout.itemAt(i).widget()
@@ -193,7 +197,7 @@ class ExplainView(QWidget, FreshView):
         layer_id, kind, _shape = self.layer
         s = {k: v.value() for k, v in self.spins.items()}
         pos = {"unit": (s["unit"],), "position": (s["unit"], s["row"], s["col"]),
-               "step": (s["unit"], s["step"])}[KINDS[kind]]
+               "step": (s["unit"], s["step"]), "conv_step": (s["unit"], s["step"])}[KINDS[kind]]
         sample = min(s["sample"], len(source.data) - 1)
         self.spins["sample"].setMaximum(max(len(source.data) - 1, 0))
         self.asked_in = self._generation()

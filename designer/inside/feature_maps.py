@@ -1,6 +1,10 @@
 """Convolutional layers: one sample's feature maps and the layer's filters, each as a
 grid of small square tiles (about square: ceil(sqrt(n)) columns), every tile drawn
-at least MIN_TILE pixels wide so a 3x3 filter is a readable block, not a pixel."""
+at least MIN_TILE pixels wide so a 3x3 filter is a readable block, not a pixel.
+
+1-D convolutions and pools (maps ``(C, 1, T)``, filters ``(F, C, 1, k)``) are drawn as
+one image each instead, a row per channel or filter: strips one value high would not
+read as tiles."""
 from __future__ import annotations
 
 import math
@@ -16,6 +20,7 @@ MIN_TILE = 24  # on-screen pixels per tile side at the least
 MAX_SIDE = 520  # ...unless the grid would need more: then tiles shrink to fit this
 BAR_WIDTH = 90  # the colour bar with its ticks and label
 TITLE_ROOM = 12  # the layout's margins around the image
+ROW_PX = 8  # 1-D maps and filters: on-screen pixels per value at the least
 
 
 def filter_tiles(filters: np.ndarray) -> tuple[np.ndarray, str]:
@@ -45,6 +50,14 @@ def grid_pixels(n: int, h: int, w: int) -> tuple[int, int]:
     return math.ceil(cells_w * scale), math.ceil(cells_h * scale)
 
 
+def strip_pixels(rows: int, cols: int) -> tuple[int, int]:
+    """On-screen (width, height) of one image of 1-D rows (a channel or filter each):
+    ROW_PX pixels a value at the least, shrunk to fit MAX_SIDE."""
+    scale = min(ROW_PX, MAX_SIDE / max(rows, cols, 1))
+    scale = max(scale, 1.0)
+    return math.ceil(cols * scale), math.ceil(rows * scale)
+
+
 class TileGrid(QWidget):
     """A caption over an aspect-locked heat map sized for its tiles."""
 
@@ -62,9 +75,10 @@ class TileGrid(QWidget):
         layout.addWidget(self.view, 1)
 
     def show_grid(self, image: np.ndarray, n: int, h: int, w: int, caption: str,
-                  signed: bool | None = None) -> None:
+                  signed: bool | None = None, strips: bool = False) -> None:
+        """``n`` tiles of ``h`` x ``w``; with ``strips``, one image of ``h`` rows."""
         self.heat.set_image(image, signed=signed)
-        width, height = grid_pixels(n, h, w)
+        width, height = strip_pixels(h, w) if strips else grid_pixels(n, h, w)
         # The view box pads the image by ~7% on each side: room for that.
         width, height = int(width * 1.16), int(height * 1.16)
         self.view.setMinimumSize(width + BAR_WIDTH + TITLE_ROOM, height + TITLE_ROOM)
@@ -103,7 +117,13 @@ class FeatureMapsView(QWidget):
 
     def show_layer(self, view, sample: int = 0) -> None:
         maps = getattr(view, "feature_maps", None)
-        if maps is not None and len(maps):
+        if maps is not None and len(maps) and maps.shape[1] == 1:  # 1-D: channels x steps
+            c, _, t = maps.shape
+            self.grid = np.ascontiguousarray(maps[::-1, 0])  # channel 0 on top
+            self.maps.show_grid(self.grid, 1, c, t, f"<b>{c} channels</b> over {t} steps of "
+                                f"probe sample {sample}, a row each", strips=True)
+            self.maps.setVisible(True)
+        elif maps is not None and len(maps):
             c, h, w = maps.shape
             self.grid = image_grid(maps, normalize="none")[::-1]
             self.maps.show_grid(self.grid, c, h, w,
@@ -114,7 +134,14 @@ class FeatureMapsView(QWidget):
             self.maps.heat.image.clear()
             self.maps.setVisible(False)
         filters = getattr(view, "filters", None)
-        if filters is not None and filters.size:
+        if filters is not None and filters.size and filters.shape[2] == 1:  # Conv1D
+            f, _c, _, k = filters.shape
+            tiles, what = filter_tiles(filters)
+            self.filters.show_grid(np.ascontiguousarray(tiles[::-1, 0]), 1, f, k,
+                                   f"<b>{f} filters</b> of {k} taps, {what}, a row each",
+                                   signed=True, strips=True)
+            self.filters.setVisible(True)
+        elif filters is not None and filters.size:
             f, c, kh, kw = filters.shape
             _tiles, what = filter_tiles(filters)
             self.filters.show_grid(filter_grid(filters), f, kh, kw,

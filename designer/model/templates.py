@@ -25,6 +25,8 @@ _POOL = ("MaxPool2D", "MaxPooling2D", "MaxPool2d")
 _LSTM = ("LSTM",)
 _CONV_T = ("Conv2DTranspose", "ConvTranspose2d")
 _UPSAMPLE = ("UpSampling2D", "Upsample")
+_CONV1D = ("Conv1D", "Conv1d", "Convolution1D")
+_POOL1D = ("MaxPool1D", "MaxPooling1D", "MaxPool1d")
 
 _RECIPES: dict[str, tuple[str, str, list[_Step]]] = {
     "blank": ("Blank", "Just an Input layer: build the rest yourself.", [
@@ -77,11 +79,32 @@ _RECIPES: dict[str, tuple[str, str, list[_Step]]] = {
         (("Add",), {}),
         (("Dense",), {"units": 100, "activation": "softmax"}),
     ]),
+    "cnn1d": ("1-D CNN for time series", "Signals of 128 steps x 1 channel -> two conv/pool "
+              "blocks -> the strongest response of each filter -> 6 classes.", [
+        (("Input",), {"shape": [128, 1], "kind": "sequence"}),
+        (_CONV1D, {"filters": 32, "kernel_size": 7, "padding": "same", "activation": "relu"}),
+        (_POOL1D, {"pool_size": 2}),
+        (_CONV1D, {"filters": 64, "kernel_size": 5, "padding": "same", "activation": "relu"}),
+        (("GlobalMaxPool1D",), {}),
+        (("Dense",), {"units": 6, "activation": "softmax"}),
+    ]),
+    "residual": ("Residual network", "64 features -> Dense 64 -> a residual block (two Dense "
+                 "layers whose output is added to the block's input) -> 10 classes.", [
+        (("Input",), {"shape": [64], "kind": "features"}),
+        (("Dense",), {"units": 64, "activation": "relu"}),
+        (("Dense",), {"units": 64, "activation": "relu"}),
+        (("Dense",), {"units": 64, "activation": "linear"}),
+        (("Add",), {}),
+        (("Activation",), {"activation": "relu"}),
+        (("Dense",), {"units": 10, "activation": "softmax"}),
+    ]),
 }
 # Edges beyond the chain, as (from step, to step): the residual connections.
 _SKIPS: dict[str, tuple[tuple[int, int], ...]] = {
     "transformer": ((2, 4), (4, 7)),
+    "residual": ((1, 4),),
 }
+SKIP_LANE = 150.0  # how far below the chain the layers a skip jumps over are drawn
 
 
 # Data a template comes with, when it only makes sense with its own kind of target.
@@ -120,7 +143,18 @@ def build_template(key: str) -> Template:
     if errors:
         return Template(key, title, description, None, {}, f"Not available: {errors[0].message}")
     data = dict(_DATA[key]) if key in _DATA else None
-    return Template(key, title, description, spec, layered_layout(spec), data=data)
+    return Template(key, title, description, spec,
+                    _lowered(spec, layered_layout(spec), key), data=data)
+
+
+def _lowered(spec: NetworkSpec, layout: dict, key: str) -> dict:
+    """The layers a skip connection jumps over, one lane down, so its edge runs above
+    them instead of through them."""
+    for a, b in _SKIPS.get(key, ()):
+        for layer in spec.layers[a + 1:b]:
+            x, y = layout[layer.id]
+            layout[layer.id] = (x, y + SKIP_LANE)
+    return layout
 
 
 def _make_layer(names: tuple[str, ...], wish: dict, index: int) -> LayerSpec:

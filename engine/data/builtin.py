@@ -101,6 +101,9 @@ _ENTRIES = (
               high=10_000_000)),
      "Shakespeare's Sonnets as characters: predict the next one", "classification",
      "tokens"),
+    ("waveforms", bundled.load_waveforms, (),
+     "Synthetic waveforms: 3000 noisy signals (128 steps), 6 shapes", "classification",
+     "sequence"),
 )
 
 BUILTINS: dict[str, BuiltinDataset] = {

@@ -1,6 +1,7 @@
-"""Real data sets shipped in ``resources/data`` (see SOURCES.md there): iris, the 8x8
-digits, 5000 MNIST digits and Shakespeare's Sonnets. All load offline, with NumPy and
-the standard library only.
+"""Data sets shipped in ``resources/data`` (see SOURCES.md there): iris, the 8x8 digits,
+5000 MNIST digits and Shakespeare's Sonnets (real), and the waveforms (synthetic, made by
+``resources/examples/make_waveforms.py``). All load offline, with NumPy and the standard
+library only.
 """
 from __future__ import annotations
 
@@ -88,3 +89,20 @@ def load_shakespeare(seq_length: int = 64, stride: int = 0, lowercase: bool = Fa
                         lowercase, max_chars, name="shakespeare",
                         source="bundled: shakespeare_sonnets.txt")
     return replace(data, description="Shakespeare's Sonnets. " + data.description)
+
+
+def load_waveforms(seed: int = 0) -> Dataset:
+    """3000 SYNTHETIC signals of 128 steps, one channel, six shapes (sine, square,
+    triangle, sawtooth, chirp, burst): x float32 (3000, 128, 1), as sequences (T, C).
+    ``seed`` is unused (the file is fixed; splits shuffle)."""
+    try:
+        with np.load(data_file("waveforms.npz"), allow_pickle=False) as data:
+            x, y = data["x"].astype(np.float32), data["y"].astype(np.int64)
+            names = tuple(str(n) for n in data["class_names"])
+    except (OSError, ValueError, KeyError) as exc:
+        raise DataError(f"The bundled waveforms file is damaged ({exc}).") from None
+    return Dataset(x=x, y=y, task="classification", name="waveforms", input_kind="sequence",
+                   class_names=names, source="bundled: waveforms.npz (synthetic)",
+                   description="Waveforms (synthetic, generated): 3000 noisy signals of 128 "
+                               "steps, one channel, 6 shapes with random frequency, phase, "
+                               "amplitude, offset and trend.")

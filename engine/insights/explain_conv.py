@@ -1,5 +1,5 @@
-"""Explain one Conv2D output position: the receptive-field patch ⊙ the kernel, summed,
-plus the bias, then φ; backwards, this position's share of ∂L/∂W (the engine's gradient
+"""Explain one Conv2D output position (or one Conv1D output step): the receptive-field
+patch ⊙ the kernel, summed, plus the bias, then φ; backwards, this position's share of ∂L/∂W (the engine's gradient
 of the kernel is the sum of the shares over every position, which the tests check).
 
 Built on ``explain``'s sample pass: the patch is cut from the engine's output of the
@@ -77,4 +77,67 @@ def explain_conv(network: Network, layer_id: str, channel: int, row: int, col: i
 
 
 def _tap_label(pos) -> str:
-    return "pad" if pos is None else f"x[{pos[0]},{pos[1]},{pos[2]}]"
+    return "pad" if pos is None else "x[" + ",".join(str(p) for p in pos) + "]"
+
+
+# ---- Conv1D -----------------------------------------------------------------------------
+def receptive_steps(layer, x: np.ndarray, step: int) -> tuple[np.ndarray, list]:
+    """The window (C, k) of one sequence ``x`` (T, C) that output ``step`` sees, in the
+    kernel's layout, zeros on the padding, and each tap's (step, channel) or None."""
+    t, c = x.shape
+    k, s, d = layer.config["kernel_size"], layer.config["stride"], layer.config["dilation"]
+    before, _after = layer._pads(t)
+    steps = [step * s - before + i * d for i in range(k)]
+    patch = np.zeros((c, k), np.float64)
+    where = []
+    for ci in range(c):
+        for i, r in enumerate(steps):
+            inside = 0 <= r < t
+            if inside:
+                patch[ci, i] = x[r, ci]
+            where.append((r, ci) if inside else None)
+    return patch, where
+
+
+def explain_conv1d(network: Network, layer_id: str, channel: int, step: int, x,
+                   target=None, loss: Loss | None = None, settings: dict | None = None,
+                   optimizer_state: dict | None = None,
+                   top: int = TOP_TERMS) -> UnitExplanation:
+    """Output (``step``, ``channel``) of Conv1D ``layer_id`` on sample ``x``: the window
+    of steps ⊙ the filter, summed, plus the bias, then φ."""
+    node = layer_of(network, layer_id, ("Conv1D",))
+    shape = network.report.layers[layer_id].output_shape
+    assert shape is not None  # a built network has every shape
+    to, f = shape
+    if not (0 <= channel < f and 0 <= step < to):
+        raise ExplainError(f"{node.layer.label} outputs {to} steps of {f} channels: "
+                           f"channel {channel}, step {step} is outside")
+    sp = run_sample(network, x, target, loss)
+    layer = _node(sp.network, layer_id).layer
+    patch, where = receptive_steps(layer, np.asarray(sp.outputs[node.inputs[0]][0],
+                                                     np.float64), step)
+    kernel = np.asarray(layer.params["W"][channel], np.float64)
+    b = float(layer.params["b"][channel]) if "b" in layer.params else None
+    products = (patch * kernel).reshape(-1)
+    order = np.argsort(-np.abs(products), kind="stable")
+    shown, rest = order[:top], order[top:]
+    keys: list[tuple[str, tuple]] = [
+        (f"{layer_id}/W", (channel,) + tuple(int(t) for t in np.unravel_index(int(i),
+                                                                             kernel.shape)))
+        for i in shown]
+    if b is not None:
+        keys.append((f"{layer_id}/b", (channel,)))
+    ups = updates_for(sp, settings, optimizer_state, keys)
+    z = float(products.sum() + (b or 0.0))
+    head = _activation_part(sp, layer, layer_id, (0, step, channel), z)
+    dz = head.get("dl_dz")
+    flat_patch, flat_kernel = patch.reshape(-1), kernel.reshape(-1)
+    terms = tuple(
+        Term(_tap_label(where[int(i)]), keys[k][1], float(flat_kernel[i]),
+             float(flat_patch[i]), float(products[i]),
+             None if dz is None else dz * float(flat_patch[i]), ups[k])
+        for k, i in enumerate(shown))
+    return UnitExplanation(layer_id, "Conv1D", f"channel {channel}, step {step}",
+                           terms=terms, rest=float(products[rest].sum()),
+                           rest_count=int(rest.size), bias=b, z=z, loss=sp.loss,
+                           bias_update=ups[-1] if b is not None else None, **head)

@@ -211,7 +211,7 @@ class Probe:
             None if g is None else histogram(g, self.bins), None if g is None else norm(g),
             params, None if g is None or not params else float(np.sqrt(g_sq)),
             float(np.sqrt(w_sq)), _ratio(u_sq, w_sq),
-            views.feature_maps(out, self.sample, self.max_channels),
+            views.feature_maps(out, self.sample, self.max_channels, layer.type_name),
             views.conv_filters(layer, self.max_channels), hidden, gates,
             step_norms if g is not None else None, projection,
             views.attention_map(layer, self.sample)))

@@ -52,9 +52,10 @@ class ParamView:
 @dataclass(frozen=True)
 class LayerView:
     """Everything the probe saw of one layer. Optional views are None when they do not
-    apply: ``feature_maps`` for image outputs ``(C, H, W)``; ``filters`` for Conv2D and
-    Conv2DTranspose; ``hidden``, ``gates`` and ``step_grad_norms`` for SimpleRNN, LSTM and
-    GRU; ``attention`` for MultiHeadAttention."""
+    apply: ``feature_maps`` for image outputs ``(C, H, W)`` and 1-D convolutions and
+    pools ``(C, 1, T)``; ``filters`` for Conv2D, Conv2DTranspose and Conv1D (``(F, C, 1,
+    k)``); ``hidden``, ``gates`` and ``step_grad_norms`` for SimpleRNN, LSTM and GRU;
+    ``attention`` for MultiHeadAttention."""
 
     id: str
     name: str

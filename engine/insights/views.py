@@ -53,23 +53,34 @@ def _tails(m: np.ndarray, activation: str) -> np.ndarray | None:
     return None
 
 
-def feature_maps(a: np.ndarray, sample: int, max_channels: int) -> np.ndarray | None:
-    """(C', H, W) maps of one sample of an image output (N, C, H, W); None otherwise."""
-    if a.ndim != 4:
-        return None
-    return np.array(a[sample, :max_channels], dtype=np.float32)
+# Layers whose sequence output (N, T, C) is a stack of 1-D feature maps (a recurrent
+# layer's (N, T, H) is shown as its states instead).
+SEQUENCE_MAPS = ("Conv1D", "MaxPool1D", "AvgPool1D")
+
+
+def feature_maps(a: np.ndarray, sample: int, max_channels: int,
+                 layer_type: str = "") -> np.ndarray | None:
+    """(C', H, W) maps of one sample of an image output (N, C, H, W); for a 1-D
+    convolution or pool (N, T, C), (C', 1, T): each channel over time; None otherwise."""
+    if a.ndim == 4:
+        return np.array(a[sample, :max_channels], dtype=np.float32)
+    if a.ndim == 3 and layer_type in SEQUENCE_MAPS:
+        return np.ascontiguousarray(a[sample, :, :max_channels].T[:, None, :], dtype=np.float32)
+    return None
 
 
 def conv_filters(layer, max_channels: int) -> np.ndarray | None:
     """(F', C', kh, kw) of a Conv2D's kernel, the first filters and input channels; a
     Conv2DTranspose's (C, F, kh, kw) is turned to the same order (each tile: the patch
-    one input channel paints into one output channel)."""
+    one input channel paints into one output channel); Conv1D's (F', C', k) is
+    (F', C', 1, k)."""
     w = layer.params.get("W")
-    if layer.type_name not in ("Conv2D", "Conv2DTranspose") or w is None:
+    if w is None or layer.type_name not in ("Conv2D", "Conv2DTranspose", "Conv1D"):
         return None
     if layer.type_name == "Conv2DTranspose":
         w = w.transpose(1, 0, 2, 3)
-    return np.array(w[:max_channels, :max_channels], dtype=np.float32)
+    cut = w[:max_channels, :max_channels]
+    return np.array(cut if cut.ndim == 4 else cut[:, :, None, :], dtype=np.float32)
 
 
 def recurrent_views(layer, sample: int, max_units: int):

@@ -77,3 +77,9 @@ def window_pads(layer) -> tuple[int, int, int, int]:
     input size, resolved by the layer itself so export can never disagree with it."""
     _, h, w = layer.input_shapes[0]
     return tuple(int(p) for p in layer._pads(h, w))
+
+
+def sequence_pads(layer) -> tuple[int, int]:
+    """(before, after) padding of a 1-D convolution or pool for its built input length."""
+    t, _ = layer.input_shapes[0]
+    return tuple(int(p) for p in layer._pads(t))

@@ -9,6 +9,10 @@ LAYOUTS: dict[tuple[str, str], str] = {
     ("Conv2D", "W"): "(filters, in_channels, kh, kw): cross-correlation, as PyTorch "
                      "nn.Conv2d.weight and ONNX Conv W.",
     ("Conv2D", "b"): "(filters,): one bias per output channel.",
+    ("Conv1D", "W"): "(filters, in_channels, k): cross-correlation along time, as PyTorch "
+                     "nn.Conv1d.weight and ONNX Conv W; NeuroCanvas's sequences are "
+                     "(N, T, C), PyTorch's and ONNX's (N, C, T).",
+    ("Conv1D", "b"): "(filters,): one bias per output channel.",
     ("BatchNorm", "gamma"): "(features,): scale; y = gamma * (x - running_mean) / "
                             "sqrt(running_var + epsilon) + beta. PyTorch .weight.",
     ("BatchNorm", "beta"): "(features,): shift. PyTorch .bias.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels.activations import LEAKY_SLOPE
-from .common import window_pads
+from .common import sequence_pads, window_pads
 
 _SIMPLE = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh"}
 _GELU_C = float(np.sqrt(2.0 / np.pi))
@@ -311,6 +311,59 @@ def position_embedding(g, layer, inputs):
                 layer.name)
 
 
+# ---- 1-D convolution and pooling on sequences (N, T, C), global max pools, Multiply ---------
+def _channels_first(g, x: str, stem: str) -> str:
+    """(N, T, C) -> (N, C, T): ONNX's Conv and pools take channels first."""
+    return g.op("Transpose", [x], f"{stem}/to_nct", perm=[0, 2, 1])
+
+
+def conv1d(g, layer, inputs):
+    """Transposed to (N, C, T) for Conv and back before the activation (a softmax works
+    over the engine's last axis, the filters)."""
+    name, c = layer.name, layer.config
+    ins = [_channels_first(g, inputs[0], name), g.const(f"{name}/W", layer.params["W"])]
+    if "b" in layer.params:
+        ins.append(g.const(f"{name}/b", layer.params["b"]))
+    z = g.op("Conv", ins, f"{name}/conv", kernel_shape=[c["kernel_size"]],
+             strides=[c["stride"]], dilations=[c["dilation"]], pads=list(sequence_pads(layer)))
+    z = g.op("Transpose", [z], f"{name}/to_ntc", perm=[0, 2, 1])
+    return _activated(g, layer, z)
+
+
+def _pool1d(g, layer, inputs, op: str, **attrs):
+    name, k = layer.name, layer.config["pool_size"]
+    y = g.op(op, [_channels_first(g, inputs[0], name)], f"{name}/pool", kernel_shape=[k],
+             strides=[layer.stride], pads=list(sequence_pads(layer)), **attrs)
+    return g.op("Transpose", [y], name, perm=[0, 2, 1])
+
+
+def max_pool1d(g, layer, inputs):
+    return _pool1d(g, layer, inputs, "MaxPool")
+
+
+def avg_pool1d(g, layer, inputs):
+    """As AvgPool2D: a number's zeros count in the divisor, "same" padding does not."""
+    count_pad = 0 if layer.config["padding"] == "same" else 1
+    return _pool1d(g, layer, inputs, "AveragePool", count_include_pad=count_pad)
+
+
+def global_pool_over(op: str, axes: list[int]):
+    """ReduceMean / ReduceMax over the steps (or the pixels); axes are an attribute in
+    opset 17."""
+    def emit(g, layer, inputs):
+        return g.op(op, [inputs[0]], layer.name, axes=axes, keepdims=0)
+    return emit
+
+
+def multiply(g, layer, inputs):
+    """Multiplied left to right, as the engine does."""
+    out = inputs[0]
+    for i, other in enumerate(inputs[1:]):
+        out = g.op("Mul", [out, other], layer.name if i == len(inputs) - 2
+                   else f"{layer.name}/partial{i}")
+    return out
+
+
 EMITTERS = {
     "Dense": dense, "Activation": activation, "Dropout": identity, "Flatten": flatten,
     "Reshape": reshape, "Add": add, "Concatenate": concatenate, "Embedding": embedding,
@@ -323,3 +376,10 @@ EMITTERS = {
 EMITTERS["Conv2DTranspose"] = conv_transpose
 EMITTERS["UpSampling2D"] = upsampling
 EMITTERS["LayerNorm"] = layer_norm
+EMITTERS["Conv1D"] = conv1d
+EMITTERS["MaxPool1D"] = max_pool1d
+EMITTERS["AvgPool1D"] = avg_pool1d
+EMITTERS["GlobalAveragePool1D"] = global_pool_over("ReduceMean", [1])
+EMITTERS["GlobalMaxPool1D"] = global_pool_over("ReduceMax", [1])
+EMITTERS["GlobalMaxPool2D"] = global_pool_over("ReduceMax", [2, 3])
+EMITTERS["Multiply"] = multiply

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..kernels.activations import LEAKY_SLOPE
-from .common import window_pads
+from .common import sequence_pads, window_pads
 
 ACTIVATIONS = {
     "linear": "{}", "relu": "torch.relu({})", "sigmoid": "torch.sigmoid({})",
@@ -247,6 +247,80 @@ def position_embedding(code, layer, attr, out, ins, act):
     code.module(attr, f"nn.Embedding({m}, {d})")
     code.state(attr, weight=layer.params["P"])
     code.line(f"{out} = {ins[0]} + self.{attr}.weight[:{t}]")
+# ---- 1-D convolution and pooling on sequences (N, T, C), global max pools, Multiply ---------
+# PyTorch's 1-D layers take (N, C, T): each transposes in and out around its module.
+def _pad1d(x: str, pads, value: str = "") -> str:
+    return f"F.pad({x}, ({pads[0]}, {pads[1]}){value})"
+
+
+def conv1d(code, layer, attr, out, ins, act):
+    f, c, k = layer.params["W"].shape
+    before, after = pads = sequence_pads(layer)
+    even = before == after
+    args = [str(c), str(f), f"kernel_size={k}", f"stride={layer.config['stride']}"]
+    if even and before:
+        args.append(f"padding={before}")
+    if layer.config["dilation"] != 1:
+        args.append(f"dilation={layer.config['dilation']}")
+    if "b" not in layer.params:
+        args.append("bias=False")
+    code.module(attr, f"nn.Conv1d({', '.join(args)})")
+    code.state(attr, weight=layer.params["W"], bias=layer.params.get("b"))
+    x = f"{ins[0]}.transpose(1, 2)"
+    x = x if even else _pad1d(x, pads)
+    code.line(f"{out} = {apply(act, f'self.{attr}({x}).transpose(1, 2)')}")
+
+
+def _pool1d_args(layer, pads) -> tuple[list[str], bool]:
+    k, (before, after) = layer.config["pool_size"], pads
+    own = before == after and before <= k // 2
+    args = [str(k), f"stride={layer.stride}"]
+    if own and before:
+        args.append(f"padding={before}")
+    return args, own
+
+
+def max_pool1d(code, layer, attr, out, ins, act):
+    pads = sequence_pads(layer)
+    args, own = _pool1d_args(layer, pads)
+    code.module(attr, f"nn.MaxPool1d({', '.join(args)})")
+    x = f"{ins[0]}.transpose(1, 2)"
+    x = x if own else _pad1d(x, pads, ', value=float("-inf")')
+    code.line(f"{out} = self.{attr}({x}).transpose(1, 2)")
+
+
+def avg_pool1d(code, layer, attr, out, ins, act):
+    """As AvgPool2D: a number's zeros count; "same" averages the real values only,
+    through the ``avg_pool1d_real`` helper when the padding is uneven."""
+    pads = sequence_pads(layer)
+    args, own = _pool1d_args(layer, pads)
+    x = f"{ins[0]}.transpose(1, 2)"
+    if layer.config["padding"] == "same" and any(pads):
+        if not own:
+            code.helper("avg_pool1d_real")
+            code.line(f"{out} = avg_pool1d_real({x}, {layer.config['pool_size']}, "
+                      f"{layer.stride}, {tuple(pads)}).transpose(1, 2)")
+            return
+        args.append("count_include_pad=False")
+    code.module(attr, f"nn.AvgPool1d({', '.join(args)})")
+    code.line(f"{out} = self.{attr}({x}).transpose(1, 2)")
+
+
+def global_avg_pool1d(code, layer, attr, out, ins, act):
+    code.line(f"{out} = {ins[0]}.mean(dim=1)")
+
+
+def global_max_pool1d(code, layer, attr, out, ins, act):
+    """max(dim) sends the gradient to the first maximum, as the engine (amax splits it)."""
+    code.line(f"{out} = {ins[0]}.max(dim=1).values")
+
+
+def global_max_pool2d(code, layer, attr, out, ins, act):
+    code.line(f"{out} = {ins[0]}.flatten(2).max(dim=2).values")
+
+
+def multiply(code, layer, attr, out, ins, act):
+    code.line(f"{out} = {' * '.join(ins)}")
 
 
 EMITTERS = {
@@ -261,3 +335,10 @@ EMITTERS = {
 EMITTERS["Conv2DTranspose"] = conv_transpose
 EMITTERS["UpSampling2D"] = upsampling
 EMITTERS["LayerNorm"] = layer_norm
+EMITTERS["Conv1D"] = conv1d
+EMITTERS["MaxPool1D"] = max_pool1d
+EMITTERS["AvgPool1D"] = avg_pool1d
+EMITTERS["GlobalAveragePool1D"] = global_avg_pool1d
+EMITTERS["GlobalMaxPool1D"] = global_max_pool1d
+EMITTERS["GlobalMaxPool2D"] = global_max_pool2d
+EMITTERS["Multiply"] = multiply

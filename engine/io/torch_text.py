@@ -14,6 +14,14 @@ def avg_pool_real(x, kernel, stride, pads):
     ones = F.pad(torch.ones_like(x[:1, :1]), pads)
     return total / F.avg_pool2d(ones, kernel, stride, divisor_override=1)
 ''',
+    "avg_pool1d_real": '''
+
+def avg_pool1d_real(x, kernel, stride, pads):
+    """Average pooling over the real steps of each window only, with uneven zero
+    padding ``pads`` = (before, after): NeuroCanvas's AvgPool1D "same". x is (N, C, T)."""
+    ones = F.pad(torch.ones_like(x[:1, :1]), pads)
+    return F.avg_pool1d(F.pad(x, pads), kernel, stride) / F.avg_pool1d(ones, kernel, stride)
+''',
     "loading": '''
 
 _DTYPES = {{"F32": "<f4", "F64": "<f8", "F16": "<f2", "I64": "<i8", "I32": "<i4"}}

@@ -1,4 +1,4 @@
-"""Layers that merge branches: Add and Concatenate. Input order is the edge order."""
+"""Layers that merge branches: Add, Multiply and Concatenate. Input order is the edge order."""
 from __future__ import annotations
 
 import numpy as np
@@ -35,6 +35,41 @@ class Add(Layer):
 
     def backward(self, grad, need_input_grad=True):
         return [grad] * self._n
+
+
+@register
+class Multiply(Layer):
+    """Element-wise product of two or more inputs of one shape (a gate: one branch
+    scales another, e.g. a sigmoid branch times a feature branch). Shape: unchanged."""
+
+    type_name = "Multiply"
+    category = "Merge"
+    help = ("Multiplies its inputs element-wise (a gate: a sigmoid branch can switch "
+            "another branch on and off); they must share one shape.")
+    min_inputs = 2
+    max_inputs = None
+
+    output_shape = Add.output_shape
+
+    def forward(self, inputs, training=False):
+        self._inputs = inputs
+        out = inputs[0] * inputs[1]
+        for x in inputs[2:]:
+            out *= x
+        return out
+
+    def backward(self, grad, need_input_grad=True):
+        """Each input's gradient is the upstream gradient times the other inputs
+        (products of the others, not out / x: an input may hold zeros)."""
+        xs = self._inputs
+        grads = []
+        for i in range(len(xs)):
+            g = grad.copy()
+            for j, x in enumerate(xs):
+                if j != i:
+                    g *= x
+            grads.append(g)
+        return grads
 
 
 @register

@@ -1,4 +1,4 @@
-"""Pooling layers: MaxPool2D, AvgPool2D, GlobalAveragePool2D.
+"""Pooling layers: MaxPool2D, AvgPool2D, GlobalAveragePool2D, GlobalMaxPool2D.
 
 The arithmetic lives in ``engine.kernels.pool``. Padding follows PyTorch's rules (at
 most half the pool size) so every window holds at least one real value and every
@@ -13,6 +13,7 @@ from ..errors import ConfigError
 from ..params import Param, Schema
 from ..kernels.pool import (avg_pool_backward, avg_pool_forward, max_pool_backward,
                             max_pool_forward)
+from ..kernels.pool1d import global_max_backward, global_max_forward
 from .base import Layer
 from .conv import image_shape, padding_param, window_error
 from .registry import register
@@ -141,3 +142,34 @@ class GlobalAveragePool2D(Layer):
         dx = np.empty(self._shape, grad.dtype)
         dx[...] = (grad * grad.dtype.type(1.0 / (h * w)))[:, :, None, None]
         return [dx]
+
+
+@register
+class GlobalMaxPool2D(Layer):
+    """Keeps each channel's largest value over the whole image; its gradient goes to the
+    first pixel holding it in row-major order (as PyTorch).
+
+    Shape: ``(C, H, W)`` -> ``(C,)``.
+    """
+
+    type_name = "GlobalMaxPool2D"
+    category = "Convolution"
+    help = ("Keeps each channel's largest value over the whole image: did the pattern "
+            "appear anywhere?")
+
+    def output_shape(self, input_shapes):
+        c, _, _ = image_shape(self, input_shapes)
+        return (c,)
+
+    def forward(self, inputs, training=False):
+        x = inputs[0]
+        self._shape = x.shape
+        flat = x.reshape(x.shape[0], x.shape[1], -1)
+        out, self._where = global_max_forward(flat, axis=2)
+        return out
+
+    def backward(self, grad, need_input_grad=True):
+        n, c = self._shape[:2]
+        dx = global_max_backward(grad, self._where, (n, c, self._shape[2] * self._shape[3]),
+                                 axis=2)
+        return [dx.reshape(self._shape)]

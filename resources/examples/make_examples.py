@@ -15,6 +15,7 @@ from engine.project import Project, save_project  # noqa: E402
 from engine.spec import NetworkSpec  # noqa: E402
 
 SPACING = 230.0
+LANE = 150.0
 
 
 def chain(input_shape, kind, layers, skips=()):
@@ -31,6 +32,17 @@ def chain(input_shape, kind, layers, skips=()):
     spec = NetworkSpec.from_dict({"version": 1, "layers": items, "edges": edges})
     layout = {item["id"]: (i * SPACING, 0.0) for i, item in enumerate(items)}
     return spec, layout
+
+
+def graph(input_shape, kind, layers, edges, lanes):
+    """Input then (id, type, config) layers joined by ``edges`` (from, to), laid out left
+    to right in list order; ``lanes`` moves a branch's layers below the main line, so a
+    skip connection runs above them instead of through them."""
+    spec, layout = chain(input_shape, kind, layers)
+    data = spec.to_dict()
+    data["edges"] = [{"from": a, "to": b} for a, b in edges]
+    layout = {k: (x, lanes.get(k, 0) * LANE) for k, (x, _y) in layout.items()}
+    return NetworkSpec.from_dict(data), layout
 
 
 def dense(units, activation="relu"):
@@ -135,10 +147,52 @@ EXAMPLES = {
                   "clip_norm": 5.0}),
 }
 
+# A 1-D CNN on time series: three convolutions, each seeing a longer stretch of the signal
+# (pooling halves the length between them), then the largest response of each filter
+# anywhere in the signal (GlobalMaxPool1D).
+EXAMPLES["cnn1d_waveforms"] = dict(
+    net=((128, 1), "sequence", [
+        ("conv1", "Conv1D", {"filters": 32, "kernel_size": 9, "padding": "same"}),
+        ("pool1", "MaxPool1D", {"pool_size": 2}),
+        ("conv2", "Conv1D", {"filters": 32, "kernel_size": 7, "padding": "same"}),
+        ("pool2", "MaxPool1D", {"pool_size": 2}),
+        ("conv3", "Conv1D", {"filters": 64, "kernel_size": 5, "padding": "same"}),
+        ("global_max", "GlobalMaxPool1D", {}),
+        ("output", "Dense", dense(6, "softmax"))]),
+    data={"source": "builtin", "name": "waveforms"},
+    training={"epochs": 30, "batch_size": 32, "optimizer": "adam", "learning_rate": 0.002,
+              "schedule": "cosine"})
+
+# A residual block (ResNet's idea): two convolutions whose output is ADDED to the block's
+# input, so the block learns a correction to it and gradients reach the stem directly
+# through the skip connection.
+EXAMPLES["residual_digits"] = dict(
+    graph=((1, 8, 8), "image", [
+        ("stem", "Conv2D", {"filters": 32, "kernel_size": 3, "padding": "same"}),
+        ("block_conv1", "Conv2D", {"filters": 32, "kernel_size": 3, "padding": "same"}),
+        ("block_conv2", "Conv2D", {"filters": 32, "kernel_size": 3, "padding": "same",
+                                   "activation": "linear"}),
+        ("skip_add", "Add", {}),
+        ("block_relu", "Activation", {"activation": "relu"}),
+        ("pool", "MaxPool2D", {"pool_size": 2}),
+        ("flatten", "Flatten", {}),
+        ("dropout", "Dropout", {"rate": 0.3}),
+        ("output", "Dense", dense(10, "softmax"))],
+        [("input", "stem"), ("stem", "block_conv1"), ("block_conv1", "block_conv2"),
+         ("block_conv2", "skip_add"), ("stem", "skip_add"), ("skip_add", "block_relu"),
+         ("block_relu", "pool"), ("pool", "flatten"), ("flatten", "dropout"),
+         ("dropout", "output")],
+        {"block_conv1": 1, "block_conv2": 1}),
+    data={"source": "builtin", "name": "digits_images"},
+    training={"epochs": 30, "batch_size": 32, "optimizer": "adamw", "weight_decay": 0.01,
+              "learning_rate": 0.002, "schedule": "cosine"})
+
 
 def build(name: str, example: dict) -> Project:
-    input_shape, kind, layers, *skips = example["net"]
-    spec, layout = chain(input_shape, kind, layers, *skips)
+    if "graph" in example:
+        spec, layout = graph(*example["graph"])
+    else:
+        spec, layout = chain(*example["net"])
     return Project(spec, layout, dict(example["data"]), dict(example["training"]), name=name)
 
 

@@ -162,3 +162,21 @@ def test_an_engine_failure_in_inference_becomes_a_problem_not_a_crash(monkeypatc
     monkeypatch.setattr(mod, "infer_shapes", broken)
     report = mod.safe_infer_shapes(NetworkSpec())
     assert not report.ok and "internal error: IndexError: boom" in str(report.problems[0])
+
+
+def test_the_1d_cnn_and_residual_templates_build_and_infer():
+    from designer.model.inference import safe_infer_shapes
+
+    cnn1d, residual = build_template("cnn1d"), build_template("residual")
+    assert cnn1d.available and residual.available
+    assert [l.type for l in cnn1d.spec.layers] == ["Input", "Conv1D", "MaxPool1D", "Conv1D",
+                                                   "GlobalMaxPool1D", "Dense"]
+    report = safe_infer_shapes(cnn1d.spec)
+    assert report.ok and report.output_shape == (6,)
+    add = next(l for l in residual.spec.layers if l.type == "Add")
+    sources = [e.source for e in residual.spec.edges if e.target == add.id]
+    assert sources == ["dense_4", "dense_2"]  # the block's output and the skip connection
+    assert safe_infer_shapes(residual.spec).ok
+    # The skip edge runs above the block's layers, not through them.
+    assert residual.layout["dense_3"][1] > residual.layout["dense_2"][1] == \
+        residual.layout["add_5"][1]

@@ -75,3 +75,24 @@ def test_undo_updates_the_open_form(window):
     assert editor.doc.layer(dense).config["activation"] == "tanh"
     editor.stack.undo()
     assert window.inspector.fields["activation"].widget.currentText() == "relu"
+
+
+def test_conv1d_settings_edited_in_the_inspector_reshape_the_canvas(window):
+    """The 1-D CNN example: a Conv1D edited in the form shows its new output on its node
+    and downstream; a window longer than the sequence is an error on the node."""
+    from designer.projects import EXAMPLES_DIR
+
+    window.projects.open_path(EXAMPLES_DIR / "cnn1d_waveforms.ncproj")
+    editor, scene = window.editor, window.canvas.canvas_scene
+    editor.set_selection(["conv1"])
+    assert window.inspector.fields["kernel_size"].widget.value() == 9
+    window.inspector.commit("padding", "valid")
+    window.inspector.commit("stride", 2)
+    flush(editor.doc)
+    assert editor.doc.layer("conv1").config["stride"] == 2
+    assert scene.node("conv1").shape_text == "(60, 32)"  # (128 - 9) // 2 + 1
+    assert scene.node("pool1").shape_text == "(30, 32)"
+    assert "k9x32, stride 2, relu" in scene.node("conv1").summary
+    window.inspector.commit("kernel_size", 200)
+    flush(editor.doc)
+    assert "kernel 200 is longer than its 128-step input" in scene.node("conv1").error

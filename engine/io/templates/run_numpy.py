@@ -204,6 +204,36 @@ def avg_pool(c, w, ins):
     return total / sum(v for _, _, v in taps(ones, k, k, s, 1, pads))
 
 
+# ---- 1-D convolution and pooling on sequences (N, T, C), channels last ----------------------
+def steps(x, k, stride, dilation, padding, fill=0.0):
+    """For each tap i of a window of k steps: the input steps it meets, (N, T', C)."""
+    before, after = pads_of(padding, x.shape[1], 1, k, 1, stride, dilation)[:2]
+    xp = np.pad(x, ((0, 0), (before, after), (0, 0)), constant_values=fill)
+    to = (xp.shape[1] - (k - 1) * dilation - 1) // stride + 1
+    for i in range(k):
+        yield xp[:, i * dilation:i * dilation + (to - 1) * stride + 1:stride]
+
+
+def conv1d(c, w, ins):  # W (filters, C, k), cross-correlation along time
+    k = w["W"].shape[2]
+    z = sum(v @ w["W"][:, :, i].T
+            for i, v in enumerate(steps(ins[0], k, c["stride"], c["dilation"], c["padding"])))
+    return act(c, z + w["b"] if "b" in w else z)
+
+
+def max_pool1d(c, w, ins):
+    k, s = c["pool_size"], c["stride"] or c["pool_size"]
+    return np.max(list(steps(ins[0], k, s, 1, c["padding"], -np.inf)), axis=0)
+
+
+def avg_pool1d(c, w, ins):  # padding rules as avg_pool
+    x, k, s = ins[0], c["pool_size"], c["stride"] or c["pool_size"]
+    total = sum(steps(x, k, s, 1, c["padding"]))
+    if c["padding"] != "same":
+        return total / k
+    return total / sum(steps(np.ones((1,) + x.shape[1:], x.dtype), k, s, 1, "same"))
+
+
 # ---- normalisation ----------------------------------------------------------------------
 def batch_norm(c, w, ins):
     """Per feature: the channel axis of images, the last axis otherwise."""
@@ -298,3 +328,10 @@ LAYERS = {
 LAYERS["Conv2DTranspose"] = conv_transpose
 LAYERS["UpSampling2D"] = upsampling
 LAYERS["LayerNorm"] = layer_norm
+LAYERS["Conv1D"] = conv1d
+LAYERS["MaxPool1D"] = max_pool1d
+LAYERS["AvgPool1D"] = avg_pool1d
+LAYERS["GlobalAveragePool1D"] = lambda c, w, ins: ins[0].mean(axis=1)
+LAYERS["GlobalMaxPool1D"] = lambda c, w, ins: ins[0].max(axis=1)
+LAYERS["GlobalMaxPool2D"] = lambda c, w, ins: ins[0].max(axis=(2, 3))
+LAYERS["Multiply"] = lambda c, w, ins: np.prod(ins, axis=0)

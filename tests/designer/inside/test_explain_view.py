@@ -68,3 +68,29 @@ def test_explain_says_why_for_the_autoencoders_layers(qtbot, open_example):
     assert view.label.text().startswith("A Conv2DTranspose output is a sum of patches")
     win.editor.set_selection(["upsample"])
     assert "UpSampling2D has no units of its own" in view.label.text()
+
+
+def test_explain_a_conv1d_filter_at_an_output_step(qtbot, open_example):
+    from engine.insights.explain_conv import explain_conv1d
+
+    win = open_example("cnn1d_waveforms")
+    panel = win.inside_dock.widget()
+    panel.setCurrentWidget(panel.explain)
+    view = panel.explain
+    win.editor.set_selection(["conv2"])  # output (64, 32): 32 filters, 64 steps
+    assert view.spins["step"].isVisibleTo(view) and not view.spins["row"].isVisibleTo(view)
+    assert view.spins["unit"].maximum() == 31 and view.spins["step"].maximum() == 63
+    view.spins["unit"].setValue(4)
+    view.spins["step"].setValue(10)
+    qtbot.waitUntil(lambda: view.explanation is not None and not view.call.busy
+                    and view.explanation.unit == "channel 4, step 10", timeout=20000)
+    e = view.explanation
+    source = win.inside.explain_source()
+    net = Network(source.spec, seed=source.seed)
+    loss = resolve_loss(source.loss, net, source.data.task)
+    want = explain_conv1d(net, "conv2", 4, 10, source.data.x[0], source.data.y[0], loss,
+                          source.settings)
+    assert e.z == want.z and e.a == want.a and e.layer_type == "Conv1D"
+    assert "patch ⊙ kernel" in view.text.toPlainText() and num(e.z) in view.text.toPlainText()
+    win.editor.set_selection(["pool1"])
+    assert view.explanation is None and "MaxPool1D has no units" in view.label.text()

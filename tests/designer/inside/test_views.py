@@ -23,7 +23,8 @@ def _shown(qtbot, widget, size=(900, 700)):
     return widget
 
 
-@pytest.mark.parametrize("name", ["xor", "cnn_digits", "gru_classifier", "lstm_forecast"])
+@pytest.mark.parametrize("name", ["xor", "cnn_digits", "gru_classifier", "lstm_forecast",
+                                  "cnn1d_waveforms", "residual_digits"])
 def test_layer_view_draws_every_layer_of_each_example_kind(qtbot, name):
     snaps, _net, _loss = snapshots(name, steps=12, every=5)
     snap, health = snaps[-1]

@@ -1,5 +1,6 @@
 """Built-in data sets: shapes, dtypes, classes, determinism, options, bundled files."""
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ EXPECTED = {
     "wave_frequency": ((600, 32, 1), (600,), 3, "sequence"),
     "shakespeare": ((1495, 64), (1495, 64), None, "tokens"),
 }
+EXPECTED["waveforms"] = ((3000, 128, 1), (3000,), 6, "sequence")
 
 
 def test_every_builtin_is_listed_and_expected():
@@ -155,7 +157,8 @@ def test_bundled_files_exist_and_are_small():
     total = sum(p.stat().st_size for p in folder.iterdir())
     assert total < 3 * 1024 * 1024
     assert (folder / "SOURCES.md").is_file()
-    for name in ("digits.csv.gz", "iris.csv", "mnist_5k.npz", "shakespeare_sonnets.txt"):
+    for name in ("digits.csv.gz", "iris.csv", "mnist_5k.npz", "shakespeare_sonnets.txt",
+                 "waveforms.npz"):
         assert data_file(name).is_file()
         assert name in (folder / "SOURCES.md").read_text()
 
@@ -165,3 +168,20 @@ def test_missing_bundled_file_is_a_data_error(monkeypatch, tmp_path):
     with pytest.raises(DataError) as err:
         load_builtin("iris")
     assert "iris.csv" in str(err.value)
+
+
+def test_waveforms_are_six_balanced_shapes_and_the_file_is_what_its_generator_makes():
+    import importlib.util
+
+    data = load_builtin("waveforms")
+    assert data.x.shape == (3000, 128, 1) and data.x.dtype == np.float32
+    assert data.input_kind == "sequence" and "synthetic" in data.source
+    assert data.class_names == ("sine", "square", "triangle", "sawtooth", "chirp", "burst")
+    assert np.bincount(data.y).tolist() == [500] * 6
+    script = Path(__file__).resolve().parents[3] / "resources" / "examples" / "make_waveforms.py"
+    spec = importlib.util.spec_from_file_location("make_waveforms", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    x, y = module.make()
+    np.testing.assert_array_equal(x.astype(np.float32), data.x)
+    np.testing.assert_array_equal(y, data.y)

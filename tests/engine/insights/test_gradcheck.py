@@ -86,3 +86,21 @@ def test_dropout_masks_are_replayed_and_batchnorm_uses_the_batch():
     assert {r.type for r in check.layers} >= {"Input", "Dense", "BatchNorm"}
     assert any("Dropout" in n for n in check.notes)
     assert any("Batch normalisation" in n for n in check.notes)
+
+
+def test_a_kink_within_the_step_is_stepped_around():
+    """|w - c| with the kink c = 3e-6 inside ±h (h = 1e-5): the plain centred
+    difference blends both sides (-0.3); the check shrinks its step and measures -1."""
+    from engine.insights.gradcheck import EPS, _centred, kink_free_slope
+
+    w = np.zeros(1)
+
+    def f():
+        return float(abs(w[0] - 3e-6))
+
+    assert _centred(f, w, 0, EPS)[0] == pytest.approx(-0.3)
+    assert kink_free_slope(f, w, 0, EPS) == pytest.approx(-1.0)
+    assert w[0] == 0.0  # restored
+    smooth = np.array([0.7])
+    assert kink_free_slope(lambda: float(np.sin(smooth[0])), smooth, 0, EPS) == \
+        pytest.approx(np.cos(0.7), rel=1e-9)

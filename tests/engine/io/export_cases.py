@@ -149,6 +149,41 @@ SYNTHETIC = {
         ("out", "Dense", {"units": 3, "activation": "linear"}),
     ], None, "classes", 3),
 }
+# 1-D convolution and pooling (uneven "same" padding, strides, dilation, a number of
+# padding steps, no bias), Conv1D -> LSTM, global pools over steps, Multiply.
+SYNTHETIC["conv1d"] = ((23, 3), "sequence", [
+    ("c_same", "Conv1D", {"filters": 4, "kernel_size": 3, "activation": "relu"}),
+    ("c_even", "Conv1D", {"filters": 5, "kernel_size": 2, "activation": "gelu"}),
+    ("mp", "MaxPool1D", {"pool_size": 2}),
+    ("c_dil", "Conv1D", {"filters": 4, "kernel_size": 3, "dilation": 2, "padding": 2,
+                         "use_bias": False, "activation": "leaky_relu"}),
+    ("avg_uneven", "AvgPool1D", {"pool_size": 2, "stride": 1, "padding": "same"}),
+    ("avg_even", "AvgPool1D", {"pool_size": 3, "stride": 1, "padding": "same"}),
+    ("mp_same", "MaxPool1D", {"pool_size": 2, "padding": "same"}),
+    ("c_stride", "Conv1D", {"filters": 4, "kernel_size": 3, "stride": 2, "padding": "same",
+                            "activation": "tanh"}),
+    ("avg_num", "AvgPool1D", {"pool_size": 3, "stride": 2, "padding": 1}),
+    ("gmp", "GlobalMaxPool1D", {}),
+    ("gap", "GlobalAveragePool1D", {}),
+    ("gate", "Multiply", {}),
+    ("lstm", "LSTM", {"units": 4}),
+    ("join", "Concatenate", {"axis": -1}),
+    ("out", "Dense", {"units": 3, "activation": "softmax"}),
+], [("input", "c_same"), ("c_same", "c_even"), ("c_even", "mp"), ("mp", "c_dil"),
+    ("c_dil", "avg_uneven"), ("avg_uneven", "avg_even"), ("avg_even", "mp_same"),
+    ("mp_same", "c_stride"), ("c_stride", "avg_num"), ("avg_num", "gmp"), ("avg_num", "gap"),
+    ("gmp", "gate"), ("gap", "gate"), ("c_stride", "lstm"), ("gate", "join"),
+    ("lstm", "join"), ("join", "out")], "classes", 3)
+SYNTHETIC["conv_gates"] = ((2, 6, 6), "image", [
+    ("conv_a", "Conv2D", {"filters": 3, "activation": "relu"}),
+    ("conv_b", "Conv2D", {"filters": 3, "activation": "sigmoid"}),
+    ("conv_c", "Conv2D", {"filters": 3, "kernel_size": [1], "activation": "tanh"}),
+    ("gates", "Multiply", {}),
+    ("gmp2d", "GlobalMaxPool2D", {}),
+    ("out", "Dense", {"units": 2, "activation": "linear"}),
+], [("input", "conv_a"), ("input", "conv_b"), ("input", "conv_c"), ("conv_a", "gates"),
+    ("conv_b", "gates"), ("conv_c", "gates"), ("gates", "gmp2d"), ("gmp2d", "out")],
+    "regression", 2)
 
 # Layers that enlarge images, and layer normalisation (on vectors and on sequences).
 SYNTHETIC["decoder"] = ((2, 6, 6), "image", [

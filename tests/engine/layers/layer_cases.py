@@ -105,3 +105,35 @@ CASES += [
     ("Conv2DTranspose", {"filters": 2, "kernel_size": 5, "stride": 2, "padding": 3,
                          "output_padding": 0, "activation": "linear"}, [(2, 3, 4)], {}),
 ]
+# 1-D convolution and pooling on sequences (T, C) (engine/layers/conv1d.py, pooling1d.py),
+# global max pools, Multiply.
+CASES += [
+    ("Conv1D", {"filters": 3, "kernel_size": 3, "padding": "valid", "activation": "linear"},
+     [(7, 2)], {}),
+    ("Conv1D", {"filters": 2, "kernel_size": 2, "activation": "tanh"}, [(5, 3)], {}),  # even 'same'
+    ("Conv1D", {"filters": 4, "kernel_size": 3, "stride": 2, "padding": "same"}, [(8, 2)], {}),
+    ("Conv1D", {"filters": 2, "kernel_size": 3, "dilation": 2, "padding": 2, "use_bias": False,
+                "activation": "sigmoid"}, [(6, 3)], {}),
+    ("Conv1D", {"filters": 3, "kernel_size": 2, "stride": 3, "dilation": 2, "padding": "valid",
+                "activation": "gelu"}, [(9, 2)], {}),
+    ("Conv1D", {"filters": 5, "kernel_size": 1, "activation": "relu"}, [(4, 3)], {}),
+    ("Conv1D", {"filters": 2, "kernel_size": 4, "stride": 2, "padding": "same"}, [(7, 1)], {}),
+    ("MaxPool1D", {"pool_size": 2}, [(8, 3)], {}),
+    ("MaxPool1D", {"pool_size": 2}, [(7, 2)], {}),  # a leftover step
+    ("MaxPool1D", {"pool_size": 3, "stride": 2, "padding": 1}, [(7, 2)], {}),
+    ("MaxPool1D", {"pool_size": 2, "padding": "same"}, [(5, 2)], {}),
+    ("MaxPool1D", {"pool_size": 3, "stride": 1}, [(6, 2)], {}),
+    ("AvgPool1D", {"pool_size": 2}, [(8, 3)], {}),
+    ("AvgPool1D", {"pool_size": 3, "stride": 2, "padding": 1}, [(7, 2)], {}),
+    ("AvgPool1D", {"pool_size": 2, "padding": "same"}, [(5, 2)], {}),
+    ("AvgPool1D", {"pool_size": 4, "stride": 1, "padding": "same"}, [(6, 2)], {}),
+    ("GlobalAveragePool1D", {}, [(5, 3)], {}),
+    ("GlobalAveragePool1D", {}, [(1, 4)], {}),
+    ("GlobalMaxPool1D", {}, [(6, 3)], {}),
+    ("GlobalMaxPool1D", {}, [(1, 2)], {}),
+    ("GlobalMaxPool2D", {}, [(3, 4, 5)], {}),
+    ("GlobalMaxPool2D", {}, [(2, 1, 1)], {}),
+    ("Multiply", {}, [(5,), (5,)], {}),
+    ("Multiply", {}, [(3, 4), (3, 4), (3, 4)], {}),
+    ("Multiply", {}, [(2, 3, 3), (2, 3, 3)], {}),
+]
