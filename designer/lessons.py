@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices
+from PySide6.QtGui import QAction, QDesktopServices, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QDockWidget, QMessageBox, QTextBrowser
 
 from engine.errors import NeuroCanvasError
@@ -29,15 +29,29 @@ class LessonPanel(QTextBrowser):
         self.open_variant = open_variant
         self.anchorClicked.connect(self._link)
         self.key: str | None = None
-        document = self.document()
-        document.setDocumentMargin(10)
-        # Headings and code a size a learner reads at a glance in a narrow dock.
-        document.setDefaultStyleSheet("h1 { font-size: large; } h2 { font-size: medium; } "
-                                      "code { background-color: #eef1f5; }")
+        self.document().setDocumentMargin(10)
 
     def show_lesson(self, key: str, text: str) -> None:
         self.key = key
         self.setMarkdown(text)
+        self._scale_headings()
+
+    def _scale_headings(self) -> None:
+        """Markdown's headings come out at up to twice the text size: too big for a
+        dock beside the canvas. Level 1 gets 1.4 times the text, the others 1.15."""
+        base = self.font().pointSizeF()
+        cursor = QTextCursor(self.document())
+        block = self.document().begin()
+        while block.isValid():
+            level = block.blockFormat().headingLevel()
+            if level:
+                cursor.setPosition(block.position())
+                cursor.setPosition(block.position() + block.length() - 1,
+                                   QTextCursor.KeepAnchor)
+                size = QTextCharFormat()
+                size.setFontPointSize(base * (1.4 if level == 1 else 1.15))
+                cursor.mergeCharFormat(size)
+            block = block.next()
 
     def _link(self, url: QUrl) -> None:
         link = parse_link(url.toString())
@@ -72,8 +86,9 @@ class LessonController(QObject):
         self.dock.setFeatures(QDockWidget.DockWidgetMovable | QDockWidget.DockWidgetClosable
                               | QDockWidget.DockWidgetFloatable)
         self.dock.setMinimumWidth(300)
-        window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
+        window.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
         self.dock.hide()
+        self.palette_dock = window.palette_dock
         self.current: tuple[str, str] | None = None
         self.actions: dict[str, QAction] = {}
         for lesson in LESSONS:
@@ -124,15 +139,27 @@ class LessonController(QObject):
             self._keep_in_view(raise_it=True)
 
     def _keep_in_view(self, raise_it: bool = False) -> None:
+        """Shown, beside the canvas: a column of its own on the left, or a tab in front
+        of the Layers palette when that is shown (in Design)."""
         if self.current is None:
             self.dock.hide()
             return
-        if not self.dock.isFloating() and \
-                self.window.dockWidgetArea(self.dock) == Qt.NoDockWidgetArea:
-            self.window.addDockWidget(Qt.RightDockWidgetArea, self.dock)
-        self.dock.show()
+        if not self.dock.isVisible() and not self.dock.isFloating():
+            self._place()
+            raise_it = True
         if raise_it:
             self.dock.raise_()
+
+    def _place(self) -> None:
+        win, palette = self.window, self.palette_dock
+        if palette.isVisible() and not palette.isFloating() and \
+                win.dockWidgetArea(palette) == Qt.LeftDockWidgetArea:
+            win.tabifyDockWidget(palette, self.dock)
+            self.dock.show()
+        else:
+            win.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
+            self.dock.show()
+            win.resizeDocks([self.dock], [max(320, win.width() // 4)], Qt.Horizontal)
 
     def close_lesson(self) -> None:
         self.current = None

@@ -145,6 +145,7 @@ class InsideController(QObject, FreshView):
                                          train.feature_names)
         split = data.test if len(data.test) else data.val
         self.panel.sample.set_data(split, data.normalizer)
+        self.panel.projection.class_names = tuple(train.class_names or ())
 
     def _progress(self, progress) -> None:
         snap = progress.snapshot

@@ -133,7 +133,7 @@ def _gate_weights_html(e: RecurrentExplanation) -> str:
             name = f"{matrix}<sub>{t.index[0]},{g.symbol}</sub>"
             rows.append(f"<tr><td><b>{g.symbol}</b></td><td>{escape(t.label)}</td>"
                         f"<td>{name} = {num(t.weight)}</td><td>· {num(t.input)} = "
-                        f"{num(t.product)}</td><td class='g'>∂L/∂{name} ∋ "
+                        f"{num(t.product)}</td><td class='g'>∂L/∂{name} at t: "
                         f"{num(g.grad)} · {num(t.input)} = <b>{num(t.grad)}</b></td></tr>")
             if t.update is not None:
                 updates.append(f"<tr><td>{name}</td><td>{_update_cell(t.update)}</td></tr>")
