@@ -88,7 +88,7 @@ class LessonController(QObject):
         self.dock.setMinimumWidth(300)
         window.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
         self.dock.hide()
-        self.palette_dock = window.palette_dock
+        self.palette_dock, self.summary_dock = window.palette_dock, window.summary_dock
         self.current: tuple[str, str] | None = None
         self.actions: dict[str, QAction] = {}
         for lesson in LESSONS:
@@ -100,7 +100,7 @@ class LessonController(QObject):
         # A workspace's saved layout may not hold the dock: bring it back while a
         # lesson is open, so its steps stay in view through Design, Train and Evaluate.
         # And a lesson closed stays closed, whatever a workspace's saved layout says.
-        workspaces.changed.connect(lambda _key: self._keep_in_view())
+        workspaces.changed.connect(lambda _key: self._keep_in_view(replace=True))
         self.action_show = QAction("Show the &Lesson", window)
         self.action_show.setObjectName("action_show_lesson")
         self.action_show.setToolTip("Bring back the text of the last lesson opened")
@@ -138,28 +138,41 @@ class LessonController(QObject):
             self.current = self.current or (self.panel.key, "")
             self._keep_in_view(raise_it=True)
 
-    def _keep_in_view(self, raise_it: bool = False) -> None:
-        """Shown, beside the canvas: a column of its own on the left, or a tab in front
-        of the Layers palette when that is shown (in Design)."""
+    def _keep_in_view(self, raise_it: bool = False, replace: bool = False) -> None:
+        """Shown, beside the canvas (``_place``); ``replace``: placed again, as another
+        workspace's docks have just been laid out around wherever it was."""
         if self.current is None:
             self.dock.hide()
             return
-        if not self.dock.isVisible() and not self.dock.isFloating():
+        if self.dock.isFloating():
+            self.dock.show()
+        elif replace or not self.dock.isVisible():
+            self.dock.hide()
             self._place()
             raise_it = True
         if raise_it:
             self.dock.raise_()
 
     def _place(self) -> None:
-        win, palette = self.window, self.palette_dock
-        if palette.isVisible() and not palette.isFloating() and \
-                win.dockWidgetArea(palette) == Qt.LeftDockWidgetArea:
-            win.tabifyDockWidget(palette, self.dock)
+        """In front of the Layers palette (Design); else a column of its own on the left
+        (Train); else, where the left holds a view of its own (Evaluate), in front of
+        the Summary."""
+        win = self.window
+        left = [d for d in win.findChildren(QDockWidget)
+                if d is not self.dock and d.isVisible() and not d.isFloating()
+                and win.dockWidgetArea(d) == Qt.LeftDockWidgetArea]
+        host = self.palette_dock if self.palette_dock in left else None
+        if host is None and left and self.summary_dock.isVisible() and \
+                not self.summary_dock.isFloating():
+            host = self.summary_dock
+        if host is not None:
+            win.tabifyDockWidget(host, self.dock)
             self.dock.show()
-        else:
-            win.addDockWidget(Qt.LeftDockWidgetArea, self.dock)
-            self.dock.show()
-            win.resizeDocks([self.dock], [max(320, win.width() // 4)], Qt.Horizontal)
+            return
+        win.addDockWidget(Qt.LeftDockWidgetArea if not left else Qt.RightDockWidgetArea,
+                          self.dock)
+        self.dock.show()
+        win.resizeDocks([self.dock], [max(320, win.width() // 4)], Qt.Horizontal)
 
     def close_lesson(self) -> None:
         self.current = None

@@ -76,6 +76,7 @@ def learn(width: str) -> None:
     window = create_main_window(EXAMPLES_DIR / "xor.ncproj", settings)
     window.setGeometry(QGuiApplication.primaryScreen().availableGeometry())
     window.show()
+    QTest.qWait(1000)  # the workspace's default sizes are applied once it is shown
     learn_shots.main(window, width)
     window.editor.stack.setClean()
     window.close()

@@ -9,6 +9,7 @@ import pytest
 from engine.data import prepare
 from engine.errors import DataError
 from engine.events import BatchEnd, Diverged, Finished, RunResult
+from engine.insights.health import assess
 from engine.insights.probe import Probe, probe_batch
 from engine.insights.stepthrough import step_through
 from engine.lessons import (LESSONS, SCHEME, get_lesson, lesson_project, lesson_text,
@@ -97,6 +98,7 @@ def test_xor_without_a_hidden_layer_never_beats_75_percent_and_with_one_reaches_
     history = result.ended.history
     assert max(max(r["accuracy"], r["val_accuracy"]) for r in history) <= 0.75
     assert abs(history[-1]["loss"] - np.log(2)) < 0.05  # the coin toss's loss
+    assert 0.4 < np.mean([r["accuracy"] for r in history]) < 0.6  # "around 50%"
     result, _ = train("xor_hidden_layer", "hidden")
     assert result.ended.history[-1]["accuracy"] == 1.0 and result.test["accuracy"] == 1.0
 
@@ -136,8 +138,11 @@ def _step_one_share(key, variant, layer_id):
     x, y, _ = probe_batch(data.train)
 
     def share():
-        norms = Probe(run.network, x, y, job.loss, "classification").snapshot(0) \
-            .layers[layer_id].step_grad_norms
+        snap = Probe(run.network, x, y, job.loss, "classification").snapshot(0)
+        norms = snap.layers[layer_id].step_grad_norms
+        if layer_id == "rnn":  # the text: the canvas badge says "vanishing over time"
+            health = assess(snap)[layer_id]
+            assert health.level == "warn" and "vanishing over time" in health.badges
         return norms[0] / norms.max()
 
     before = share()
