@@ -10,6 +10,7 @@ from designer.inside.feature_maps import FeatureMapsView
 from designer.inside.layer_outputs import position_at
 from engine.insights import image_grid
 from engine.insights.explain import next_step_lr
+from designer.projects import EXAMPLES_DIR
 from engine.settings import training_settings
 
 
@@ -101,3 +102,42 @@ def test_the_update_uses_the_schedules_rate_for_the_next_step(qtbot, open_exampl
     assert want == settings["learning_rate"] * 0.25  # after 2 epochs of halving
     assert all(t.update.lr == want for t in e.terms)
     assert "step schedule's learning rate for the next step" in view.label.text()
+
+
+def test_clicks_in_the_layers_tab_pick_a_conv_position_and_a_recurrent_step(qtbot,
+                                                                            open_example):
+    """After a short run: a pixel of conv1's feature maps, then (another project) a cell
+    of the GRU's heat map, each explained in the Explain tab."""
+    win = open_example("cnn_digits", epochs=1)
+    panel = win.inside_dock.widget()
+    with qtbot.waitSignal(win.training.runner.finished, timeout=120000):
+        win.training.action_train.trigger()
+    win.workspaces.switch("train")
+    panel.setCurrentWidget(panel.layers)
+    win.editor.set_selection(["conv1"])
+    layers = panel.layers
+    qtbot.waitUntil(lambda: layers.current_view() is not None
+                    and layers.current_view().id == "conv1" and layers.maps.shape is not None,
+                    timeout=20000)
+    layers.throttle.flush()
+    c, h, w = layers.maps.shape
+    layers.maps.click(1 * (w + 1) + 2.5, layers.maps.grid.shape[0] - 1 - 3 + 0.5)
+    view = panel.explain
+    e = _explained(qtbot, view, lambda e: e.layer_id == "conv1"
+                   and e.unit == "channel 1, row 3, col 2")
+    assert panel.currentWidget() is view and e.layer_type == "Conv2D"
+
+    win.editor.stack.setClean()
+    win.projects.open_path(EXAMPLES_DIR / "gru_classifier.ncproj")
+    win.editor.set_training_setting("epochs", 1)
+    with qtbot.waitSignal(win.training.runner.finished, timeout=120000):
+        win.training.action_train.trigger()
+    win.workspaces.switch("train")
+    panel.setCurrentWidget(panel.layers)
+    win.editor.set_selection(["gru"])
+    qtbot.waitUntil(lambda: layers.current_view() is not None
+                    and layers.current_view().id == "gru", timeout=20000)
+    layers.throttle.flush()
+    layers.recurrent.click(5.0, 4.2)  # step 5 of 1..T is index 4; unit 4
+    e = _explained(qtbot, view, lambda e: getattr(e, "step", None) == 4)
+    assert e.unit == 4 and e.layer_type == "GRU" and panel.currentWidget() is view
