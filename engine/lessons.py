@@ -91,7 +91,7 @@ def xor_hidden(p: Project) -> Project:
                                          ("output", "Dense", _dense(2, "softmax"))]))
 
 
-# Few training samples (20%, 359 digits) and many to validate on: the gap shows.
+# Few training samples (20%, 360 digits) and many to validate on: the gap shows.
 OVERFIT_DATA = {"source": "builtin", "name": "digits", "validation_split": 0.7,
                 "test_split": 0.1}
 

@@ -107,6 +107,7 @@ def test_xor_without_a_hidden_layer_never_beats_75_percent_and_with_one_reaches_
 def test_overfitting_shows_as_a_gap_and_dropout_with_early_stopping_stops_early():
     project = lesson_project("overfitting", "overfit")
     assert "Dropout" not in types(project) and project.training["weight_decay"] == 0.0
+    assert len(prepare(project.data, 0).train) == 360  # "360 images" to train on
     result, _ = train("overfitting", "overfit")
     history = result.ended.history
     val = [r["val_loss"] for r in history]
