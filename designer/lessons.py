@@ -116,6 +116,11 @@ class LessonController(QObject):
     def open(self, key: str, variant: str = "") -> bool:
         """Open lesson ``key`` (its set-up ``variant``, or its first) beside the canvas;
         False when the user kept the current work or the lesson cannot be opened."""
+        editor = self.projects.editor
+        if editor.locked:  # a run goes (its links too: as File › Open, not now)
+            self.window.statusBar().showMessage(f"{editor.locked}: the lesson opens "
+                                                f"another project.", 8000)
+            return False
         try:
             lesson = get_lesson(key)
             variant = variant or lesson.variants[0][0]

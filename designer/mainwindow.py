@@ -280,6 +280,8 @@ class MainWindow(QMainWindow):
         dock, kept in view through the workspaces while a lesson is open)."""
         self.lessons = LessonController(self, self.projects, self.workspaces)
         self.lessons.fill_menu(self.learn_menu)
+        # A lesson opens a project: not while a run goes (as File › Open).
+        self.edit_lock.actions.extend(self.lessons.actions.values())
 
     def _fill_recent(self, files: list[str]) -> None:
         self.recent_menu.clear()

@@ -70,6 +70,18 @@ def test_a_lesson_asks_about_unsaved_work_first(window, dialogs):
     assert design(window) == expected("xor_hidden_layer", "linear")
 
 
+def test_no_lesson_opens_while_a_run_locks_the_design(window):
+    window.lessons.actions["single_neuron"].trigger()
+    before = design(window)
+    window.editor.set_locked("Training is running")
+    assert not window.lessons.actions["xor_hidden_layer"].isEnabled()
+    assert not window.lessons.open("xor_hidden_layer", "hidden")  # a link in the text
+    assert design(window) == before
+    window.editor.set_locked("")
+    assert window.lessons.actions["xor_hidden_layer"].isEnabled()
+    assert window.lessons.open("xor_hidden_layer", "hidden")
+
+
 def test_links_switch_setups_and_the_dock_stays_through_the_workspaces(window, qtbot):
     lessons = window.lessons
     lessons.actions["xor_hidden_layer"].trigger()
