@@ -16,6 +16,7 @@ from .edit_lock import EditLock, make_undo_actions
 from .editor import Editor
 from .freshness import Freshness
 from .inside.dock import InsideController, make_inside_panel, project_data
+from .lessons import LessonController
 from .model.templates import templates
 from .next_step import NextStepBar
 from .panels.data_panel import DataPanel
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         self._make_inside()  # views of the network's insides
         self._make_workspaces()
+        self._make_learn_menu()
         self.addToolBarBreak()
         self.next_step = NextStepBar(self)  # design -> data -> train, one step at a time
         self.addToolBar(Qt.TopToolBarArea, self.next_step)
@@ -212,6 +214,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_quit)
         self._make_edit_and_view_menus(bar)
         self._make_training_menu(bar)
+        self.learn_menu = bar.addMenu("&Learn")  # filled once the workspaces exist
+        self.learn_menu.setObjectName("menu_learn")
         help_menu = bar.addMenu("&Help")
         self.action_about = self._action("action_about", "&About NeuroCanvas",
                                          lambda: show_about(self))
@@ -243,6 +247,12 @@ class MainWindow(QMainWindow):
         menu.addAction(self.training.action_probe)
         menu.addAction(self._action("action_step_through", "Step &through one step\u2026",
                                     self.step_through))
+        self.action_check_gradients = self._action(
+            "action_check_gradients", "Check &gradients", self.check_gradients)
+        self.action_check_gradients.setToolTip(
+            "Compare every layer's backward pass with finite differences (Inside \u203a "
+            "Gradients)")
+        menu.addAction(self.action_check_gradients)
         menu.addSeparator()
         menu.addActions([self.action_export_csv, self.action_export_png])
         toolbar = self.training_toolbar = QToolBar("Training", self)
@@ -260,6 +270,22 @@ class MainWindow(QMainWindow):
         self.inside_dock.raise_()
         panel.show_view(panel.steps)
         panel.steps.start()
+
+    def check_gradients(self) -> None:
+        """Show the Inside dock's Gradients tab and run the check there."""
+        panel = self.inside_dock.widget()
+        self.inside_dock.show()
+        self.inside_dock.raise_()
+        panel.show_view(panel.gradcheck)
+        panel.gradcheck.start()
+
+    def _make_learn_menu(self) -> None:
+        """Learn: the lessons, each opening its example beside its text (the Lesson
+        dock, kept in view through the workspaces while a lesson is open)."""
+        self.lessons = LessonController(self, self.projects, self.workspaces)
+        self.lessons.fill_menu(self.learn_menu)
+        # A lesson opens a project: not while a run goes (as File › Open).
+        self.edit_lock.actions.extend(self.lessons.actions.values())
 
     def _fill_recent(self, files: list[str]) -> None:
         self.recent_menu.clear()

@@ -139,6 +139,16 @@ class ProjectController(QObject):
         self.message.emit(f"Opened {path.name}")
         return True
 
+    def open_project(self, project: Project, what: str) -> bool:
+        """Open a project made in memory (a lesson's set-up) as untitled work, after
+        the unsaved-changes question; ``what`` names it in the status bar."""
+        if not self.maybe_save():
+            return False
+        self.editor.load(project.spec, project.layout, project)
+        self._set_path(None)
+        self.message.emit(f"Opened {what}")
+        return True
+
     def restore(self, recovered: Path, original: Path | None) -> bool:
         """Open an autosaved project as unsaved work on ``original`` (its own file, if
         it had one): Save writes there, the title shows the changes."""

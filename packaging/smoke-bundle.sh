@@ -87,6 +87,12 @@ run "$bundle/neurocanvas" evaluate "$work/trained.ncproj" | tee "$work/evaluate.
 grep -q "accuracy" "$work/evaluate.out" || fail "evaluate printed no accuracy"
 echo "train: ok"
 
+# --- the Learn menu's lesson texts came with the bundle -----------------------------
+shipped=$(ls "$bundle/_internal/resources/lessons/"*.md 2>/dev/null | wc -l)
+[ "$shipped" -gt 0 ] && [ "$shipped" -eq "$(ls "$repo/resources/lessons/"*.md | wc -l)" ] \
+  || fail "the bundle holds $shipped lesson texts"
+echo "lessons: ok ($shipped)"
+
 # --- the training process the window starts -----------------------------------------
 python="${PYTHON:-}"
 if [ -z "$python" ]; then

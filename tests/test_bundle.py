@@ -30,3 +30,4 @@ def test_bundle_builds_opens_its_window_and_trains_without_python():
     assert "smoke test passed" in proc.stdout
     assert float(re.search(r"first-window-median-s: ([0-9.]+)", out).group(1)) < 2.0
     assert "train: ok" in out and "training process: ok" in out
+    assert "lessons: ok" in out  # the Learn menu's texts shipped in the bundle

@@ -29,6 +29,7 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]
 RUNTIME_MODULES = ("numpy", "PySide6", "shiboken6", "pyqtgraph", "threadpoolctl", "PIL")
 EXAMPLE_NAMES = sorted(p.name for p in (ROOT / "resources" / "examples").glob("*.ncproj"))
+LESSON_NAMES = sorted(p.name for p in (ROOT / "resources" / "lessons").glob("*.md"))
 DATA_NAMES = sorted(p.name for p in (ROOT / "resources" / "data").iterdir())
 ICON_NAMES = sorted(p.name for p in (ROOT / "resources" / "icons").iterdir())
 NETWORK_TROUBLE = ("No matching distribution", "Could not find a version", "NewConnectionError",
@@ -97,6 +98,8 @@ def test_wheel_holds_the_packages_and_every_resource(built):
         assert f"neurocanvas_resources/data/{name}" in names
     for icon in ICON_NAMES:
         assert f"neurocanvas_resources/icons/{icon}" in names
+    for name in LESSON_NAMES:
+        assert f"neurocanvas_resources/lessons/{name}" in names
     for package in SETUPTOOLS["packages"]:
         if package != "neurocanvas_resources":
             assert f"{package.replace('.', '/')}/__init__.py" in names
@@ -169,6 +172,7 @@ from engine.project import load_project
 from engine.resources import data_file, icon_file, resources_dir
 from designer.projects import example_paths
 from designer.about import app_version
+from engine.lessons import LESSONS, lesson_text, lessons_dir
 bundled = sorted(n for n, d in BUILTINS.items() if d.loader.__module__ == "engine.data.bundled")
 shapes = {n: list(load_builtin(n).x.shape) for n in bundled}
 print(json.dumps({
@@ -178,6 +182,8 @@ print(json.dumps({
     "loaded": [load_project(p).spec.input_shape is not None for p in example_paths()],
     "data_files": {p.name: str(data_file(p.name)) for p in (resources_dir() / "data").iterdir()},
     "shapes": shapes, "icon": icon_file().is_file(),
+    "lessons": {l.key: len(lesson_text(l.key)) for l in LESSONS},
+    "lesson_dir": str(lessons_dir()),
 }))
 """
 
@@ -197,6 +203,10 @@ def test_installed_wheel_has_examples_and_data_outside_the_checkout(installed, t
     assert found["shapes"]["waveforms"] == [3000, 128, 1]
     assert found["shapes"]["iris"] == [150, 4] and found["shapes"]["mnist"][0] == 5000
     assert found["icon"]
+    # The Learn menu's texts came with the wheel, from its resources, not the checkout.
+    assert sorted(f"{key}.md" for key in found["lessons"]) == LESSON_NAMES
+    assert all(size > 500 for size in found["lessons"].values())
+    assert Path(found["lesson_dir"]).is_relative_to(installed)
 
 
 @pytest.mark.slow

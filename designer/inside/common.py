@@ -130,6 +130,37 @@ class HeatMap:
             self.plot.getViewBox().enableAutoRange()
 
 
+def on_click(plot: pg.PlotItem, callback) -> None:
+    """``callback(x, y)`` in the plot's data coordinates when a left click lands inside
+    its view box (the scene is shared by every plot of a layout: check the box)."""
+    def clicked(event) -> None:
+        box = plot.getViewBox()
+        if event.button() != Qt.LeftButton or \
+                not box.sceneBoundingRect().contains(event.scenePos()):
+            return
+        point = box.mapSceneToView(event.scenePos())
+        callback(point.x(), point.y())
+
+    plot.scene().sigMouseClicked.connect(clicked)
+
+
+def tile_at(x: float, y: float, n: int, h: int, w: int, pad: int = 1) -> tuple | None:
+    """(tile, row, col) under image point (x, y) of an ``image_grid`` of ``n`` tiles
+    h x w, drawn flipped (row 0 at the top, as the views draw it); None on a gap."""
+    cols = max(1, int(np.ceil(np.sqrt(n))))
+    rows = max(1, -(-n // cols))
+    height = rows * (h + pad) - pad
+    gx, gy = int(np.floor(x)), height - 1 - int(np.floor(y))
+    if not (0 <= gx < cols * (w + pad) - pad and 0 <= gy < height):
+        return None
+    tile_row, row = divmod(gy, h + pad)
+    tile_col, col = divmod(gx, w + pad)
+    tile = tile_row * cols + tile_col
+    if row >= h or col >= w or tile >= n:
+        return None
+    return tile, row, col
+
+
 class Throttled:
     """Calls ``draw`` at most every REDRAW_MS, and only while ``widget`` is visible
     (a view shown later draws its newest data then: call ``flush`` from showEvent)."""

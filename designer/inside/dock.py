@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTabWidget
 
 from engine.insights import BoundaryGrid, evaluate_network, try_sample
+from engine.insights.explain import next_step_lr
 from engine.network import Network
 from engine.settings import training_settings
 from engine.spec import design_fingerprint
@@ -26,6 +27,7 @@ from .attention_view import AttentionView
 from .boundary_view import BoundaryView
 from .common import BackgroundCall
 from .estimate_view import EstimateView
+from .explain_view import KINDS as EXPLAINABLE
 from .explain_view import ExplainSource, ExplainView
 from .gradcheck_view import GradientCheckView
 from .health_badges import HealthBadges
@@ -124,6 +126,8 @@ class InsideController(QObject, FreshView):
         panel.steps.highlighted.connect(
             lambda ids, colour: scene.highlight_layers(ids, QColor(colour) if colour else None))
         panel.explain.source_provider = self.explain_source
+        panel.layers.unit_picked.connect(self.explain_unit)
+        panel.preview.outputs.unit_picked.connect(self.explain_unit)
         window.installEventFilter(self)  # stop worker threads before the window goes
 
     # ---- training ------------------------------------------------------------------
@@ -144,6 +148,7 @@ class InsideController(QObject, FreshView):
                                          train.feature_names)
         split = data.test if len(data.test) else data.val
         self.panel.sample.set_data(split, data.normalizer)
+        self.panel.projection.class_names = tuple(train.class_names or ())
 
     def _progress(self, progress) -> None:
         snap = progress.snapshot
@@ -218,6 +223,16 @@ class InsideController(QObject, FreshView):
                                                   self.panel.attention):
             self.panel.setCurrentWidget(self.panel.layers)
 
+    def explain_unit(self, layer_id: str, pos: tuple) -> None:
+        """A unit clicked in an inside view: select its layer and explain that unit
+        (a layer Explain has no units for is left as it was)."""
+        info = self.editor.doc.report.layers.get(layer_id)
+        if info is None or info.layer is None or info.layer.type_name not in EXPLAINABLE:
+            return
+        self.editor.set_selection([layer_id])  # Explain follows (its ranges, then this)
+        self.panel.setCurrentWidget(self.panel.explain)
+        self.panel.explain.pick(pos)
+
     def _explain_layer(self, layer_id: str) -> None:
         info = self.editor.doc.report.layers.get(layer_id)
         if info is None or info.layer is None or info.output_shape is None:
@@ -241,10 +256,14 @@ class InsideController(QObject, FreshView):
         if data is None or not len(data.train):
             return "Choose data (the Data workspace): Explain runs one of its samples."
         trained = extras.weights is not None and not doc.weights_stale
-        state = extras.checkpoint.optimizer if trained and extras.checkpoint else None
+        checkpoint = extras.checkpoint if trained else None
+        state = checkpoint.optimizer if checkpoint is not None else None
         loss = self.loss or (extras.preprocessing or {}).get("loss") or settings["loss"]
+        # The step a Continue would take next (the first step for fresh weights).
+        lr = next_step_lr(settings, checkpoint, len(data.train))
+        where = checkpoint.describe() if checkpoint is not None else "the first step"
         return ExplainSource(doc.spec(), settings["seed"], extras.weights if trained else None,
-                             data.train, loss, settings, state)
+                             data.train, loss, settings, state, lr, where)
 
     def fresh(self, change: Change) -> None:
         """After the views have cleared themselves: a project's saved weights (or the

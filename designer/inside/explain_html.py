@@ -122,7 +122,41 @@ def recurrent_html(e: RecurrentExplanation, sample: int) -> str:
            "step, so h<sub>t−1</sub> here is its state after step t + 1.</p>")
     return (STYLE + f"<p class='eq'><b>{escape(e.layer_type)} unit {e.unit}</b>, step "
             f"t = {e.step}, sample {sample}</p>{way}<table>{head}{rows}</table>"
-            f"<p class='eq'>{_state_html(e)}</p>")
+            f"<p class='eq'>{_state_html(e)}</p>" + _gate_weights_html(e))
+
+
+def _gate_weights_html(e: RecurrentExplanation) -> str:
+    """Each gate's largest products, this step's share of ∂L/∂W and ∂L/∂U, and the
+    optimizer's step on those weights and the gate's bias."""
+    if not any(g.terms for g in e.gates):
+        return ""
+    rows, updates = [], []
+    for g in e.gates:
+        for t in g.terms:
+            matrix = "W" if t.label.startswith("x") else "U"
+            name = f"{matrix}<sub>{t.index[0]},{g.symbol}</sub>"
+            rows.append(f"<tr><td><b>{g.symbol}</b></td><td>{escape(t.label)}</td>"
+                        f"<td>{name} = {num(t.weight)}</td><td>· {num(t.input)} = "
+                        f"{num(t.product)}</td><td class='g'>∂L/∂{name} at t: "
+                        f"{num(g.grad)} · {num(t.input)} = <b>{num(t.grad)}</b></td></tr>")
+            if t.update is not None:
+                updates.append(f"<tr><td>{name}</td><td>{_update_cell(t.update)}</td></tr>")
+        if g.bias_update is not None:
+            updates.append(f"<tr><td>b<sub>{g.symbol}</sub></td>"
+                           f"<td>{_update_cell(g.bias_update)}</td></tr>")
+    html = ("<p class='eq g'>Backward: each weight's share from this step is "
+            "∂L/∂pre · input (the layer's ∂L/∂W sums the shares over every step). "
+            "The largest products of each gate:</p>"
+            "<table><tr class='note'><td>gate</td><td>input</td><td>weight</td>"
+            "<td>product</td><td>this step's share of the gradient</td></tr>"
+            + "".join(rows) + "</table>")
+    if updates:
+        first = next(t.update for g in e.gates for t in g.terms if t.update is not None)
+        assert first is not None
+        html += (f"<p class='eq u'>Update ({escape(first.optimizer)}, α = {num(first.lr)}, "
+                 f"at the optimizer's current state, for the whole sample's gradient, "
+                 f"every step):</p><table class='u'>{''.join(updates)}</table>")
+    return html
 
 
 def _state_html(e: RecurrentExplanation) -> str:

@@ -48,6 +48,8 @@ class ExplainSource:
     loss: str | None
     settings: dict | None
     optimizer_state: dict | None
+    lr: float | None = None  # the schedule's rate for the next step (None: the base rate)
+    lr_note: str = ""  # where in the run that step is, for people
 
 
 def compute(source: ExplainSource, layer_id: str, pos: tuple[int, ...], sample: int):
@@ -61,13 +63,14 @@ def compute(source: ExplainSource, layer_id: str, pos: tuple[int, ...], sample: 
     kind = next(n.layer.type_name for n in net.nodes if n.id == layer_id)
     args = (source.settings, source.optimizer_state)
     if kind == "Dense":
-        e = explain_dense(net, layer_id, pos[0], x, y, loss, *args)
+        e = explain_dense(net, layer_id, pos[0], x, y, loss, *args, lr=source.lr)
     elif kind == "Conv2D":
-        e = explain_conv(net, layer_id, pos[0], pos[1], pos[2], x, y, loss, *args)
+        e = explain_conv(net, layer_id, pos[0], pos[1], pos[2], x, y, loss, *args,
+                         lr=source.lr)
     elif kind == "Conv1D":
-        e = explain_conv1d(net, layer_id, pos[0], pos[1], x, y, loss, *args)
+        e = explain_conv1d(net, layer_id, pos[0], pos[1], x, y, loss, *args, lr=source.lr)
     else:
-        e = explain_recurrent(net, layer_id, pos[0], pos[1], x, y, loss)
+        e = explain_recurrent(net, layer_id, pos[0], pos[1], x, y, loss, *args, lr=source.lr)
     extra = explain_loss(net, x, y, loss) if layer_id == net.output_id and loss else None
     return e, extra
 
@@ -153,6 +156,20 @@ class ExplainView(QWidget, FreshView):
         self._show_pickers()
         self.refresh()
 
+    def pick(self, pos: tuple) -> None:
+        """Explain the unit at ``pos`` of the selected layer: ``(unit,)`` of a Dense,
+        ``(channel, row, col)`` of a Conv2D, ``(unit, step)`` of a recurrent layer."""
+        if self.layer is None:
+            return
+        names = {"unit": ("unit",), "position": ("unit", "row", "col"),
+                 "step": ("unit", "step")}[KINDS[self.layer[1]]]
+        for name, value in zip(names, pos):
+            spin = self.spins[name]
+            spin.blockSignals(True)
+            spin.setValue(int(value))
+            spin.blockSignals(False)
+        self.refresh()
+
     def _show_pickers(self) -> None:
         kind = KINDS.get(self.layer[1], "") if self.layer else ""
         shown = {"unit": bool(kind), "row": kind == "position", "col": kind == "position",
@@ -204,9 +221,9 @@ class ExplainView(QWidget, FreshView):
         what = "trained weights" if source.weights is not None else \
             f"the weights the next run starts from (seed {source.seed})"
         schedule = (source.settings or {}).get("schedule", "constant")
-        note = "" if schedule == "constant" else (
-            f" The update uses the base learning rate α; the {schedule} schedule scales it "
-            f"during a run.")
+        note = "" if schedule == "constant" or source.lr is None else (
+            f" The update uses the {schedule} schedule's learning rate for the next step "
+            f"({source.lr_note}): α = {source.lr:.4g}.")
         self.label.setText(f"Explaining with the {what}; sample {sample} of the training "
                            f"split (inference mode: no dropout).{note}")
         self.sample_shown = sample

@@ -10,11 +10,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.insights import image_grid
 
-from .common import HeatMap, new_layout, settle
+from .common import HeatMap, new_layout, on_click, settle, tile_at
 
 MIN_TILE = 24  # on-screen pixels per tile side at the least
 MAX_SIDE = 520  # ...unless the grid would need more: then tiles shrink to fit this
@@ -92,10 +93,14 @@ class TileGrid(QWidget):
 
 class FeatureMapsView(QWidget):
     """``show_layer(view)``: feature maps (and filters for Conv2D) of a LayerView, side
-    by side or stacked (``arrange``); the layer view scrolls when neither fits."""
+    by side or stacked (``arrange``); the layer view scrolls when neither fits. A click
+    on a map's pixel emits ``position_clicked(channel, row, col)``."""
+
+    position_clicked = Signal(int, int, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.shape: tuple[int, int, int] | None = None  # the maps shown: (C, H, W)
         self.maps, self.filters = TileGrid("activation"), TileGrid("weight")
         self.view, self.filter_view = self.maps.view, self.filters.view
         self.panes = QBoxLayout(QBoxLayout.LeftToRight, self)
@@ -103,6 +108,15 @@ class FeatureMapsView(QWidget):
         self.panes.addWidget(self.maps, 1)
         self.panes.addWidget(self.filters, 1)
         self.grid: np.ndarray | None = None  # what the maps image shows, for tests
+        on_click(self.maps.heat.plot, self.click)
+
+    def click(self, x: float, y: float) -> None:
+        """A click at image point (x, y) of the maps: which channel and position."""
+        if self.shape is None:
+            return
+        hit = tile_at(x, y, *self.shape)
+        if hit is not None:
+            self.position_clicked.emit(*hit)
 
     def narrowest(self) -> int:
         """The least width the pane can take (stacked)."""
@@ -125,12 +139,13 @@ class FeatureMapsView(QWidget):
             self.maps.setVisible(True)
         elif maps is not None and len(maps):
             c, h, w = maps.shape
+            self.shape = (c, h, w)
             self.grid = image_grid(maps, normalize="none")[::-1]
             self.maps.show_grid(self.grid, c, h, w,
                                 f"<b>{c} feature maps</b> {h}\u00d7{w} of probe sample {sample}")
             self.maps.setVisible(True)
         else:
-            self.grid = None
+            self.grid = self.shape = None
             self.maps.heat.image.clear()
             self.maps.setVisible(False)
         filters = getattr(view, "filters", None)

@@ -46,6 +46,9 @@ class LayerInsideView(QWidget, FreshView):
     """``show_snapshot(snapshot, health)`` stores; the throttle draws the chosen layer."""
 
     layer_chosen = Signal(str)
+    # A unit clicked in the maps or heat map: (layer id, (channel, row, col) of a
+    # Conv2D or (unit, step) of a recurrent layer), for Explain.
+    unit_picked = Signal(str, tuple)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -58,6 +61,8 @@ class LayerInsideView(QWidget, FreshView):
         self.histograms = HistogramPanel()
         self.maps = FeatureMapsView()
         self.recurrent = RecurrentView()
+        self.maps.position_clicked.connect(self._position_clicked)
+        self.recurrent.cell_clicked.connect(self._cell_clicked)
         self.special = QStackedWidget()
         self.special.addWidget(QWidget())  # nothing more for dense layers
         self.special.addWidget(self.maps)
@@ -169,6 +174,16 @@ class LayerInsideView(QWidget, FreshView):
             self.special.setCurrentIndex(0)
         self.special.setVisible(self.special.currentIndex() != 0)
         self._arrange()
+
+    def _position_clicked(self, channel: int, row: int, col: int) -> None:
+        view = self.current_view()
+        if view is not None and view.type == "Conv2D":  # only a Conv2D's map is its own sum
+            self.unit_picked.emit(view.id, (channel, row, col))
+
+    def _cell_clicked(self, unit: int, step: int) -> None:
+        view = self.current_view()
+        if view is not None:
+            self.unit_picked.emit(view.id, (unit, step))
 
     def _fill_combo(self, snap) -> None:
         ids = list(snap.layers)

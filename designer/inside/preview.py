@@ -104,7 +104,7 @@ class PreviewView(QWidget, FreshView):
         for layer_id, lp in p.layers.items():
             mark = "\u25b6 " if layer_id == self.selected else ""
             entries.append((f"{mark}{lp.name} ({lp.type})", lp.output, lp.error))
-        self.outputs.show_outputs(entries)
+        self.outputs.show_outputs(entries, list(p.layers))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

@@ -33,6 +33,10 @@ class ProjectionView(QWidget, FreshView):
         self.view = new_layout()
         self.plot = new_plot(self.view, 0, 0, "", "principal axis 1", "principal axis 2")
         self.scatters: list[pg.ScatterPlotItem] = []
+        # Which colour is which class: without it the picture cannot be read.
+        self.legend = self.plot.addLegend(offset=(-6, 6), labelTextSize="8pt",
+                                          brush=(255, 255, 255, 210))
+        self.class_names: tuple = ()  # the data's, when the window knows them
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.label)
@@ -62,6 +66,7 @@ class ProjectionView(QWidget, FreshView):
         points = snap.layers[layer].projection
         labels = snap.labels if snap.labels is not None else np.zeros(len(points), np.int64)
         self.plot.clear()
+        self.legend.clear()
         self.scatters = []
         for c in np.unique(labels):
             rows = points[labels == c]
@@ -69,6 +74,9 @@ class ProjectionView(QWidget, FreshView):
                                       brush=class_colour(int(c)))
             self.plot.addItem(item)
             self.scatters.append(item)
+            if snap.labels is not None:
+                name = self.class_names[int(c)] if int(c) < len(self.class_names) else c
+                self.legend.addItem(item, str(name))
         self.label.setText(f"Step {snap.step}: {len(points)} probe samples on the two "
                            f"principal axes of {snap.layers[layer].name}'s outputs.")
         settle(self.view)
@@ -85,5 +93,7 @@ class ProjectionView(QWidget, FreshView):
         self.snapshot = None
         self.combo.clear()
         self.plot.clear()
+        self.legend.clear()
         self.scatters = []
+        self.class_names = ()
         self.label.setText(EMPTY_PROJECTION)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from .common import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, HeatMap, new_layout, new_plot, settle
+from .common import (MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, HeatMap, new_layout, new_plot, on_click,
+                     settle)
 
 # Sigmoid gates live in [0, 1] (a magnitude map); states and tanh candidates in
 # [-1, 1] (a diverging map, white at zero); the LSTM cell is unbounded and signed.
@@ -16,7 +18,10 @@ GATE_LEVELS = {"input": (0, 1), "forget": (0, 1), "output": (0, 1), "reset": (0,
 
 
 class RecurrentView(QWidget):
-    """``show_layer(view)`` for SimpleRNN / LSTM / GRU LayerViews."""
+    """``show_layer(view)`` for SimpleRNN / LSTM / GRU LayerViews; a click on the heat
+    map emits ``cell_clicked(unit, step)`` (step 0-based)."""
+
+    cell_clicked = Signal(int, int)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -42,6 +47,16 @@ class RecurrentView(QWidget):
         self.norms.getAxis("left").setWidth(56)
         self.layer = None
         self.arrays: dict[str, np.ndarray] = {}
+        on_click(self.heat.plot, self.click)
+
+    def click(self, x: float, y: float) -> None:
+        """Steps are drawn centred on 1..T (x), units on 0..H-1 (y)."""
+        a = self.arrays.get(self.choice.currentText())
+        if a is None:
+            return
+        step, unit = int(np.floor(x - 0.5)), int(np.floor(y + 0.5))
+        if 0 <= step < a.shape[0] and 0 <= unit < a.shape[1]:
+            self.cell_clicked.emit(unit, step)
 
     def show_layer(self, view) -> None:
         self.layer = view

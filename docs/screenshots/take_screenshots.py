@@ -8,6 +8,10 @@ workspace comes forward, shot paused mid-run), waits for the Evaluate workspace,
 ``workspace-<name>-<width>.png`` (``dark-<name>-<width>.png`` with --dark, a dark palette
 like a desktop's dark theme), plus the start page over a blank design. The screen size
 given to Xvfb is the window's size; the number names the files.
+
+With --learn it takes the Learn screenshots instead (``learn_shots.py``): a lesson beside
+the canvas at that size, and at 1366 the Explain, Step through, saliency and "What it
+sees" views after short real runs.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from PySide6.QtWidgets import QApplication
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
+sys.path.insert(1, str(HERE))  # learn_shots
 
 from designer.app import create_main_window  # noqa: E402
 from designer.projects import EXAMPLES_DIR  # noqa: E402
@@ -59,6 +64,23 @@ def wait_for(condition, seconds: float) -> None:
     end = time.time() + seconds
     while not condition() and time.time() < end:
         QTest.qWait(100)
+
+
+def learn(width: str) -> None:
+    import learn_shots
+
+    app = QApplication([])
+    app.setStyle("Fusion")
+    folder = tempfile.TemporaryDirectory()
+    settings = QSettings(str(Path(folder.name) / "settings.ini"), QSettings.IniFormat)
+    window = create_main_window(EXAMPLES_DIR / "xor.ncproj", settings)
+    window.setGeometry(QGuiApplication.primaryScreen().availableGeometry())
+    window.show()
+    QTest.qWait(1000)  # the workspace's default sizes are applied once it is shown
+    learn_shots.main(window, width)
+    window.editor.stack.setClean()
+    window.close()
+    del app
 
 
 def main(width: str, dark: bool) -> None:
@@ -99,4 +121,8 @@ def main(width: str, dark: bool) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "1366", "--dark" in sys.argv)
+    size = sys.argv[1] if len(sys.argv) > 1 else "1366"
+    if "--learn" in sys.argv:
+        learn(size)
+    else:
+        main(size, "--dark" in sys.argv)

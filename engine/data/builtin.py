@@ -91,6 +91,11 @@ _ENTRIES = (
         Param("classes", "int", 3, "How many frequencies to tell apart.", low=2, high=4),
         _noise(0.2)),
      "Classify noisy waves by frequency: sequences, 3 classes", "classification", "sequence"),
+    ("remember_first", sequences.make_remember_first, (
+        _n(600), Param("length", "int", 40, "Steps in each sequence.", low=2, high=1000),
+        _noise(1.0, 5.0, "Standard deviation of the noise after step 1.")),
+     "Remember step 1 of a noisy sequence: a long-range dependency, 2 classes",
+     "classification", "sequence"),
     ("shakespeare", bundled.load_shakespeare, (
         Param("seq_length", "int", 64, "Characters in each window.", low=2, high=2000,
               label="Sequence length"),

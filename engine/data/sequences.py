@@ -62,3 +62,24 @@ def make_wave_frequency(n_samples: int = 600, length: int = 32, classes: int = 3
                    source="builtin",
                    description=f"Sequence classification: {n_samples} noisy sine waves of "
                                f"{length} steps; tell {classes} frequencies apart.")
+
+
+def make_remember_first(n_samples: int = 600, length: int = 40, noise: float = 1.0,
+                        seed: int = 0) -> Dataset:
+    """A long-range dependency: each sequence starts with a +1 or a -1 and continues
+    with ``length - 1`` steps of Gaussian noise (standard deviation ``noise``); its
+    class is the sign of the first step. Only step 1 tells the class, so a network
+    must carry it across the whole sequence: a SimpleRNN's gradient reaching step 1
+    fades (vanishing gradients), an LSTM's cell keeps it."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n_samples) % 2
+    rng.shuffle(y)
+    x = rng.normal(0.0, noise, (n_samples, length)).astype(np.float32)
+    x[:, 0] = np.where(y == 1, 1.0, -1.0)
+    return Dataset(x=x[:, :, None], y=y.astype(np.int64), task="classification",
+                   name="remember_first", input_kind="sequence",
+                   class_names=("first < 0", "first > 0"), feature_names=("value",),
+                   source="builtin",
+                   description=f"Long-range memory: {n_samples} sequences of {length} "
+                               f"steps; the class is the sign of step 1, the rest is noise "
+                               f"(std {noise:g}).")

@@ -20,6 +20,7 @@ from ..errors import NeuroCanvasError
 from ..kernels.activations import activation_backward, activation_forward
 from ..losses import Loss
 from ..network import Network
+from ..schedules import learning_rate
 from ..settings import make_optimizer
 from .common import clone_network, forward_backward
 
@@ -129,6 +130,17 @@ def updates_for(sp: SamplePass, settings: dict | None, state: dict | None,
     return [_update(opt, rate, i, before, before_state) for i in flat_idx]
 
 
+def next_step_lr(settings: dict, checkpoint=None, n_train: int = 1) -> float:
+    """The learning rate the run's schedule gives the next step: after ``checkpoint``
+    (a run's ``Checkpoint``: its epoch and batches done) or, with none, the first
+    step. The same progress as the training loop's (``engine.run.loop._Run._lr``)."""
+    batches = max(1, -(-n_train // settings["batch_size"]))
+    epoch, done = (checkpoint.epoch, checkpoint.batch) if checkpoint is not None else (1, 0)
+    return learning_rate(settings["schedule"], settings["learning_rate"],
+                         epoch - 1 + done / batches, settings["epochs"],
+                         settings["step_size"], settings["gamma"], settings["min_lr"])
+
+
 def _flat_index(net: Network, key: str, idx: tuple) -> int:
     offset, _size, shape = net.param_index[key]
     return offset + int(np.ravel_multi_index(idx, shape))
@@ -169,9 +181,12 @@ def _steps(opt, lr: float, i: int, g: float, state: list) -> tuple[tuple[str, fl
 # ---- Dense ------------------------------------------------------------------------------
 def explain_dense(network: Network, layer_id: str, unit: int, x, target=None,
                   loss: Loss | None = None, settings: dict | None = None,
-                  optimizer_state: dict | None = None, top: int = TOP_TERMS) -> UnitExplanation:
+                  optimizer_state: dict | None = None, top: int = TOP_TERMS,
+                  lr: float | None = None) -> UnitExplanation:
     """Unit ``unit`` of Dense ``layer_id`` on sample ``x`` (with ``target`` and ``loss``
-    the backward pass too; with the training ``settings`` the optimizer's update)."""
+    the backward pass too; with the training ``settings`` the optimizer's update, at the
+    learning rate ``lr``: the schedule's for the next step, ``next_step_lr``; the base
+    rate when None)."""
     node = layer_of(network, layer_id, ("Dense",))
     units = node.layer.config["units"]
     if not 0 <= unit < units:
@@ -191,7 +206,7 @@ def explain_dense(network: Network, layer_id: str, unit: int, x, target=None,
     keys: list[tuple[str, tuple]] = [(f"{layer_id}/W", (int(i), unit)) for i in shown]
     if b is not None:
         keys.append((f"{layer_id}/b", (unit,)))
-    ups = updates_for(sp, settings, optimizer_state, keys)
+    ups = updates_for(sp, settings, optimizer_state, keys, lr)
     terms = tuple(Term(f"x{int(i)}", keys[k][1], float(w[i]), float(xin[i]), float(products[i]),
                        None if grads is None else float(grads[i]), ups[k])
                   for k, i in enumerate(shown))

@@ -39,8 +39,10 @@ def receptive_field(layer, x: np.ndarray, row: int, col: int) -> tuple[np.ndarra
 
 def explain_conv(network: Network, layer_id: str, channel: int, row: int, col: int, x,
                  target=None, loss: Loss | None = None, settings: dict | None = None,
-                 optimizer_state: dict | None = None, top: int = TOP_TERMS) -> UnitExplanation:
-    """Output (``channel``, ``row``, ``col``) of Conv2D ``layer_id`` on sample ``x``."""
+                 optimizer_state: dict | None = None, top: int = TOP_TERMS,
+                 lr: float | None = None) -> UnitExplanation:
+    """Output (``channel``, ``row``, ``col``) of Conv2D ``layer_id`` on sample ``x``
+    (the update at learning rate ``lr``, as ``explain_dense``)."""
     node = layer_of(network, layer_id, ("Conv2D",))
     shape = network.report.layers[layer_id].output_shape
     assert shape is not None  # a built network has every shape
@@ -61,7 +63,7 @@ def explain_conv(network: Network, layer_id: str, channel: int, row: int, col: i
     keys: list[tuple[str, tuple]] = [(f"{layer_id}/W", (channel,) + tuple(int(t) for t in tap)) for tap in taps]
     if b is not None:
         keys.append((f"{layer_id}/b", (channel,)))
-    ups = updates_for(sp, settings, optimizer_state, keys)
+    ups = updates_for(sp, settings, optimizer_state, keys, lr)
     z = float(products.sum() + (b or 0.0))
     head = _activation_part(sp, layer, layer_id, (0, channel, row, col), z)
     dz = head.get("dl_dz")
@@ -102,7 +104,7 @@ def receptive_steps(layer, x: np.ndarray, step: int) -> tuple[np.ndarray, list]:
 def explain_conv1d(network: Network, layer_id: str, channel: int, step: int, x,
                    target=None, loss: Loss | None = None, settings: dict | None = None,
                    optimizer_state: dict | None = None,
-                   top: int = TOP_TERMS) -> UnitExplanation:
+                   top: int = TOP_TERMS, lr: float | None = None) -> UnitExplanation:
     """Output (``step``, ``channel``) of Conv1D ``layer_id`` on sample ``x``: the window
     of steps ⊙ the filter, summed, plus the bias, then φ."""
     node = layer_of(network, layer_id, ("Conv1D",))
@@ -127,7 +129,7 @@ def explain_conv1d(network: Network, layer_id: str, channel: int, step: int, x,
         for i in shown]
     if b is not None:
         keys.append((f"{layer_id}/b", (channel,)))
-    ups = updates_for(sp, settings, optimizer_state, keys)
+    ups = updates_for(sp, settings, optimizer_state, keys, lr)
     z = float(products.sum() + (b or 0.0))
     head = _activation_part(sp, layer, layer_id, (0, step, channel), z)
     dz = head.get("dl_dz")

@@ -6,16 +6,25 @@ and the state update (LSTM ``c_t = f c_{t-1} + i g``, ``h_t = o tanh(c_t)``; GRU
 The gate values, states and pre-activation gradients are the engine's (the layer's
 ``internals`` and the workspace its backward pass filled, on a private copy); the
 pre-activations are re-added in float64 and the tests check φ(pre) against the gates.
+
+Backwards, as for Dense: each gate's largest products ``x_t[i]·W[i, k]`` and
+``h_{t-1}[j]·U[j, k]`` with this step's share of ``∂L/∂W`` and ``∂L/∂U``
+(``∂L/∂pre · input``; the layer's gradient is the sum of the shares over every step,
+which the tests check), and the step the optimizer takes on each of those weights and
+on the gate's bias (for the whole sample's gradient, every step).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..layers.bidirectional import REVERSE
 from ..losses import Loss
 from ..network import Network
-from .explain import ExplainError, _node, layer_of, run_sample
+from .explain import ExplainError, Term, Update, _node, layer_of, run_sample, updates_for
+
+TOP_GATE_TERMS = 3  # products shown per gate (a gate sums D + H of them)
 
 # Stored gate blocks (PyTorch's order) and the names the layers give their internals.
 _GATES = {
@@ -36,6 +45,8 @@ class GateNumbers:
     pre: float
     value: float  # the engine's gate activation
     grad: float | None = None  # ∂L/∂pre from the engine's backward pass
+    terms: tuple[Term, ...] = ()  # the largest |input·weight| (labels x3, h7)
+    bias_update: Update | None = None
 
 
 @dataclass(frozen=True)
@@ -55,11 +66,14 @@ class RecurrentExplanation:
 
 
 def explain_recurrent(network: Network, layer_id: str, unit: int, step: int, x,
-                      target=None, loss: Loss | None = None) -> RecurrentExplanation:
-    """Unit ``unit`` of a SimpleRNN, LSTM or GRU at time step ``step`` on sample ``x``.
-    With both directions, units ``units`` and up are the backward cell's (it reads
-    ``x_t`` at its own step ``T - 1 - t``; its "previous" state is the one after
-    ``x_(t+1)``)."""
+                      target=None, loss: Loss | None = None, settings: dict | None = None,
+                      optimizer_state: dict | None = None, lr: float | None = None,
+                      top: int = TOP_GATE_TERMS) -> RecurrentExplanation:
+    """Unit ``unit`` of a SimpleRNN, LSTM or GRU at time step ``step`` on sample ``x``
+    (with the training ``settings`` and ``lr``, the optimizer's update of the weights
+    shown). With both directions, units ``units`` and up are the backward cell's (it
+    reads ``x_t`` at its own step ``T - 1 - t``; its "previous" state is the one after
+    ``x_(t+1)``; its weights are the ``*_reverse`` ones)."""
     node = layer_of(network, layer_id, tuple(_GATES))
     h_units = node.layer.config["units"]
     both = bool(node.layer.config.get("bidirectional"))
@@ -81,6 +95,8 @@ def explain_recurrent(network: Network, layer_id: str, unit: int, step: int, x,
     h_prev = hidden[own_step - 1] if own_step > 0 else np.zeros(h_units)
     grads = _pre_grads(cell, own_step) if sp.grads else None
     gates, reset = _gates(cell, k, own_step, xt, h_prev, inside, grads)
+    gates = _with_terms(sp, cell, layer_id, k, xt, h_prev, gates, reset, top,
+                        (settings, optimizer_state, lr), REVERSE if backward else "")
     c_prev = c = None
     cell_state = inside.get("cell")
     if cell_state is not None:
@@ -113,6 +129,40 @@ def _gates(layer, unit, step, xt, h_prev, inside, grads):
         if symbol == "r":
             r_value = value
     return tuple(out), reset
+
+
+def _with_terms(sp, layer, layer_id, unit, xt, h_prev, gates, reset, top, opt, suffix=""):
+    """Each gate with its largest products, this step's share of their gradients and
+    the optimizer's update of those weights and of the gate's bias (``suffix``: the
+    weights' name ending, ``_reverse`` for a bidirectional layer's backward cell)."""
+    h_units = layer.config["units"]
+    w, u = layer.params["W"], layer.params["U"]
+    picked = []
+    for k, gate in enumerate(gates):
+        col = k * h_units + unit
+        # The GRU's n gate sees r·h_{t-1}: its U terms are products with r·h.
+        h_in = h_prev * (reset[0] if gate.symbol == "n" and reset else 1.0)
+        inputs = [(f"x{i}", f"{layer_id}/W{suffix}", (i, col), float(w[i, col]), float(xt[i]))
+                  for i in range(len(xt))]
+        inputs += [(f"h{j}", f"{layer_id}/U{suffix}", (j, col), float(u[j, col]), float(h_in[j]))
+                   for j in range(len(h_in))]
+        inputs.sort(key=lambda t: -abs(t[3] * t[4]))
+        picked.append(inputs[:top])
+    keys = [(key, idx) for chosen in picked for _l, key, idx, _w, _x in chosen]
+    has_bias = "b" in layer.params
+    keys += [(f"{layer_id}/b{suffix}", (k * h_units + unit,)) for k in range(len(gates))] \
+        if has_bias else []
+    ups = updates_for(sp, opt[0], opt[1], keys, opt[2])
+    out, n = [], 0
+    for k, (gate, chosen) in enumerate(zip(gates, picked)):
+        terms = []
+        for label, _key, idx, weight, value in chosen:
+            share = None if gate.grad is None else gate.grad * value
+            terms.append(Term(label, idx, weight, value, weight * value, share, ups[n]))
+            n += 1
+        bias_up = ups[sum(map(len, picked)) + k] if has_bias else None
+        out.append(replace(gate, terms=tuple(terms), bias_update=bias_up))
+    return tuple(out)
 
 
 def _function(layer, symbol: str) -> str:

@@ -18,6 +18,8 @@ from designer.projects import EXAMPLES_DIR
 STATIC = {
     "PaletteWidget": "the layer catalogue, the same for every project",
     "InsidePanel": "the tabs that hold the Inside views (each a FreshView)",
+    "LessonPanel": "a lesson's text, the same whatever project is open",
+    "LessonDock": "the dock that holds the lesson's text",
 }
 
 

@@ -24,9 +24,19 @@ EXPECTED = {
     "mnist": ((5000, 1, 28, 28), (5000,), 10, "image"),
     "sine_forecast": ((500, 20, 1), (500, 1), 0, "sequence"),
     "wave_frequency": ((600, 32, 1), (600,), 3, "sequence"),
+    "remember_first": ((600, 40, 1), (600,), 2, "sequence"),
     "shakespeare": ((1495, 64), (1495, 64), None, "tokens"),
 }
 EXPECTED["waveforms"] = ((3000, 128, 1), (3000,), 6, "sequence")
+
+
+def test_remember_first_keeps_the_class_in_step_one_only():
+    data = load_builtin("remember_first", {"length": 30, "noise": 2.0}, seed=3)
+    assert data.x.shape == (600, 30, 1) and sorted(set(data.y.tolist())) == [0, 1]
+    np.testing.assert_array_equal(data.x[:, 0, 0], np.where(data.y == 1, 1.0, -1.0))
+    rest = data.x[:, 1:, 0]  # noise that says nothing of the class
+    assert abs(rest.std() - 2.0) < 0.05
+    assert abs(rest[data.y == 1].mean() - rest[data.y == 0].mean()) < 0.1
 
 
 def test_every_builtin_is_listed_and_expected():
