@@ -21,6 +21,8 @@ Shape: x ``(N, C, H, W)`` -> out ``(N, C, Ho, Wo)``.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .conv import Pads, Workspace, output_size, pad_into
@@ -75,7 +77,10 @@ def max_pool_forward(x: np.ndarray, k: int, s: int, pads: Pads, ws: Workspace,
     Shape: x ``(N, C, H, W)`` -> out ``(N, C, Ho, Wo)``, a new array.
     """
     n, c, h, w = x.shape
-    if s == k and h % k == 0 and w % k == 0 and not any(pads) and x.flags.c_contiguous:
+    tiles = s == k and h % k == 0 and w % k == 0 and not any(pads) and x.flags.c_contiguous
+    if tiles and k == 2 and x.size:
+        return _pair_max_forward(x, ws, training)
+    if tiles:
         return _separable_max_forward(x, k, ws, training)
     ho, wo = _geometry(x.shape, k, s, pads)
     xp = pad_into(x, pads, ws, fill=-np.inf)[0] if any(pads) else x
@@ -94,6 +99,8 @@ def max_pool_backward(grad: np.ndarray, cache) -> np.ndarray:
     Shape: grad ``(N, C, Ho, Wo)`` -> dx ``(N, C, H, W)``.
     """
     if isinstance(cache[0], str):
+        if cache[0] == "pairs":
+            return _pair_max_backward(grad, cache)
         return _separable_max_backward(grad, cache)
     xp, out, x_shape, k, s, pads, ws, hits = cache
     ho, wo = out.shape[2:]
@@ -102,6 +109,83 @@ def max_pool_backward(grad: np.ndarray, cache) -> np.ndarray:
     dxp, disjoint = _grad_buffer(x_shape, k, s, pads, ho, wo, grad.dtype, ws)
     _route(grad, hits, [view for _, _, view in _taps(dxp, k, s, ho, wo)], add=not disjoint)
     return _crop(dxp, x_shape, pads)
+
+
+def _pair_max_forward(x, ws, training):
+    """2x2 windows, stride 2, tiling a contiguous image: whole-buffer operations.
+
+    ``v[i] = max(x[i], x[i+1])`` and then ``u[i] = max(v[i], v[i+W])`` over the flat
+    image are each one contiguous pass (computed at every position, three quarters of
+    them thrown away), and one strided copy gathers the windows' top-left values. Twice
+    as fast as the separable passes over strided views (0.79 -> 0.39 ms on 64x16x28x28)
+    because NumPy's contiguous loops run several times faster than strided ones.
+    The routing masks come from the same two comparisons: ``x[i] >= x[i+1]`` (the left
+    column holds a row's first maximum) and ``v[i] >= v[i+W]`` (the top row does).
+    """
+    n, c, h, w = x.shape
+    flat = x.reshape(-1)
+    v = ws.get("pairv", flat.shape, x.dtype)  # the last values are never read
+    np.maximum(flat[:-1], flat[1:], out=v[:-1])
+    u = ws.get("pairu", flat.shape, x.dtype)
+    np.maximum(v[:-w], v[w:], out=u[:-w])
+    out = np.empty((n, c, h // 2, w // 2), x.dtype)
+    np.copyto(out, u.reshape(n, c, h // 2, 2, w // 2, 2)[:, :, :, 0, :, 0])
+    masks = _pair_masks(x, v, ws) if training else None
+    return out, ("pairs", x, v, ws, masks)
+
+
+def _pair_masks(x, v, ws):
+    """Where the gradient goes, as compact 0/1 arrays of x's dtype (a multiplication by
+    a boolean array casts it on the fly, several times slower): ``top`` (N*C*Ho, Wo),
+    1 where a window's first maximum is in its top row, and ``left`` (N*C*H*Wo,), 1
+    where a window row's first maximum is its left value."""
+    n, c, h, w = x.shape
+    flat = x.reshape(-1)
+    full = ws.get("pairmask", flat.shape, bool)
+    np.greater_equal(v[:-w], v[w:], out=full[:-w])
+    # Gathered as booleans, then cast: a strided copy that also casts is buffered, 4x
+    # slower.
+    picked = ws.get("pairpicked", (flat.size // 2,), bool)
+    top_b = picked[:flat.size // 4].reshape(n * c * (h // 2), w // 2)
+    np.copyto(top_b, full.reshape(-1, 2, w // 2, 2)[:, 0, :, 0])
+    top = ws.get("pairtop", top_b.shape, x.dtype)
+    np.copyto(top, top_b)
+    np.greater_equal(flat[:-1], flat[1:], out=full[:-1])
+    _even_bytes(full, picked)
+    left = ws.get("pairleft", picked.shape, x.dtype)
+    np.copyto(left, picked)
+    return left, top
+
+
+def _even_bytes(full: np.ndarray, out: np.ndarray) -> None:
+    """``out[:] = full[0::2]`` for one-byte arrays of even length. On a little-endian
+    machine the even bytes are the low bytes of 16-bit pairs, and a narrowing cast of
+    the pairs is a contiguous loop: 15 us for 400k values, against 110 for the strided
+    copy."""
+    if sys.byteorder == "little":
+        np.copyto(out.view(np.uint8), full.view(np.uint16), casting="unsafe")
+    else:
+        np.copyto(out, full[0::2])
+
+
+def _pair_max_backward(grad, cache):
+    """The window's gradient goes to its top or bottom row (``top``), then within that
+    row to its left or right value (``left``): two multiplications and two
+    subtractions (``g - g*m`` is ``g`` where ``m`` is 0, and 0 where it is 1)."""
+    _, x, v, ws, masks = cache
+    n, c, h, w = x.shape
+    if masks is None:  # a backward after an inference forward
+        masks = _pair_masks(x, v, ws)
+    left, top = masks
+    g = grad.reshape(top.shape)
+    g_rows = ws.get("g_rows", (top.shape[0], 2, top.shape[1]), grad.dtype)
+    np.multiply(g, top, out=g_rows[:, 0])  # each window row's share
+    np.subtract(g, g_rows[:, 0], out=g_rows[:, 1])
+    dx = ws.get("dx", x.shape, grad.dtype)
+    dflat, g_flat = dx.reshape(-1), g_rows.reshape(-1)
+    np.multiply(g_flat, left, out=dflat[0::2])
+    np.subtract(g_flat, dflat[0::2], out=dflat[1::2])
+    return dx
 
 
 def _separable_max_forward(x, k, ws, training):
