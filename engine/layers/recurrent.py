@@ -58,6 +58,18 @@ def _step_gemm_blocks(gates: int, units: int, batch: int) -> tuple[int, int]:
 _CHUNK_BYTES = 1 << 19
 
 
+def _put(dst: np.ndarray, src: np.ndarray, blocks: list[int] | None) -> None:
+    """``dst`` (R, G*H) = ``src`` (R, G*H) with its gate blocks taken in ``blocks``'
+    order: G runs copied, not G*H gathered columns (a fancy index copied the whole
+    gradient first)."""
+    if blocks is None:
+        np.copyto(dst, src)
+        return
+    g = len(blocks)
+    np.take(src.reshape(src.shape[0], g, -1), blocks, axis=1,
+            out=dst.reshape(dst.shape[0], g, -1), mode="clip")  # "raise" buffers out
+
+
 class _Recurrent(Layer):
     """Shared machinery. Subclasses set the gate count, which leading internal gate
     blocks are sigmoids, the internal block order, and implement ``_run`` /
@@ -235,13 +247,17 @@ class _Recurrent(Layer):
     def _store_grads(self, g, rows, d) -> None:
         """Write [dU^T | dW^T | db] (internal row order) into the stored layouts."""
         h = self.config["units"]
-        _, inv, _ = self._layout(g.dtype)
-        if inv is not None:
-            g = g[inv]
-        np.copyto(self.grads["U"], g[:, :h].T)
-        np.copyto(self.grads["W"], g[:, h:h + d].T)
+        _put(self.grads["U"], g[:, :h].T, self._stored_blocks)
+        _put(self.grads["W"], g[:, h:h + d].T, self._stored_blocks)
         if "b" in self.grads:
-            np.copyto(self.grads["b"], g[:, h + d])
+            _put(self.grads["b"][None], g[None, :, h + d], self._stored_blocks)
+
+    @property
+    def _stored_blocks(self) -> list[int] | None:
+        """For each stored gate block, its internal block (None: the same order)."""
+        if self.block_order is None:
+            return None
+        return [self.block_order.index(b) for b in range(self.gates)]
 
     def _input_grad(self, w, d_rec) -> np.ndarray:
         return np.matmul(w, d_rec)  # (D, G*H) @ (T, G*H, N): one GEMM per step, batched
