@@ -4,7 +4,8 @@ Layout: time-major and *feature-major*. A step's gates are a (G*H, N) block, so 
 gate is one contiguous (H, N) slab: NumPy's element-wise loops run 2-4x faster on
 contiguous memory than on the (N, H) column slices a batch-major layout would give.
 ``P`` (T, G*H, N) holds the input projections of all steps (one batched GEMM done by
-the layer before the loop; the Elman loop folds it into its step GEMM instead); hidden
+the layer before the loop; the Elman loop, and the LSTM's ``lstm_forward_folded``, fold
+it into the step GEMM instead); hidden
 states ``Hs`` (T+1, H, N) start with the zero state at ``Hs[0]``; ``UT`` is the recurrent kernel transposed, (G*H, H), as a stack
 of row blocks (B, G*H/B, H), and ``U`` for the backward pass likewise (B', H/B', G*H):
 the layer decides the split (several small GEMMs can beat one, see
@@ -13,8 +14,8 @@ the layer decides the split (several small GEMMs can beat one, see
 Gates are in an *internal* order with the sigmoid gates first, and the sigmoid rows of
 the forward kernels are pre-scaled by 1/2: ``sigmoid(a) = (tanh(a/2) + 1) / 2``, so one
 ``tanh`` call activates every gate of a step. Backward loops fill the gradients of the
-(unscaled) pre-activations; the layer turns them into weight gradients with single
-GEMMs after the loop. Iterating ``zip`` over arrays yields per-step views from C,
+(unscaled) pre-activations; the layer turns them into weight gradients with GEMMs over
+all steps after the loop. Iterating ``zip`` over arrays yields per-step views from C,
 cheaper than indexing in Python.
 """
 from __future__ import annotations

@@ -16,7 +16,8 @@ permutes the blocks. The state starts at zero for every batch.
 The time loops live in ``engine.kernels.recurrent`` (time-major, feature-major buffers: a step
 is a (G*H, N) block); this module does what is done once per batch: the weights put in
 internal gate order, the input projection of all steps (bias included) as one batched
-GEMM before the loop, and every weight gradient from one GEMM after it.
+GEMM before the loop (the Elman and LSTM loops fold it into each step's GEMM instead),
+and every weight gradient from one pass of GEMMs over all steps after it.
 """
 from __future__ import annotations
 
