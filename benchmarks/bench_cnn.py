@@ -4,7 +4,9 @@ Network (MNIST-sized): input 1x28x28 -> Conv 3x3x16 pad 1, ReLU -> MaxPool 2 ->
 Conv 3x3x32 pad 1, ReLU -> MaxPool 2 -> Flatten -> Dense 10; softmax cross-entropy;
 SGD with momentum 0.9; batch 64. Both run on one thread, from the same initial weights,
 on the same batches. Measurements alternate between the two so that noise from other
-processes falls on both; each figure is the median over ``--repeats`` runs.
+processes falls on both; each figure is the median over ``--repeats`` runs, in wall-clock
+time and in this process's CPU time (the steadier one on a shared machine). The first
+line names the CPU: ratios against PyTorch differ between CPU models.
 
 Usage: python benchmarks/bench_cnn.py [--steps 30] [--repeats 7] [--batch 64]
 """
@@ -13,7 +15,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.common import Stopwatch, print_cpu  # noqa: E402
 from engine.losses import get_loss  # noqa: E402
 from engine.network import Network  # noqa: E402
 from engine.optimizers import SGD  # noqa: E402
@@ -94,13 +96,14 @@ class TorchRun:
         return float(loss.detach())
 
 
-def timed(run, batches, steps: int) -> float:
-    """Milliseconds per step over ``steps`` steps."""
+def timed(run, batches, steps: int) -> tuple[float, float]:
+    """Milliseconds per step over ``steps`` steps: (wall clock, CPU time)."""
     xs, ys = batches
-    start = time.perf_counter()
+    watch = Stopwatch()
     for i in range(steps):
         run.step(xs[i % len(xs)], ys[i % len(ys)])
-    return (time.perf_counter() - start) / steps * 1e3
+    wall, cpu = watch.lap()
+    return wall / steps * 1e3, cpu / steps * 1e3
 
 
 def main(argv=None):
@@ -110,6 +113,7 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=64)
     args = ap.parse_args(argv)
 
+    print_cpu()
     xs, ys = make_batches(16, args.batch)
     engine = EngineRun()
     runs = {"engine": (engine, (xs, ys))}
@@ -130,18 +134,21 @@ def main(argv=None):
                   ", ".join(f"{a:.5f}/{b:.5f}" for a, b in zip(first[::2], first[1::2])))
         for run, batches in runs.values():
             timed(run, batches, 5)  # warm-up: buffers, caches, allocator
-        times = {name: [] for name in runs}
+        times: dict[str, dict[str, list[float]]] = {
+            clock: {name: [] for name in runs} for clock in ("wall", "CPU")}
         for _ in range(args.repeats):
             for name, (run, batches) in runs.items():
-                times[name].append(timed(run, batches, args.steps))
-
-    med = {name: statistics.median(t) for name, t in times.items()}
-    for name, t in times.items():
-        spread = ", ".join(f"{v:.2f}" for v in sorted(t))
-        print(f"{name:6s} median {med[name]:7.2f} ms/step  (runs: {spread})")
-    if "torch" in med:
-        print(f"speed ratio engine/torch: {med['torch'] / med['engine']:.2f}x "
-              f"(above 1: the engine is faster)")
+                wall, cpu = timed(run, batches, args.steps)
+                times["wall"][name].append(wall)
+                times["CPU"][name].append(cpu)
+    for clock, by_run in times.items():
+        med = {name: statistics.median(t) for name, t in by_run.items()}
+        for name, t in by_run.items():
+            spread = ", ".join(f"{v:.2f}" for v in sorted(t))
+            print(f"{name:6s} {clock:4s} median {med[name]:7.2f} ms/step  (runs: {spread})")
+        if "torch" in med:
+            print(f"speed ratio engine/torch ({clock} time): {med['torch'] / med['engine']:.2f}x "
+                  f"(above 1: the engine is faster)")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.common import batches, report, single_thread, time_steps, try_torch  # noqa: E402
+from benchmarks.common import (batches, print_cpu, report, single_thread, time_steps,  # noqa: E402
+                               try_torch)
 
 import numpy as np  # noqa: E402
 
@@ -84,6 +85,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=300)
     args = parser.parse_args(argv)
+    print_cpu()
     single_thread()
     torch = try_torch()
     x, y = digits()

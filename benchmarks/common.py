@@ -11,6 +11,47 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 
+def cpu_model() -> str:
+    """The processor, as ``lscpu`` names it (ratios against PyTorch move by 10-40%
+    between CPU models, so every figure is printed with it)."""
+    import platform
+    import subprocess
+
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        out = ""
+    for line in out.splitlines():
+        if line.startswith("Model name:"):
+            return line.split(":", 1)[1].strip()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def print_cpu() -> None:
+    print(f"CPU: {cpu_model()} ({os.cpu_count()} logical cores)", flush=True)
+
+
+class Stopwatch:
+    """Wall-clock and CPU time of this process together. On a shared machine the wall
+    clock also counts the time other processes held the core; the CPU time does not,
+    so it is the steadier figure there (both sides run on one thread)."""
+
+    def __init__(self):
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        """Seconds since the start: (wall, cpu)."""
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
 def single_thread():
     """Limit BLAS to one thread for numpy (and torch, if loaded)."""
     from threadpoolctl import threadpool_limits

@@ -7,7 +7,11 @@ contiguous image exactly (the common 2x2 stride 2) go separably instead: a max o
 each row's k neighbours as 1-D strided views, then over k rows. NumPy pays per row of
 a multi-dimensional strided operation, and these rows are short (14 values), so the
 forward pass ran 2x faster; ``reshape(..., 2, Wo, 2).max(axis=(3, 5))`` ran 20x
-slower than the tap loop.
+slower than the tap loop. The 2x2 case goes further (``_pair_max_forward``): NumPy's
+contiguous loops run several times faster than its strided ones, so two passes over
+the whole flat buffer (each value against its right neighbour, then against the value
+a row below) and one gather of the windows' top-left values beat the separable
+passes, though three quarters of what they compute is thrown away.
 
 A max pool decides where each window's gradient goes (its first maximum) in forward,
 while training, as boolean masks: the input is still in cache there, and backward no
@@ -20,6 +24,8 @@ gradient every step measured ~1 ms of page faults.
 Shape: x ``(N, C, H, W)`` -> out ``(N, C, Ho, Wo)``.
 """
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 
@@ -75,7 +81,10 @@ def max_pool_forward(x: np.ndarray, k: int, s: int, pads: Pads, ws: Workspace,
     Shape: x ``(N, C, H, W)`` -> out ``(N, C, Ho, Wo)``, a new array.
     """
     n, c, h, w = x.shape
-    if s == k and h % k == 0 and w % k == 0 and not any(pads) and x.flags.c_contiguous:
+    tiles = s == k and h % k == 0 and w % k == 0 and not any(pads) and x.flags.c_contiguous
+    if tiles and k == 2 and x.size:
+        return _pair_max_forward(x, ws, training)
+    if tiles:
         return _separable_max_forward(x, k, ws, training)
     ho, wo = _geometry(x.shape, k, s, pads)
     xp = pad_into(x, pads, ws, fill=-np.inf)[0] if any(pads) else x
@@ -94,6 +103,8 @@ def max_pool_backward(grad: np.ndarray, cache) -> np.ndarray:
     Shape: grad ``(N, C, Ho, Wo)`` -> dx ``(N, C, H, W)``.
     """
     if isinstance(cache[0], str):
+        if cache[0] == "pairs":
+            return _pair_max_backward(grad, cache)
         return _separable_max_backward(grad, cache)
     xp, out, x_shape, k, s, pads, ws, hits = cache
     ho, wo = out.shape[2:]
@@ -102,6 +113,105 @@ def max_pool_backward(grad: np.ndarray, cache) -> np.ndarray:
     dxp, disjoint = _grad_buffer(x_shape, k, s, pads, ho, wo, grad.dtype, ws)
     _route(grad, hits, [view for _, _, view in _taps(dxp, k, s, ho, wo)], add=not disjoint)
     return _crop(dxp, x_shape, pads)
+
+
+# Bytes of input per chunk of the 2x2 path: its full-size scratch (two value buffers,
+# one of booleans) stays this size whatever the batch. Measured on 64x16x28x28: chunks
+# of 0.5-1 MB ran as fast as one pass over the batch, 128 KB ones 35% slower.
+PAIR_CHUNK_BYTES = 1 << 20
+
+
+def _pair_max_forward(x, ws, training):
+    """2x2 windows, stride 2, tiling a contiguous image: whole-buffer operations.
+
+    ``v[i] = max(x[i], x[i+1])`` and then ``u[i] = max(v[i], v[i+W])`` over the flat
+    images are each one contiguous pass (computed at every position, three quarters of
+    them thrown away), and one strided copy gathers the windows' top-left values.
+    Faster than the separable passes over strided views (0.79 -> 0.6 ms with the
+    masks on 64x16x28x28, float32) because NumPy's contiguous loops run several times
+    faster than its strided ones. The routing masks come from the same comparisons:
+    ``x[i] >= x[i+1]`` (the left value holds a window row's first maximum) and
+    ``v[i] >= v[i+W]`` (the top row holds the window's).
+    """
+    n, c, h, w = x.shape
+    out = np.empty((n, c, h // 2, w // 2), x.dtype)
+    masks = _pair_passes(x, ws, out, training)
+    return out, ("pairs", x, ws, masks)
+
+
+def _pair_passes(x, ws, out, masks: bool):
+    """Fill ``out`` (None: leave it) and, with ``masks``, return (left, top): where the
+    gradient goes, as compact 0/1 arrays of x's dtype (a multiplication by a boolean
+    array casts it on the fly, several times slower). ``top`` (N*C*Ho, Wo) is 1 where
+    a window's first maximum is in its top row, ``left`` (N*C*H*Wo,) 1 where a window
+    row's first maximum is its left value. Chunks of whole images: the shifted passes
+    never pair values of two images at a kept position."""
+    n, c, h, w = x.shape
+    size = c * h * w
+    chunk = max(1, min(n, PAIR_CHUNK_BYTES // (size * x.itemsize)))
+    v = ws.get("pairv", (chunk * size,), x.dtype)  # the last values are never read
+    u = ws.get("pairu", (chunk * size,), x.dtype) if out is not None else None
+    made = None
+    if masks:  # the two results, and scratch: a boolean per value, one per two
+        made = (ws.get("pairleft", (n * size // 2,), x.dtype),
+                ws.get("pairtop", (n * c * (h // 2), w // 2), x.dtype),
+                ws.get("pairmask", (chunk * size,), bool),
+                ws.get("pairpicked", (chunk * size // 2,), bool))
+    for a in range(0, n, chunk):
+        b = min(n, a + chunk)
+        flat = x[a:b].reshape(-1)
+        m = flat.size
+        np.maximum(flat[:-1], flat[1:], out=v[:m - 1])
+        if u is not None:
+            np.maximum(v[:m - w], v[w:m], out=u[:m - w])
+            np.copyto(out[a:b], u[:m].reshape(b - a, c, h // 2, 2, w // 2, 2)[:, :, :, 0, :, 0])
+        if made is not None:
+            left, top, full, picked = made
+            _pair_masks(flat, v[:m], w, full[:m], picked[:m // 2],
+                        top[a * c * (h // 2):b * c * (h // 2)], left[a * size // 2:b * size // 2])
+    return made[:2] if made is not None else None
+
+
+def _pair_masks(flat, v, w, full, picked, top, left) -> None:
+    """The masks of one chunk (see ``_pair_passes``). Gathered as booleans, then cast:
+    a strided copy that also casts is buffered, 4x slower."""
+    np.greater_equal(v[:-w], v[w:], out=full[:-w])
+    top_b = picked[:flat.size // 4].reshape(top.shape)
+    np.copyto(top_b, full.reshape(-1, 2, w // 2, 2)[:, 0, :, 0])
+    np.copyto(top, top_b)
+    np.greater_equal(flat[:-1], flat[1:], out=full[:-1])
+    _even_bytes(full, picked)
+    np.copyto(left, picked)
+
+
+def _even_bytes(full: np.ndarray, out: np.ndarray) -> None:
+    """``out[:] = full[0::2]`` for one-byte arrays of even length. On a little-endian
+    machine the even bytes are the low bytes of 16-bit pairs, and a narrowing cast of
+    the pairs is a contiguous loop: 15 us for 400k values, against 110 for the strided
+    copy."""
+    if sys.byteorder == "little":
+        np.copyto(out.view(np.uint8), full.view(np.uint16), casting="unsafe")
+    else:
+        np.copyto(out, full[0::2])
+
+
+def _pair_max_backward(grad, cache):
+    """The window's gradient goes to its top or bottom row (``top``), then within that
+    row to its left or right value (``left``): two multiplications and two
+    subtractions (``g - g*m`` is ``g`` where ``m`` is 0, and 0 where it is 1)."""
+    _, x, ws, masks = cache
+    if masks is None:  # a backward after an inference forward
+        masks = _pair_passes(x, ws, None, True)
+    left, top = masks
+    g = grad.reshape(top.shape)
+    g_rows = ws.get("g_rows", (top.shape[0], 2, top.shape[1]), grad.dtype)
+    np.multiply(g, top, out=g_rows[:, 0])  # each window row's share
+    np.subtract(g, g_rows[:, 0], out=g_rows[:, 1])
+    dx = ws.get("dx", x.shape, grad.dtype)
+    dflat, g_flat = dx.reshape(-1), g_rows.reshape(-1)
+    np.multiply(g_flat, left, out=dflat[0::2])
+    np.subtract(g_flat, dflat[0::2], out=dflat[1::2])
+    return dx
 
 
 def _separable_max_forward(x, k, ws, training):

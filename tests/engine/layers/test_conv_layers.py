@@ -308,6 +308,7 @@ def test_conv2d_gives_the_same_results_in_chunks_of_images(config, shape, monkey
     ({"pool_size": 2}, (2, 7, 9)),
     ({"pool_size": 3, "stride": 2, "padding": 1}, (2, 9, 8)),
     ({"pool_size": 3, "stride": 1}, (2, 6, 6)),
+    ({"pool_size": 3}, (2, 6, 9)),  # tiling windows other than 2x2: the separable path
 ])
 def test_max_pool_matches_pytorch_including_ties(config, shape):
     torch = torch_or_skip()
