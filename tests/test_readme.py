@@ -26,7 +26,8 @@ def test_quick_start_holds_the_two_commands():
     start = README.index("## Quick start")
     section = README[start:README.index("\n## ", start + 1)]
     commands = re.findall(r"```bash\n(.*?)\n```", section, re.S)
-    assert commands == ["bash packaging/setup-debian.sh && .venv/bin/neurocanvas",
+    assert commands == ["bash packaging/setup-debian.sh && .venv/bin/neurocanvas "
+                        "resources/examples/digits_mlp.ncproj",
                         "bash packaging/setup-debian.sh && .venv/bin/python -m pytest"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert commands[1] in ci  # CI runs the README's test command verbatim
