@@ -85,9 +85,6 @@ class TrainingPlots(QWidget):
         self.loss_plot = self._plot(0, "Loss", legend=True)
         self.metric_plot = self._plot(1, "Accuracy")
         self.lr_plot = self._plot(2, "LR")
-        # A scaled label ("Learning rate (x0.001)") outgrew the plot's height and ran
-        # into the label above; plain tick values (0.001) read better anyway.
-        self.lr_plot.getAxis("left").enableAutoSIPrefix(False)
         self.metric_plot.setXLink(self.loss_plot)
         self.lr_plot.setXLink(self.loss_plot)
         for plot in (self.loss_plot, self.metric_plot):  # linked x: the lowest axis says it
@@ -102,6 +99,9 @@ class TrainingPlots(QWidget):
     def _plot(self, row: int, title: str, legend: bool = False) -> pg.PlotItem:
         plot = self.view.addPlot(row=row, col=0)
         plot.setLabel("left", title)
+        # Plain tick values: a scaled label read "Accuracy (x0.001)" over 250-400 for
+        # 25-40%, and "Learning rate (x0.001)" outgrew the plot and ran into the next.
+        plot.getAxis("left").enableAutoSIPrefix(False)
         plot.setDownsampling(auto=True, mode="peak")
         plot.setClipToView(True)
         if legend:  # one legend: the colours mean the same run in every plot

@@ -82,3 +82,14 @@ def test_plots_receive_a_real_run_and_fade_it_for_the_next(qtbot, plots, tmp_pat
     png = tmp_path / "plots.png"
     assert plots.export_png(str(png)) and png.stat().st_size > 1000
     assert runner.shutdown()
+
+
+def test_axes_show_plain_values_not_a_scaled_label(plots):
+    """An accuracy of 25-40% drawn as "Accuracy (x0.001)" over 250-400 misleads: every
+    plot's value axis keeps its own units."""
+    plots.begin_run(10, "classification")
+    for plot in (plots.loss_plot, plots.metric_plot, plots.lr_plot):
+        axis = plot.getAxis("left")
+        axis.setRange(0.25, 0.4)
+        assert not axis.autoSIPrefix and axis.autoSIPrefixScale == 1.0
+        assert "x0.001" not in axis.labelString()
