@@ -15,7 +15,6 @@ Usage: python benchmarks/bench_conv1d.py [--steps 30] [--repeats 7] [--batch 64]
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -23,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 # benchmarks.common sets one BLAS thread before NumPy loads.
 from benchmarks.common import (EngineRun, TorchRun, measure, print_cpu,  # noqa: E402
-                               print_first_losses, try_torch)
+                               print_first_losses, step_args, try_torch)
 import numpy as np  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
@@ -99,11 +98,7 @@ class TorchBlock:
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--steps", type=int, default=30)
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--batch", type=int, default=64)
-    args = ap.parse_args(argv)
+    args = step_args(__doc__, argv)
 
     print_cpu()
     xs, ys = make_batches(16, args.batch)

@@ -146,6 +146,17 @@ class TorchRun:
         return float(loss.detach())
 
 
+def step_args(doc: str, argv=None):
+    """``--steps`` per timing (30), ``--repeats`` (7) and ``--batch`` (64)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=30)
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--batch", type=int, default=64)
+    return ap.parse_args(argv)
+
+
 def print_first_losses(runs: dict) -> None:
     """The first three losses of the engine and of PyTorch side by side: from the same
     weights on the same batches they must agree (``runs`` as for ``measure``)."""
