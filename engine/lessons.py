@@ -39,9 +39,11 @@ def lessons_dir() -> Path:
     return resources_dir() / "lessons"
 
 
-def chain(input_shape, kind: str, layers) -> tuple[NetworkSpec, dict]:
+def chain(input_shape, kind: str, layers, skips=()) -> tuple[NetworkSpec, dict]:
     """Input then ``(id, type, config)`` layers, each fed by the one before, laid out
-    left to right as the examples are."""
+    left to right (``resources/examples/make_examples.py`` builds the examples with it
+    too); ``skips``: more edges (from, to), e.g. the second input of an Add (a residual
+    connection)."""
     items = [{"id": "input", "type": "Input", "name": "input",
               "config": {"shape": list(input_shape), "kind": kind}}]
     edges, prev = [], "input"
@@ -49,6 +51,7 @@ def chain(input_shape, kind: str, layers) -> tuple[NetworkSpec, dict]:
         items.append({"id": layer_id, "type": type_name, "name": layer_id, "config": config})
         edges.append({"from": prev, "to": layer_id})
         prev = layer_id
+    edges += [{"from": a, "to": b} for a, b in skips]
     spec = NetworkSpec.from_dict({"version": 1, "layers": items, "edges": edges})
     return spec, {item["id"]: (i * SPACING, 0.0) for i, item in enumerate(items)}
 

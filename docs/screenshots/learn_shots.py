@@ -13,28 +13,17 @@ to fill the screen so its numbers can be read:
 """
 from __future__ import annotations
 
-import time
-from pathlib import Path
+from functools import partial
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
 
+import shots
 from designer.projects import EXAMPLES_DIR
+from shots import HERE, wait_for
 
-HERE = Path(__file__).resolve().parent
-
-
-def shot(path: Path) -> None:
-    QTest.qWait(800)
-    QGuiApplication.primaryScreen().grabWindow(0).save(str(path))
-    print("wrote", path)
-
-
-def wait_for(condition, seconds: float) -> None:
-    end = time.time() + seconds
-    while not condition() and time.time() < end:
-        QTest.qWait(100)
+shot = partial(shots.shot, wait_ms=800)
 
 
 def train(window, seconds: float = 240) -> None:

@@ -8,30 +8,16 @@ character transformer's four heads after a short run.
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
-
-from designer.app import create_main_window  # noqa: E402
-from designer.projects import EXAMPLES_DIR  # noqa: E402
-
-from take_screenshots import shot, wait_for  # noqa: E402
+from shots import HERE, close_window, open_window, shot, wait_for  # noqa: E402
 
 
 def main() -> None:
-    app = QApplication([])
-    app.setStyle("Fusion")
-    folder = tempfile.TemporaryDirectory()  # settings of its own: default layouts
-    settings = QSettings(str(Path(folder.name) / "settings.ini"), QSettings.IniFormat)
-    window = create_main_window(EXAMPLES_DIR / "char_transformer.ncproj", settings)
+    app, window = open_window("char_transformer.ncproj")
     window.editor.set_training_setting("epochs", 40)
-    window.setGeometry(QGuiApplication.primaryScreen().availableGeometry())
     window.show()
     panel = window.inside_dock.widget()
     done = []
@@ -55,11 +41,10 @@ def main() -> None:
     print("wrote", HERE / "inside-attention.png")
     window.training.stop()
     wait_for(lambda: bool(done), 30)
-    window.editor.stack.setClean()
     window.training.shutdown()
     window.inside.shutdown()
     window.data_panel.shutdown()
-    window.close()
+    close_window(window)
     app.quit()
 
 

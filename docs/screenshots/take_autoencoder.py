@@ -11,28 +11,15 @@ reconstruction).
 from __future__ import annotations
 
 import sys
-import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
-
-from designer.app import create_main_window  # noqa: E402
-from designer.projects import EXAMPLES_DIR  # noqa: E402
-from docs.screenshots.take_screenshots import shot, wait_for  # noqa: E402
+from shots import HERE, close_window, open_window, shot, wait_for  # noqa: E402
 
 
 def main() -> None:
-    app = QApplication([])
-    app.setStyle("Fusion")
-    folder = tempfile.TemporaryDirectory()  # settings of its own: default layouts
-    settings = QSettings(str(Path(folder.name) / "settings.ini"), QSettings.IniFormat)
-    window = create_main_window(EXAMPLES_DIR / "conv_autoencoder.ncproj", settings)
-    window.setGeometry(QGuiApplication.primaryScreen().availableGeometry())
+    app, window = open_window("conv_autoencoder.ncproj")
     window.show()
     window.training.action_train.trigger()
     wait_for(lambda: window.workspaces.current == "evaluate", 180)
@@ -44,8 +31,7 @@ def main() -> None:
     panel.sample.request_index(7)
     wait_for(lambda: panel.sample.result is not None, 30)
     shot(HERE / "autoencoder-sample.png")
-    window.editor.stack.setClean()  # no "save changes?" question in a script
-    window.close()
+    close_window(window)
     app.quit()
 
 

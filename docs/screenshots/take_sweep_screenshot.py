@@ -11,32 +11,22 @@ the sweep's table (as ``neurocanvas sweep`` does) for the README's figures.
 from __future__ import annotations
 
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from designer.app import create_main_window  # noqa: E402
-from designer.projects import EXAMPLES_DIR  # noqa: E402
+from shots import HERE, close_window, open_window, shot  # noqa: E402
+
 from engine.cli_sweep import table  # noqa: E402
 
 PARAMS = (("learning_rate", "1e-4..3e-2:log"), ("hidden1.units", "16..256:int"))
 
 
 def main(width: str) -> None:
-    app = QApplication([])
-    app.setStyle("Fusion")
-    folder = tempfile.TemporaryDirectory()  # settings of its own: default layouts
-    settings = QSettings(str(Path(folder.name) / "settings.ini"), QSettings.IniFormat)
-    window = create_main_window(EXAMPLES_DIR / "digits_mlp.ncproj", settings)
-    window.setGeometry(QGuiApplication.primaryScreen().availableGeometry())
+    app, window = open_window("digits_mlp.ncproj")
     window.show()
     window.workspaces.switch("experiments")
     panel = window.experiments
@@ -49,12 +39,8 @@ def main(width: str) -> None:
         QTest.qWait(100)
     print(f"sweep took {time.monotonic() - start:.1f} s in the window")
     print(table(window.editor.doc.project.sweeps[-1]))
-    QTest.qWait(800)
-    path = HERE / f"workspace-experiments-{width}.png"
-    QGuiApplication.primaryScreen().grabWindow(0).save(str(path))
-    print("wrote", path)
-    window.editor.stack.setClean()  # no "save changes?" on close
-    window.close()
+    shot(HERE / f"workspace-experiments-{width}.png", wait_ms=800)
+    close_window(window)
 
 
 if __name__ == "__main__":

@@ -83,13 +83,19 @@ def reshape(g, layer, inputs):
     return g.op("Reshape", [inputs[0], shape], layer.name)  # 0 keeps the batch size
 
 
-def add(g, layer, inputs):
-    """Summed left to right, as the engine does."""
-    out = inputs[0]
-    for i, other in enumerate(inputs[1:]):
-        out = g.op("Add", [out, other], layer.name if i == len(inputs) - 2
-                   else f"{layer.name}/partial")
-    return out
+def fold_left(op_type: str):
+    """A merge of any number of inputs as a chain of binary ``op_type`` nodes, left to
+    right as the engine computes it; the last node carries the layer's name."""
+    def emit(g, layer, inputs):
+        out = inputs[0]
+        for i, other in enumerate(inputs[1:]):
+            out = g.op(op_type, [out, other], layer.name if i == len(inputs) - 2
+                       else f"{layer.name}/partial")
+        return out
+    return emit
+
+
+add = fold_left("Add")  # summed left to right, as the engine does
 
 
 def concatenate(g, layer, inputs):
@@ -355,15 +361,6 @@ def global_pool_over(op: str, axes: list[int]):
     return emit
 
 
-def multiply(g, layer, inputs):
-    """Multiplied left to right, as the engine does."""
-    out = inputs[0]
-    for i, other in enumerate(inputs[1:]):
-        out = g.op("Mul", [out, other], layer.name if i == len(inputs) - 2
-                   else f"{layer.name}/partial{i}")
-    return out
-
-
 EMITTERS = {
     "Dense": dense, "Activation": activation, "Dropout": identity, "Flatten": flatten,
     "Reshape": reshape, "Add": add, "Concatenate": concatenate, "Embedding": embedding,
@@ -382,4 +379,4 @@ EMITTERS["AvgPool1D"] = avg_pool1d
 EMITTERS["GlobalAveragePool1D"] = global_pool_over("ReduceMean", [1])
 EMITTERS["GlobalMaxPool1D"] = global_pool_over("ReduceMax", [1])
 EMITTERS["GlobalMaxPool2D"] = global_pool_over("ReduceMax", [2, 3])
-EMITTERS["Multiply"] = multiply
+EMITTERS["Multiply"] = fold_left("Mul")

@@ -88,11 +88,7 @@ def max_pool_forward(x: np.ndarray, k: int, s: int, pads: Pads, ws: Workspace,
         return _separable_max_forward(x, k, ws, training)
     ho, wo = _geometry(x.shape, k, s, pads)
     xp = pad_into(x, pads, ws, fill=-np.inf)[0] if any(pads) else x
-    views = [view for _, _, view in _taps(xp, k, s, ho, wo)]
-    out = views[0].copy()
-    for view in views[1:]:
-        np.maximum(out, view, out=out)
-    hits = _first_hits(views, out, ws, "hit") if training else None
+    out, hits = max_of_taps([view for _, _, view in _taps(xp, k, s, ho, wo)], ws, training)
     return out, (xp, out, x.shape, k, s, pads, ws, hits)
 
 
@@ -109,9 +105,9 @@ def max_pool_backward(grad: np.ndarray, cache) -> np.ndarray:
     xp, out, x_shape, k, s, pads, ws, hits = cache
     ho, wo = out.shape[2:]
     if hits is None:  # a backward after an inference forward
-        hits = _first_hits([view for _, _, view in _taps(xp, k, s, ho, wo)], out, ws, "hit")
+        hits = first_hits([view for _, _, view in _taps(xp, k, s, ho, wo)], out, ws, "hit")
     dxp, disjoint = _grad_buffer(x_shape, k, s, pads, ho, wo, grad.dtype, ws)
-    _route(grad, hits, [view for _, _, view in _taps(dxp, k, s, ho, wo)], add=not disjoint)
+    route(grad, hits, [view for _, _, view in _taps(dxp, k, s, ho, wo)], add=not disjoint)
     return _crop(dxp, x_shape, pads)
 
 
@@ -228,7 +224,7 @@ def _separable_max_forward(x, k, ws, training):
     _first_max(rows, out2)
     hits = None
     if training:
-        hits = (_first_hits(rows, out2, ws, "hitrow"), _first_hits(cols, across, ws, "hitcol"))
+        hits = (first_hits(rows, out2, ws, "hitrow"), first_hits(cols, across, ws, "hitcol"))
     return out, ("separable", x, across, out, k, ws, hits)
 
 
@@ -250,18 +246,37 @@ def _separable_max_backward(grad, cache):
     flat = x.reshape(-1)
     rows = (pairs.shape[0], w // k)
     if hits is None:  # a backward after an inference forward
-        hits = (_first_hits([pairs[:, t] for t in range(k)], out.reshape(rows), ws, "hitrow"),
-                _first_hits([flat[t::k] for t in range(k)], across, ws, "hitcol"))
+        hits = (first_hits([pairs[:, t] for t in range(k)], out.reshape(rows), ws, "hitrow"),
+                first_hits([flat[t::k] for t in range(k)], across, ws, "hitcol"))
     g_across = ws.get("g_across", across.shape, grad.dtype)
     g_pairs = g_across.reshape(pairs.shape)
-    _route(grad.reshape(rows), hits[0], [g_pairs[:, t] for t in range(k)])
+    route(grad.reshape(rows), hits[0], [g_pairs[:, t] for t in range(k)])
     dx = ws.get("dx", x.shape, grad.dtype)
     dflat = dx.reshape(-1)
-    _route(g_across, hits[1], [dflat[t::k] for t in range(k)])
+    route(g_across, hits[1], [dflat[t::k] for t in range(k)])
     return dx
 
 
-def _first_hits(views, out, ws, role):
+def max_of_taps(views, ws, training: bool):
+    """The largest of the tap views (a new array) and, while training, ``first_hits``
+    (where each window's gradient goes); the 2-D and 1-D general max pools share it."""
+    out = views[0].copy()
+    for view in views[1:]:
+        np.maximum(out, view, out=out)
+    return out, first_hits(views, out, ws, "hit") if training else None
+
+
+def spread(g, targets, disjoint: bool) -> None:
+    """Add ``g`` into every tap view of the input gradient (assign it where the windows
+    are ``disjoint``): an average pool's backward, 2-D and 1-D."""
+    for target in targets:
+        if disjoint:
+            target[...] = g
+        else:
+            target += g
+
+
+def first_hits(views, out, ws, role):
     """Boolean masks, one per view: where that view is the first to equal ``out``."""
     last = len(views) - 1
     free = ws.get(f"{role}{last}", out.shape, bool)  # no earlier view held the maximum
@@ -279,7 +294,7 @@ def _first_hits(views, out, ws, role):
     return hits + [free]  # where no earlier view held it, the last one does
 
 
-def _route(grad, hits, targets, add=False):
+def route(grad, hits, targets, add=False):
     """``targets[t] = grad * hits[t]`` (``+=`` with ``add``, for overlapping windows)."""
     for hit, target in zip(hits, targets):
         if add:
@@ -329,9 +344,5 @@ def avg_pool_backward(grad: np.ndarray, cache) -> np.ndarray:
     x_shape, k, s, pads, (ho, wo), scale, ws = cache
     g = grad * scale
     dxp, disjoint = _grad_buffer(x_shape, k, s, pads, ho, wo, grad.dtype, ws)
-    for _, _, target in _taps(dxp, k, s, ho, wo):
-        if disjoint:
-            target[...] = g
-        else:
-            target += g
+    spread(g, [target for _, _, target in _taps(dxp, k, s, ho, wo)], disjoint)
     return _crop(dxp, x_shape, pads)

@@ -4,7 +4,7 @@
 As in ``pool.py``, each window tap ``i`` is a strided view ``(N, T', C)`` of the
 (padded) input, so a pool is ``k`` whole-array operations; a max pool decides in forward,
 while training, where each window's gradient goes (its first maximum, as PyTorch), with
-the boolean masks of ``pool.py``.
+the boolean masks of ``pool.py``, whose tap loops it shares.
 
 Shape: x ``(N, T, C)`` -> out ``(N, T', C)``, ``T' = (T + pads - k) // stride + 1``.
 """
@@ -14,7 +14,7 @@ import numpy as np
 
 from .conv import Workspace, output_size
 from .conv1d import padded
-from .pool import _first_hits, _route
+from .pool import first_hits, max_of_taps, route, spread
 
 
 def _taps(xp: np.ndarray, k: int, s: int, to: int) -> list[np.ndarray]:
@@ -43,11 +43,7 @@ def max_pool1d_forward(x: np.ndarray, k: int, s: int, pads: tuple[int, int], ws:
     """Largest value of each window of k steps, per channel (padding counts as -inf)."""
     to = output_size(x.shape[1], k, s, 1, *pads)
     xp = padded(x, pads, ws, fill=-np.inf)
-    views = _taps(xp, k, s, to)
-    out = views[0].copy()
-    for view in views[1:]:
-        np.maximum(out, view, out=out)
-    hits = _first_hits(views, out, ws, "hit") if training else None
+    out, hits = max_of_taps(_taps(xp, k, s, to), ws, training)
     return out, (xp, out, x.shape, k, s, pads, ws, hits)
 
 
@@ -56,9 +52,9 @@ def max_pool1d_backward(grad: np.ndarray, cache) -> np.ndarray:
     xp, out, x_shape, k, s, pads, ws, hits = cache
     to = out.shape[1]
     if hits is None:  # a backward after an inference forward
-        hits = _first_hits(_taps(xp, k, s, to), out, ws, "hit")
+        hits = first_hits(_taps(xp, k, s, to), out, ws, "hit")
     dxp, disjoint = _grad_buffer(x_shape, k, s, pads, to, grad.dtype, ws)
-    _route(grad, hits, _taps(dxp, k, s, to), add=not disjoint)
+    route(grad, hits, _taps(dxp, k, s, to), add=not disjoint)
     return _crop(dxp, x_shape[1], pads)
 
 
@@ -92,11 +88,7 @@ def avg_pool1d_backward(grad: np.ndarray, cache) -> np.ndarray:
     x_shape, k, s, pads, to, scale, ws = cache
     g = grad * scale
     dxp, disjoint = _grad_buffer(x_shape, k, s, pads, to, grad.dtype, ws)
-    for target in _taps(dxp, k, s, to):
-        if disjoint:
-            target[...] = g
-        else:
-            target += g
+    spread(g, _taps(dxp, k, s, to), disjoint)
     return _crop(dxp, x_shape[1], pads)
 
 

@@ -19,6 +19,15 @@ from .registry import register
 
 PADDINGS = ("valid", "same")
 
+# The last settings of every filter layer (Conv1D, Conv2D, Conv2DTranspose).
+FILTER_OUTPUT_PARAMS = (
+    Param("activation", "choice", "relu", "Applied to each output value.",
+          choices=ACTIVATIONS),
+    Param("use_bias", "bool", True, "Add a learned bias to each filter.", label="Bias"),
+    Param("initializer", "choice", "glorot_uniform", "How the weights start.",
+          choices=WEIGHT_INITIALIZERS),
+)
+
 
 def padding_param(default, help_text: str, high: int = 64) -> Param:
     """``"valid"``, ``"same"`` or a whole number of values added on every side."""
@@ -50,8 +59,62 @@ def window_error(layer: Layer, what: str, kh: int, kw: int, dilation: int, h: in
     return layer.shape_error(text + ": use padding 'same' or a smaller window")
 
 
+def pair_setting(layer: Layer, key: str, title: str, single: str = "both axes"
+                 ) -> tuple[int, int]:
+    """A "shape" setting of one number (``single``: both axes) or two (height, width)."""
+    v = layer.config[key]
+    if len(v) not in (1, 2):
+        raise ConfigError(f"{layer.label}: {title} takes one number ({single}) or two "
+                          f"(height, width), not {list(v)}", where=key)
+    return (v[0], v[0]) if len(v) == 1 else (v[0], v[1])
+
+
+def filter_param_specs(layer: Layer, w_shape: tuple[int, ...], fan_in: int, fan_out: int
+                       ) -> list[ParamSpec]:
+    """A filter layer's weights ``W`` (its initializer setting) and, with ``use_bias``, one
+    bias per filter (zeros, no weight decay); the filters are ``config["filters"]``."""
+    specs = [ParamSpec("W", w_shape, layer.config["initializer"], fan_in, fan_out)]
+    if layer.config["use_bias"]:
+        specs.append(ParamSpec("b", (layer.config["filters"],), "zeros", fan_in, fan_out,
+                               decay=False))
+    return specs
+
+
+class FusedReluConv(ActivatedLayer):
+    """A convolution whose kernel applies a ReLU itself (Conv1D, Conv2D); a subclass says
+    how to run its kernel forward (``_convolve``) and backward (``_convolve_backward``)."""
+
+    def __init__(self, config: dict | None = None, name: str = ""):
+        super().__init__(config, name)
+        self.workspace = Workspace()
+
+    def _convolve(self, x, relu: bool):
+        """The kernel's forward: ``(z, cache)``."""
+        raise NotImplementedError
+
+    def _convolve_backward(self, gz, need_input_grad: bool):
+        """The kernel's backward from the cache of ``_convolve``: the input gradient."""
+        raise NotImplementedError
+
+    def forward(self, inputs, training=False):
+        act = "linear" if self.skip_activation else self.final_activation
+        # ReLU, the common case, goes to the kernel: one pass less each way.
+        z, self._conv_cache = self._convolve(inputs[0], relu=act == "relu")
+        if act == "relu":
+            self._act_cache = (act, None)  # the kernel keeps what backward needs
+            return z
+        a, self._act_cache = self._activate(z)
+        return a
+
+    def backward(self, grad, need_input_grad=True):
+        act, _ = self._act_cache
+        # After a fused ReLU the kernel applies its mask itself, chunk by chunk.
+        gz = grad if act == "relu" else self._deactivate(grad, self._act_cache)
+        return [self._convolve_backward(gz, need_input_grad)]
+
+
 @register
-class Conv2D(ActivatedLayer):
+class Conv2D(FusedReluConv):
     """2-D convolution (cross-correlation, as PyTorch and ONNX), then an activation.
 
     ``padding``: ``"valid"`` adds nothing; ``"same"`` pads so the output is
@@ -79,27 +142,15 @@ class Conv2D(ActivatedLayer):
                       "keeps the size (divided by the stride); or zeros added on each side."),
         Param("dilation", "int", 1, "Spacing between filter taps (1: adjacent).",
               low=1, high=64),
-        Param("activation", "choice", "relu", "Applied to each output value.",
-              choices=ACTIVATIONS),
-        Param("use_bias", "bool", True, "Add a learned bias to each filter.", label="Bias"),
-        Param("initializer", "choice", "glorot_uniform", "How the weights start.",
-              choices=WEIGHT_INITIALIZERS),
+        *FILTER_OUTPUT_PARAMS,
     ))
 
-    def __init__(self, config: dict | None = None, name: str = ""):
-        super().__init__(config, name)
-        self.workspace = Workspace()
-
     def check_config(self):
-        if len(self.config["kernel_size"]) not in (1, 2):
-            raise ConfigError(f"{self.label}: Kernel size takes one number (a square) or two "
-                              f"(height, width), not {list(self.config['kernel_size'])}",
-                              where="kernel_size")
+        _ = self.kernel  # a ConfigError on a kernel size of other than one or two numbers
 
     @property
     def kernel(self) -> tuple[int, int]:
-        k = self.config["kernel_size"]
-        return (k[0], k[0]) if len(k) == 1 else (k[0], k[1])
+        return pair_setting(self, "kernel_size", "Kernel size", single="a square")
 
     def describe(self):
         kh, kw = self.kernel
@@ -125,30 +176,13 @@ class Conv2D(ActivatedLayer):
         c = input_shapes[0][0]
         kh, kw = self.kernel
         f = self.config["filters"]
-        fan_in, fan_out = c * kh * kw, f * kh * kw
-        specs = [ParamSpec("W", (f, c, kh, kw), self.config["initializer"], fan_in, fan_out)]
-        if self.config["use_bias"]:
-            specs.append(ParamSpec("b", (f,), "zeros", fan_in, fan_out, decay=False))
-        return specs
+        return filter_param_specs(self, (f, c, kh, kw), c * kh * kw, f * kh * kw)
 
-    def forward(self, inputs, training=False):
-        x = inputs[0]
-        act = "linear" if self.skip_activation else self.final_activation
-        # ReLU, the common case, goes to the kernel: one pass less each way.
-        z, self._conv_cache = conv2d_forward(
-            x, self.params["W"], self.params.get("b"), self.config["stride"],
-            self.config["dilation"], self._pads(x.shape[2], x.shape[3]), self.workspace,
-            relu=act == "relu")
-        if act == "relu":
-            self._act_cache = (act, None)  # the kernel keeps what backward needs
-            return z
-        a, self._act_cache = self._activate(z)
-        return a
+    def _convolve(self, x, relu: bool):
+        return conv2d_forward(x, self.params["W"], self.params.get("b"), self.config["stride"],
+                              self.config["dilation"], self._pads(x.shape[2], x.shape[3]),
+                              self.workspace, relu=relu)
 
-    def backward(self, grad, need_input_grad=True):
-        act, _ = self._act_cache
-        # After a fused ReLU the kernel applies its mask itself, chunk by chunk.
-        gz = grad if act == "relu" else self._deactivate(grad, self._act_cache)
-        dx = conv2d_backward(gz, self._conv_cache, self.grads["W"], self.grads.get("b"),
-                             need_input_grad)
-        return [dx]
+    def _convolve_backward(self, gz, need_input_grad: bool):
+        return conv2d_backward(gz, self._conv_cache, self.grads["W"], self.grads.get("b"),
+                               need_input_grad)

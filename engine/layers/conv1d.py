@@ -8,14 +8,11 @@ The arithmetic lives in ``engine.kernels.conv1d``.
 """
 from __future__ import annotations
 
-from ..initializers import WEIGHT_INITIALIZERS
-from ..kernels.activations import ACTIVATIONS
-from ..kernels.conv import Workspace, output_size
+from ..kernels.conv import output_size
 from ..kernels.conv1d import conv1d_backward, conv1d_forward, resolve_pads_1d
 from ..params import Param, Schema
-from .base import Layer, ParamSpec, fmt_shape
-from .conv import padding_param
-from .core import ActivatedLayer
+from .base import Layer, fmt_shape
+from .conv import FILTER_OUTPUT_PARAMS, FusedReluConv, filter_param_specs, padding_param
 from .registry import register
 
 
@@ -44,7 +41,7 @@ def window_error_1d(layer: Layer, what: str, k: int, dilation: int, t: int,
 
 
 @register
-class Conv1D(ActivatedLayer):
+class Conv1D(FusedReluConv):
     """1-D convolution along time (cross-correlation, as PyTorch and ONNX), then an
     activation.
 
@@ -75,16 +72,8 @@ class Conv1D(ActivatedLayer):
         Param("dilation", "int", 1, "Spacing between the steps a filter sees (1: "
               "adjacent; 2: every other step, a wider view for the same weights).",
               low=1, high=64),
-        Param("activation", "choice", "relu", "Applied to each output value.",
-              choices=ACTIVATIONS),
-        Param("use_bias", "bool", True, "Add a learned bias to each filter.", label="Bias"),
-        Param("initializer", "choice", "glorot_uniform", "How the weights start.",
-              choices=WEIGHT_INITIALIZERS),
+        *FILTER_OUTPUT_PARAMS,
     ))
-
-    def __init__(self, config: dict | None = None, name: str = ""):
-        super().__init__(config, name)
-        self.workspace = Workspace()
 
     def describe(self):
         c = self.config
@@ -111,28 +100,13 @@ class Conv1D(ActivatedLayer):
     def param_specs(self, input_shapes):
         c = input_shapes[0][1]
         k, f = self.config["kernel_size"], self.config["filters"]
-        fan_in, fan_out = c * k, f * k
-        specs = [ParamSpec("W", (f, c, k), self.config["initializer"], fan_in, fan_out)]
-        if self.config["use_bias"]:
-            specs.append(ParamSpec("b", (f,), "zeros", fan_in, fan_out, decay=False))
-        return specs
+        return filter_param_specs(self, (f, c, k), c * k, f * k)
 
-    def forward(self, inputs, training=False):
-        x = inputs[0]
-        act = "linear" if self.skip_activation else self.final_activation
-        z, self._conv_cache = conv1d_forward(
-            x, self.params["W"], self.params.get("b"), self.config["stride"],
-            self.config["dilation"], self._pads(x.shape[1]), self.workspace,
-            relu=act == "relu")
-        if act == "relu":  # fused into the kernel, which masks the gradient itself
-            self._act_cache = (act, None)
-            return z
-        a, self._act_cache = self._activate(z)
-        return a
+    def _convolve(self, x, relu: bool):
+        return conv1d_forward(x, self.params["W"], self.params.get("b"), self.config["stride"],
+                              self.config["dilation"], self._pads(x.shape[1]), self.workspace,
+                              relu=relu)
 
-    def backward(self, grad, need_input_grad=True):
-        act, _ = self._act_cache
-        gz = grad if act == "relu" else self._deactivate(grad, self._act_cache)
-        dx = conv1d_backward(gz, self._conv_cache, self.grads["W"], self.grads.get("b"),
-                             need_input_grad)
-        return [dx]
+    def _convolve_backward(self, gz, need_input_grad: bool):
+        return conv1d_backward(gz, self._conv_cache, self.grads["W"], self.grads.get("b"),
+                               need_input_grad)

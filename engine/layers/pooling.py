@@ -19,18 +19,12 @@ from .conv import image_shape, padding_param, window_error
 from .registry import register
 
 
-class _Pool2D(Layer):
-    """Shared settings, shape inference and padding of the 2-D pools."""
+class WindowPool(Layer):
+    """What the windowed pools share, 2-D and 1-D: a workspace, padding of at most half
+    the pool size (as PyTorch, so every window holds a real value), and a stride that
+    defaults to the pool size."""
 
     category = "Convolution"
-    schema = Schema((
-        Param("pool_size", "int", 2, "Window size (a square).", low=1, high=64),
-        Param("stride", "int", None, "Step between windows; empty: the pool size.",
-              low=1, high=64, optional=True),
-        padding_param("valid", "'valid': windows inside the image only; 'same': the "
-                      "output is ceil(size / stride); or values added on each side (at "
-                      "most half the pool size)."),
-    ))
 
     def __init__(self, config: dict | None = None, name: str = ""):
         super().__init__(config, name)
@@ -46,6 +40,32 @@ class _Pool2D(Layer):
     @property
     def stride(self) -> int:
         return self.config["stride"] or self.config["pool_size"]
+
+
+class GlobalPool(Layer):
+    """A pool over every position of its input, one value per channel: a subclass
+    says how to find the channels of its input (``channels``)."""
+
+    category = "Convolution"
+
+    def channels(self, input_shapes) -> int:
+        raise NotImplementedError
+
+    def output_shape(self, input_shapes):
+        return (self.channels(input_shapes),)
+
+
+class _Pool2D(WindowPool):
+    """Shared settings, shape inference and padding of the 2-D pools."""
+
+    schema = Schema((
+        Param("pool_size", "int", 2, "Window size (a square).", low=1, high=64),
+        Param("stride", "int", None, "Step between windows; empty: the pool size.",
+              low=1, high=64, optional=True),
+        padding_param("valid", "'valid': windows inside the image only; 'same': the "
+                      "output is ceil(size / stride); or values added on each side (at "
+                      "most half the pool size)."),
+    ))
 
     def describe(self):
         k, s = self.config["pool_size"], self.stride
@@ -118,19 +138,17 @@ class AvgPool2D(_Pool2D):
 
 
 @register
-class GlobalAveragePool2D(Layer):
+class GlobalAveragePool2D(GlobalPool):
     """Averages each channel over the whole image.
 
     Shape: ``(C, H, W)`` -> ``(C,)``.
     """
 
     type_name = "GlobalAveragePool2D"
-    category = "Convolution"
     help = "Averages each channel over the whole image: one value per channel."
 
-    def output_shape(self, input_shapes):
-        c, _, _ = image_shape(self, input_shapes)
-        return (c,)
+    def channels(self, input_shapes) -> int:
+        return image_shape(self, input_shapes)[0]
 
     def forward(self, inputs, training=False):
         x = inputs[0]
@@ -145,7 +163,7 @@ class GlobalAveragePool2D(Layer):
 
 
 @register
-class GlobalMaxPool2D(Layer):
+class GlobalMaxPool2D(GlobalPool):
     """Keeps each channel's largest value over the whole image; its gradient goes to the
     first pixel holding it in row-major order (as PyTorch).
 
@@ -153,13 +171,11 @@ class GlobalMaxPool2D(Layer):
     """
 
     type_name = "GlobalMaxPool2D"
-    category = "Convolution"
     help = ("Keeps each channel's largest value over the whole image: did the pattern "
             "appear anywhere?")
 
-    def output_shape(self, input_shapes):
-        c, _, _ = image_shape(self, input_shapes)
-        return (c,)
+    def channels(self, input_shapes) -> int:
+        return image_shape(self, input_shapes)[0]
 
     def forward(self, inputs, training=False):
         x = inputs[0]

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ConfigError
-from ..kernels.conv import Workspace, output_size
+from ..kernels.conv import output_size
 from ..kernels.conv1d import resolve_pads_1d
 from ..kernels.pool1d import (avg_pool1d_backward, avg_pool1d_forward, global_max_backward,
                               global_max_forward, max_pool1d_backward, max_pool1d_forward)
 from ..params import Param, Schema
-from .base import Layer
 from .conv import padding_param
 from .conv1d import sequence_shape, window_error_1d
+from .pooling import GlobalPool, WindowPool
 from .registry import register
 
 
-class _Pool1D(Layer):
+class _Pool1D(WindowPool):
     """Shared settings, shape inference and padding of the 1-D pools."""
 
-    category = "Convolution"
     schema = Schema((
         Param("pool_size", "int", 2, "How many consecutive steps each window covers.",
               low=1, high=1024),
@@ -34,21 +32,6 @@ class _Pool1D(Layer):
                       "output has ceil(T / stride) steps; or steps added at each end (at "
                       "most half the pool size).", high=512),
     ))
-
-    def __init__(self, config: dict | None = None, name: str = ""):
-        super().__init__(config, name)
-        self.workspace = Workspace()
-
-    def check_config(self):
-        pad, k = self.config["padding"], self.config["pool_size"]
-        if isinstance(pad, int) and pad > k // 2:
-            raise ConfigError(f"{self.label}: Padding must be at most half the pool size "
-                              f"({k // 2}), so that every window holds a real value; got {pad}",
-                              where="padding")
-
-    @property
-    def stride(self) -> int:
-        return self.config["stride"] or self.config["pool_size"]
 
     def describe(self):
         k, s = self.config["pool_size"], self.stride
@@ -113,16 +96,14 @@ class AvgPool1D(_Pool1D):
 
 
 @register
-class GlobalAveragePool1D(Layer):
+class GlobalAveragePool1D(GlobalPool):
     """Averages each channel over every step. Shape: ``(T, C)`` -> ``(C,)``."""
 
     type_name = "GlobalAveragePool1D"
-    category = "Convolution"
     help = "Averages each channel over the whole sequence: one value per channel."
 
-    def output_shape(self, input_shapes):
-        _, c = sequence_shape(self, input_shapes)
-        return (c,)
+    def channels(self, input_shapes) -> int:
+        return sequence_shape(self, input_shapes)[1]
 
     def forward(self, inputs, training=False):
         x = inputs[0]
@@ -136,18 +117,16 @@ class GlobalAveragePool1D(Layer):
 
 
 @register
-class GlobalMaxPool1D(Layer):
+class GlobalMaxPool1D(GlobalPool):
     """Keeps each channel's largest value over every step; its gradient goes to the
     first step holding it (as PyTorch). Shape: ``(T, C)`` -> ``(C,)``."""
 
     type_name = "GlobalMaxPool1D"
-    category = "Convolution"
     help = ("Keeps each channel's largest value over the whole sequence: did the pattern "
             "appear anywhere?")
 
-    def output_shape(self, input_shapes):
-        _, c = sequence_shape(self, input_shapes)
-        return (c,)
+    def channels(self, input_shapes) -> int:
+        return sequence_shape(self, input_shapes)[1]
 
     def forward(self, inputs, training=False):
         x = inputs[0]

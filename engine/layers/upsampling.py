@@ -5,28 +5,17 @@ The arithmetic lives in ``engine.kernels.resize`` and ``engine.kernels.conv_tran
 from __future__ import annotations
 
 from ..errors import ConfigError
-from ..initializers import WEIGHT_INITIALIZERS
-from ..kernels.activations import ACTIVATIONS
 from ..kernels.conv import Workspace
 from ..kernels.conv_transpose import (conv_transpose2d_backward, conv_transpose2d_forward,
                                       transpose_output_size)
 from ..kernels.resize import upsample_backward, upsample_forward
 from ..params import Param, Schema
-from .base import Layer, ParamSpec
-from .conv import image_shape
+from .base import Layer
+from .conv import FILTER_OUTPUT_PARAMS, filter_param_specs, image_shape, pair_setting
 from .core import ActivatedLayer
 from .registry import register
 
 INTERPOLATIONS = ("nearest", "bilinear")
-
-
-def _pair(layer: Layer, key: str, title: str) -> tuple[int, int]:
-    """A "shape" setting of one number (both axes) or two (height, width)."""
-    v = layer.config[key]
-    if len(v) not in (1, 2):
-        raise ConfigError(f"{layer.label}: {title} takes one number (both axes) or two "
-                          f"(height, width), not {list(v)}", where=key)
-    return (v[0], v[0]) if len(v) == 1 else (v[0], v[1])
 
 
 @register
@@ -53,14 +42,14 @@ class UpSampling2D(Layer):
     ))
 
     def check_config(self):
-        sh, sw = _pair(self, "size", "Factor")
+        sh, sw = pair_setting(self, "size", "Factor")
         if max(sh, sw) > 64:
             raise ConfigError(f"{self.label}: Factor must be at most 64, not {max(sh, sw)}",
                               where="size")
 
     @property
     def factors(self) -> tuple[int, int]:
-        return _pair(self, "size", "Factor")
+        return pair_setting(self, "size", "Factor")
 
     def describe(self):
         sh, sw = self.factors
@@ -115,11 +104,7 @@ class Conv2DTranspose(ActivatedLayer):
               "right, to reach an exact size (must be smaller than the stride; with "
               "kernel 3, padding 1 and stride 2 it makes the output exactly twice the "
               "input).", low=0, high=63, label="Output padding"),
-        Param("activation", "choice", "relu", "Applied to each output value.",
-              choices=ACTIVATIONS),
-        Param("use_bias", "bool", True, "Add a learned bias to each filter.", label="Bias"),
-        Param("initializer", "choice", "glorot_uniform", "How the weights start.",
-              choices=WEIGHT_INITIALIZERS),
+        *FILTER_OUTPUT_PARAMS,
     ))
 
     def __init__(self, config: dict | None = None, name: str = ""):
@@ -127,7 +112,7 @@ class Conv2DTranspose(ActivatedLayer):
         self.workspace = Workspace()
 
     def check_config(self):
-        _pair(self, "kernel_size", "Kernel size")
+        pair_setting(self, "kernel_size", "Kernel size")
         op, s = self.config["output_padding"], self.config["stride"]
         if op >= s:
             raise ConfigError(f"{self.label}: Output padding must be smaller than the stride "
@@ -135,7 +120,7 @@ class Conv2DTranspose(ActivatedLayer):
 
     @property
     def kernel(self) -> tuple[int, int]:
-        return _pair(self, "kernel_size", "Kernel size")
+        return pair_setting(self, "kernel_size", "Kernel size")
 
     def describe(self):
         kh, kw = self.kernel
@@ -158,11 +143,7 @@ class Conv2DTranspose(ActivatedLayer):
         kh, kw = self.kernel
         f = self.config["filters"]
         # Fans as PyTorch computes them from weight (C, F, kh, kw): dim 1 is "in".
-        fan_in, fan_out = f * kh * kw, c * kh * kw
-        specs = [ParamSpec("W", (c, f, kh, kw), self.config["initializer"], fan_in, fan_out)]
-        if self.config["use_bias"]:
-            specs.append(ParamSpec("b", (f,), "zeros", fan_in, fan_out, decay=False))
-        return specs
+        return filter_param_specs(self, (c, f, kh, kw), f * kh * kw, c * kh * kw)
 
     def forward(self, inputs, training=False):
         c = self.config

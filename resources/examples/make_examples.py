@@ -11,27 +11,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
+from engine.lessons import chain  # noqa: E402  (Input, then layers left to right)
 from engine.project import Project, save_project  # noqa: E402
 from engine.spec import NetworkSpec  # noqa: E402
 
-SPACING = 230.0
 LANE = 150.0
-
-
-def chain(input_shape, kind, layers, skips=()):
-    """Input then (id, type, config) layers, each fed by the one before; ``skips``:
-    more edges (from, to), e.g. the second input of an Add (a residual connection)."""
-    items = [{"id": "input", "type": "Input", "name": "input",
-              "config": {"shape": list(input_shape), "kind": kind}}]
-    edges, prev = [], "input"
-    for layer_id, type_name, config in layers:
-        items.append({"id": layer_id, "type": type_name, "name": layer_id, "config": config})
-        edges.append({"from": prev, "to": layer_id})
-        prev = layer_id
-    edges += [{"from": a, "to": b} for a, b in skips]
-    spec = NetworkSpec.from_dict({"version": 1, "layers": items, "edges": edges})
-    layout = {item["id"]: (i * SPACING, 0.0) for i, item in enumerate(items)}
-    return spec, layout
 
 
 def graph(input_shape, kind, layers, edges, lanes):

@@ -9,16 +9,9 @@ from PySide6.QtCore import QSettings
 from designer.app import create_main_window
 from designer.projects import project_from_document
 from engine.project import save_project
+from tests.engine.helpers import alive
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
 
 
 @pytest.fixture

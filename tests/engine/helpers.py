@@ -1,6 +1,8 @@
 """Small builders shared by engine tests."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from engine.data.dataset import Dataset
@@ -27,3 +29,13 @@ def spirals(n=400, seed=0, noise=0.02) -> Dataset:
     cls = rng.integers(0, 2, n)
     x = np.stack([t * np.cos(t + np.pi * cls), t * np.sin(t + np.pi * cls)], 1) / 10
     return Dataset(x + rng.normal(0, noise, x.shape), cls.astype(np.int64), "classification")
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, exited but not yet reaped, does not):
+    the sweep tests check that Stop leaves no trial process behind."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

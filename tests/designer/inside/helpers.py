@@ -55,3 +55,21 @@ def broken_spec(depth: int = 6, units: int = 64):
                    "config": {"units": 10, "activation": "softmax"}})
     edges = [{"from": a["id"], "to": b["id"]} for a, b in zip(layers, layers[1:])]
     return NetworkSpec.from_dict({"version": 1, "layers": layers, "edges": edges})
+
+
+def shown(qtbot, widget, size=(900, 700)):
+    """``widget`` at ``size``, shown (closed with the test) and exposed."""
+    qtbot.addWidget(widget)
+    widget.resize(*size)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def collect_snapshots(window) -> list:
+    """A list that fills with the window's training progress reports that carry a probe
+    snapshot, as they arrive."""
+    snaps: list = []
+    window.training.runner.progress.connect(
+        lambda p: p.snapshot is not None and snaps.append(p))
+    return snaps

@@ -6,7 +6,7 @@ from designer.freshness import Change
 from designer.inside.attention_view import EMPTY_ATTENTION, NO_ATTENTION, AttentionView
 from designer.projects import EXAMPLES_DIR
 
-from .helpers import snapshots
+from .helpers import collect_snapshots, snapshots
 
 
 def _shown(view) -> np.ndarray:
@@ -50,8 +50,7 @@ def test_attention_maps_follow_a_real_run(qtbot, open_example):
     win = open_example("char_transformer", epochs=200)
     panel = win.inside_dock.widget()
     view = panel.attention
-    snaps = []
-    win.training.runner.progress.connect(lambda p: p.snapshot is not None and snaps.append(p))
+    snaps = collect_snapshots(win)
     win.training.action_train.trigger()
     # A probe snapshot of this design costs ~0.4 s (PCA of 4096 features per layer), and
     # snapshots take at most 5% of the time: the first comes at once, the next ~10 s on.

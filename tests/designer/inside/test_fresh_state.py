@@ -14,6 +14,8 @@ from designer.inside.results import EMPTY_RESULTS
 from designer.inside.sample_view import EMPTY_SAMPLE
 from designer.projects import EXAMPLES_DIR
 
+from .helpers import collect_snapshots
+
 # Widgets of the designer that show nothing of a project, and why.
 STATIC = {
     "PaletteWidget": "the layer catalogue, the same for every project",
@@ -48,8 +50,7 @@ def test_every_view_is_registered_and_no_widget_is_forgotten(open_example):
 def test_opening_another_project_leaves_nothing_of_the_last(qtbot, open_example):
     win = open_example("xor", epochs=400)
     panel = win.inside_dock.widget()
-    snaps = []
-    win.training.runner.progress.connect(lambda p: p.snapshot is not None and snaps.append(p))
+    snaps = collect_snapshots(win)
     with qtbot.waitSignal(win.training.runner.finished, timeout=60000):
         win.training.action_train.trigger()
     qtbot.waitUntil(lambda: panel.results.report is not None, timeout=20000)

@@ -8,15 +8,11 @@ from designer.inside.results import ResultsView
 from designer.inside.sample_view import SampleView
 from engine.insights import evaluate_network, sample_from
 
-from .helpers import example, snapshots
+from .helpers import example, shown, snapshots
 
 
-def _shown(qtbot, widget, size=(1000, 760)):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+def _shown(qtbot, widget):
+    return shown(qtbot, widget, size=(1000, 760))
 
 
 def test_try_a_sample_shows_the_input_beside_its_reconstruction(qtbot):

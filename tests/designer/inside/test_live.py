@@ -2,11 +2,11 @@
 import numpy as np
 import pytest
 
+from .helpers import collect_snapshots
+
 
 def _run_until_snapshots(qtbot, win, count=3):
-    snaps = []
-    win.training.runner.progress.connect(
-        lambda p: p.snapshot is not None and snaps.append(p))
+    snaps = collect_snapshots(win)
     win.training.action_train.trigger()
     qtbot.waitUntil(lambda: len(snaps) >= count, timeout=30000)
     with qtbot.waitSignal(win.training.runner.finished, timeout=10000):

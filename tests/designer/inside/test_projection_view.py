@@ -4,13 +4,14 @@ import numpy as np
 from designer.inside.projection_view import EMPTY_PROJECTION
 from designer.projects import EXAMPLES_DIR
 
+from .helpers import collect_snapshots
+
 
 def test_projection_follows_the_run_and_clears_for_another_project(qtbot, open_example):
     win = open_example("spirals", epochs=1000)
     panel = win.inside_dock.widget()
     view = panel.projection
-    snaps = []
-    win.training.runner.progress.connect(lambda p: p.snapshot is not None and snaps.append(p))
+    snaps = collect_snapshots(win)
     win.training.action_train.trigger()
     qtbot.waitUntil(lambda: len(snaps) >= 2, timeout=30000)
     panel.show_view(view)  # (starting a run brings the Train workspace's own tab forward)

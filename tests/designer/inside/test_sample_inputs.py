@@ -13,17 +13,9 @@ from engine.network import Network
 from engine.sampling import encode
 from engine.spec import NetworkSpec
 
-from .helpers import example
+from .helpers import example, shown
 
 HEIGHT, WIDTH = 10, 12
-
-
-def _shown(qtbot, widget, size=(900, 700)):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def _rgb_folder(root):
@@ -70,7 +62,7 @@ def test_drawing_on_an_rgb_input_sends_the_drawing_in_every_channel(qtbot, tmp_p
     data = prepare({"source": "images", "path": str(_rgb_folder(tmp_path / "photos")),
                     "size": [HEIGHT, WIDTH], "color": "rgb", "test_split": 0.25}, 0)
     network = _image_classifier()
-    view = _shown(qtbot, SampleView())
+    view = shown(qtbot, SampleView())
     view.set_data(data.test, data.normalizer)
     assert view.pad_box.isVisible() and view.pad.cells.shape == (HEIGHT, WIDTH)
     assert "3 channels" in view.pad_label.text() and "grey" in view.pad.toolTip()
@@ -159,7 +151,7 @@ def test_typed_text_is_encoded_like_the_sampler_and_answered(qtbot, open_example
 
 def test_a_picked_token_sample_shows_its_text(qtbot):
     data = example("char_lstm")[1]
-    view = _shown(qtbot, SampleView())
+    view = shown(qtbot, SampleView())
     view.set_data(data.test)
     view.request_index(3)
     decoded = "".join(data.test.vocabulary[i] for i in data.test.x[3])
@@ -168,7 +160,7 @@ def test_a_picked_token_sample_shows_its_text(qtbot):
 
 def test_an_unknown_character_is_named_and_nothing_is_sent(qtbot):
     data = example("char_lstm")[1]
-    view = _shown(qtbot, SampleView())
+    view = shown(qtbot, SampleView())
     view.set_data(data.test)
     asked = []
     view.sample_requested.connect(lambda x, t, what: asked.append(x))

@@ -13,14 +13,7 @@ from designer.inside.sample_view import SampleView
 from engine.insights import BoundaryGrid, evaluate_network, sample_from
 
 from .helpers import broken_spec, example, snapshots
-
-
-def _shown(qtbot, widget, size=(900, 700)):
-    qtbot.addWidget(widget)
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+from .helpers import shown as _shown
 
 
 @pytest.mark.parametrize("name", ["xor", "cnn_digits", "gru_classifier", "lstm_forecast",

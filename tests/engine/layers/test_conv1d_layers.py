@@ -5,27 +5,17 @@ import numpy as np
 import pytest
 
 from engine.errors import ConfigError
-from engine.graph import infer_shapes
 from engine.layers import create_layer
 from engine.network import Network
 
 from ..helpers import chain_spec
+from .layer_helpers import (assert_agrees_with_torch, assert_outputs_kept, make, run_layer,
+                            run_random, torch_leaves)
+from .layer_helpers import shape_problem as shape_problem_of
 
 pytestmark = pytest.mark.torch  # compared with PyTorch where it is installed
 
 TOL = {"rtol": 1e-9, "atol": 1e-11}
-
-
-def make(type_name, config, shape, seed=0, dtype=np.float64):
-    layer = create_layer(type_name, config, "t")
-    layer.allocate([shape], dtype=dtype, seed=seed)
-    return layer
-
-
-def run_layer(layer, x, grad):
-    y = layer.forward([x], training=True)
-    dx = layer.backward(grad.copy())[0]
-    return y, np.array(dx), {k: v.copy() for k, v in layer.grads.items()}
 
 
 def ncw(t):
@@ -55,13 +45,8 @@ def test_conv1d_matches_pytorch(config, shape):
     torch = pytest.importorskip("torch")
     F = torch.nn.functional
     layer = make("Conv1D", config, shape, seed=3)
-    rng = np.random.default_rng(4)
-    x = rng.normal(size=(5,) + shape)
-    grad = rng.normal(size=(5,) + layer.output_shape([shape]))
-    y, dx, grads = run_layer(layer, x, grad)
-    xt = torch.tensor(x, requires_grad=True)
-    wt = torch.tensor(layer.params["W"], requires_grad=True)
-    bt = torch.tensor(layer.params["b"], requires_grad=True) if "b" in layer.params else None
+    x, grad, *ours = run_random(layer, shape)
+    xt, wt, bt = leaves = torch_leaves(torch, layer, x)
     before, after = layer._pads(shape[0])
     zt = F.conv1d(F.pad(ncw(xt), (before, after)), wt, bt, stride=layer.config["stride"],
                   dilation=layer.config["dilation"])
@@ -71,12 +56,7 @@ def test_conv1d_matches_pytorch(config, shape):
         yt = F.gelu(yt, approximate="tanh")
     elif act:
         yt = getattr(torch, act)(yt)
-    yt.backward(torch.tensor(grad))
-    np.testing.assert_allclose(y, yt.detach().numpy(), **TOL)
-    np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
-    np.testing.assert_allclose(grads["W"], wt.grad.numpy(), **TOL)
-    if bt is not None:
-        np.testing.assert_allclose(grads["b"], bt.grad.numpy(), **TOL)
+    assert_agrees_with_torch(torch, yt, grad, ours, leaves, TOL)
 
 
 @pytest.mark.parametrize("config, shape", [
@@ -220,9 +200,7 @@ def test_conv1d_lstm_network_matches_pytorch_step():
 
 # ---- shapes, messages, counts ---------------------------------------------------------
 def shape_problem(input_shape, layers, kind="sequence"):
-    report = infer_shapes(chain_spec(input_shape, layers, kind))
-    assert report.problems, "expected a shape problem"
-    return str(report.problems[0])
+    return shape_problem_of(input_shape, layers, kind)
 
 
 @pytest.mark.parametrize("type_name", ["Conv1D", "MaxPool1D", "AvgPool1D",
@@ -300,17 +278,9 @@ def test_descriptions_and_weight_layout():
     ("AvgPool1D", {"padding": "same"}),
 ])
 def test_outputs_are_not_overwritten_by_the_next_call(type_name, config):
-    """Layers reuse scratch buffers, but what they return must stay as it was."""
     layer = make(type_name, config, (9, 3), dtype=np.float32)
-    rng = np.random.default_rng(0)
-    x1, x2 = rng.normal(size=(2, 5, 9, 3)).astype(np.float32)
-    y1 = layer.forward([x1], training=True)
-    kept = y1.copy()
-    y2 = layer.forward([x2], training=True)
-    np.testing.assert_array_equal(y1, kept)
-    assert not np.array_equal(y1, y2)
-    layer.forward([x1[:2]], training=False)  # a smaller batch in between
-    np.testing.assert_array_equal(layer.forward([x1], training=False), kept)
+    x1, x2 = np.random.default_rng(0).normal(size=(2, 5, 9, 3)).astype(np.float32)
+    assert_outputs_kept(layer, x1, x2)
 
 
 def test_conv1d_takes_a_non_contiguous_input():

@@ -5,19 +5,15 @@ import numpy as np
 import pytest
 
 from engine.errors import ConfigError, ShapeError
-from engine.graph import infer_shapes
 from engine.layers import create_layer
 from engine.network import Network
 
 from ..helpers import chain_spec
+from .layer_helpers import (assert_agrees_with_torch, assert_outputs_kept, make, run_layer,
+                            run_random, torch_leaves)
+from .layer_helpers import shape_problem as shape_problem_of
 
 pytestmark = pytest.mark.torch  # compared with PyTorch where it is installed
-
-
-def make(type_name, config, shape, seed=0, dtype=np.float64):
-    layer = create_layer(type_name, config, "t")
-    layer.allocate([shape], dtype=dtype, seed=seed)
-    return layer
 
 
 # ---- max-pool ties ------------------------------------------------------------------
@@ -132,9 +128,7 @@ def test_batch_norm_statistics_are_saved_with_the_weights():
 
 # ---- shapes, messages, counts -------------------------------------------------------
 def shape_problem(input_shape, layers, kind="image"):
-    report = infer_shapes(chain_spec(input_shape, layers, kind))
-    assert report.problems, "expected a shape problem"
-    return str(report.problems[0])
+    return shape_problem_of(input_shape, layers, kind)
 
 
 def test_conv_on_a_vector_says_it_needs_an_image():
@@ -210,17 +204,9 @@ def test_conv_weights_use_the_pytorch_layout_and_fans():
     ("Conv2D", {"filters": 40}), ("MaxPool2D", {}), ("AvgPool2D", {"padding": "same"}),
 ])
 def test_outputs_are_not_overwritten_by_the_next_call(type_name, config):
-    """Layers reuse scratch buffers, but what they return must stay as it was."""
     layer = make(type_name, config, (3, 6, 6), dtype=np.float32)
-    rng = np.random.default_rng(0)
-    x1, x2 = rng.normal(size=(2, 5, 3, 6, 6)).astype(np.float32)
-    y1 = layer.forward([x1], training=True)
-    kept = y1.copy()
-    y2 = layer.forward([x2], training=True)
-    np.testing.assert_array_equal(y1, kept)
-    assert not np.array_equal(y1, y2)
-    layer.forward([x1[:2]], training=False)  # a smaller batch in between
-    np.testing.assert_array_equal(layer.forward([x1], training=False), kept)
+    x1, x2 = np.random.default_rng(0).normal(size=(2, 5, 3, 6, 6)).astype(np.float32)
+    assert_outputs_kept(layer, x1, x2)
 
 
 def test_predict_in_batches_matches_one_pass():
@@ -234,12 +220,6 @@ def test_predict_in_batches_matches_one_pass():
 # ---- agreement with PyTorch (float64) -----------------------------------------------
 def torch_or_skip():
     return pytest.importorskip("torch")
-
-
-def run_layer(layer, x, grad):
-    y = layer.forward([x], training=True)
-    dx = layer.backward(grad.copy())[0]
-    return y, dx, {k: v.copy() for k, v in layer.grads.items()}
 
 
 CONV_CASES = [
@@ -257,25 +237,14 @@ def test_conv2d_matches_pytorch(config, shape):
     torch = torch_or_skip()
     F = torch.nn.functional
     layer = make("Conv2D", config, shape, seed=3)
-    rng = np.random.default_rng(4)
-    x = rng.normal(size=(5,) + shape)
-    grad = rng.normal(size=(5,) + layer.output_shape([shape]))
-    y, dx, grads = run_layer(layer, x, grad)
-    xt = torch.tensor(x, requires_grad=True)
-    wt = torch.tensor(layer.params["W"], requires_grad=True)
-    bt = torch.tensor(layer.params["b"], requires_grad=True) if "b" in layer.params else None
+    x, grad, *ours = run_random(layer, shape)
+    xt, wt, bt = leaves = torch_leaves(torch, layer, x)
     top, bottom, left, right = layer._pads(*shape[1:])
     zt = F.conv2d(F.pad(xt, (left, right, top, bottom)), wt, bt, stride=layer.config["stride"],
                   dilation=layer.config["dilation"])
     activations = {"relu": torch.relu, "tanh": torch.tanh, "linear": lambda t: t}
     act = activations[layer.config["activation"]]
-    yt = act(zt)
-    yt.backward(torch.tensor(grad))
-    np.testing.assert_allclose(y, yt.detach().numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(dx, xt.grad.numpy(), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(grads["W"], wt.grad.numpy(), rtol=1e-10, atol=1e-12)
-    if bt is not None:
-        np.testing.assert_allclose(grads["b"], bt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    assert_agrees_with_torch(torch, act(zt), grad, ours, leaves, {"rtol": 1e-10, "atol": 1e-12})
 
 
 @pytest.mark.parametrize("config, shape", CONV_CASES)

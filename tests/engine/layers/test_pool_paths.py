@@ -15,9 +15,9 @@ def tap_loop(x, grad):
     out = views[0].copy()
     for view in views[1:]:
         np.maximum(out, view, out=out)
-    hits = pool._first_hits(views, out, ws, "hit")
+    hits = pool.first_hits(views, out, ws, "hit")
     dx = np.zeros_like(x)
-    pool._route(grad, hits, [view for _, _, view in pool._taps(dx, 2, 2, ho, wo)], add=True)
+    pool.route(grad, hits, [view for _, _, view in pool._taps(dx, 2, 2, ho, wo)], add=True)
     return out, dx
 
 

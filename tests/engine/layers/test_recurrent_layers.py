@@ -8,19 +8,15 @@ from engine.layers import create_layer
 from engine.network import Network
 from engine.spec import NetworkSpec
 
+from .layer_helpers import random_layer
+
 pytestmark = pytest.mark.torch  # compared with PyTorch where it is installed
 
 N, T, D, H = 3, 6, 4, 5
 
 
 def _layer(type_name, config, shape=(T, D), seed=0):
-    """A float64 layer with every weight random (biases too, so they are all tested)."""
-    layer = create_layer(type_name, config, "under_test")
-    layer.allocate([shape], dtype=np.float64, seed=seed)
-    rng = np.random.default_rng(seed + 50)
-    for arr in layer.params.values():
-        arr[...] = rng.normal(0, 0.5, arr.shape)
-    return layer
+    return random_layer(type_name, config, shape, seed)
 
 
 def _run_both(layer, module, x, return_sequences):

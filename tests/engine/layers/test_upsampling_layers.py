@@ -4,33 +4,20 @@ import numpy as np
 import pytest
 
 from engine.errors import ConfigError, ShapeError
-from engine.graph import infer_shapes
 from engine.layers import create_layer
 from engine.network import Network
 
 from ..helpers import chain_spec
+from .layer_helpers import assert_agrees_with_torch, make, run_layer, run_random, torch_leaves
+from .layer_helpers import shape_problem as shape_problem_of
 
 pytestmark = pytest.mark.torch  # compared with PyTorch where it is installed
 
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 
 
-def make(type_name, config, shape, seed=0, dtype=np.float64):
-    layer = create_layer(type_name, config, "t")
-    layer.allocate([shape], dtype=dtype, seed=seed)
-    return layer
-
-
-def run_layer(layer, x, grad):
-    y = layer.forward([x], training=True)
-    dx = layer.backward(grad.copy())[0]
-    return y, dx, {k: v.copy() for k, v in layer.grads.items()}
-
-
 def shape_problem(input_shape, layers, kind="image"):
-    report = infer_shapes(chain_spec(input_shape, layers, kind))
-    assert report.problems, "expected a shape problem"
-    return str(report.problems[0])
+    return shape_problem_of(input_shape, layers, kind)
 
 
 # ---- shapes, messages, settings -------------------------------------------------------
@@ -188,23 +175,12 @@ TRANSPOSE_CASES = [
 def test_conv_transpose_matches_pytorch(config, shape):
     torch = pytest.importorskip("torch")
     layer = make("Conv2DTranspose", config, shape, seed=3)
-    rng = np.random.default_rng(4)
-    x = rng.normal(size=(5,) + shape)
-    grad = rng.normal(size=(5,) + layer.output_shape([shape]))
-    y, dx, grads = run_layer(layer, x, grad)
-    xt = torch.tensor(x, requires_grad=True)
-    wt = torch.tensor(layer.params["W"], requires_grad=True)
-    bt = torch.tensor(layer.params["b"], requires_grad=True) if "b" in layer.params else None
+    x, grad, *ours = run_random(layer, shape)
+    xt, wt, bt = leaves = torch_leaves(torch, layer, x)
     c = layer.config
     zt = torch.nn.functional.conv_transpose2d(xt, wt, bt, stride=c["stride"],
                                               padding=c["padding"],
                                               output_padding=c["output_padding"])
     act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
            "linear": lambda t: t}[c["activation"]]
-    yt = act(zt)
-    yt.backward(torch.tensor(grad))
-    np.testing.assert_allclose(y, yt.detach().numpy(), **TOL)
-    np.testing.assert_allclose(dx, xt.grad.numpy(), **TOL)
-    np.testing.assert_allclose(grads["W"], wt.grad.numpy(), **TOL)
-    if bt is not None:
-        np.testing.assert_allclose(grads["b"], bt.grad.numpy(), **TOL)
+    assert_agrees_with_torch(torch, act(zt), grad, ours, leaves, TOL)

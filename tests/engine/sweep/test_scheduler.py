@@ -10,6 +10,8 @@ from engine.sweep import best_trial, check_sweep
 from engine.sweep.scheduler import (SweepEnded, SweepScheduler, TrialEnded, TrialEpoch,
                                     TrialStarted, choose_metric, metric_goal)
 
+from ..helpers import alive
+
 EXAMPLES = Path(__file__).resolve().parents[3] / "resources" / "examples"
 DIGITS = EXAMPLES / "digits_mlp.ncproj"
 
@@ -18,14 +20,6 @@ def run_all(scheduler):
     events = list(scheduler.run())
     assert isinstance(events[-1], SweepEnded)
     return events, events[-1].sweep
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
 
 
 def test_small_sweep_best_beats_worst():
