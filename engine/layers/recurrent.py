@@ -66,15 +66,15 @@ _CHUNK_BYTES = 1 << 19
 
 
 def _put(dst: np.ndarray, src: np.ndarray, blocks: list[int] | None) -> None:
-    """``dst`` (R, G*H) = ``src`` (R, G*H) with its gate blocks taken in ``blocks``'
-    order: G runs copied, not G*H gathered columns (a fancy index copied the whole
-    gradient first)."""
+    """``dst`` (R, G*H) = ``src.T`` (``src`` (G*H, R), in internal gate order) with its
+    gate blocks taken in ``blocks``' order: one transposed copy per block, straight
+    from the GEMM's result (a take over reshaped ``src.T`` copied it whole first)."""
     if blocks is None:
-        np.copyto(dst, src)
+        np.copyto(dst, src.T)
         return
-    g = len(blocks)
-    np.take(src.reshape(src.shape[0], g, -1), blocks, axis=1,
-            out=dst.reshape(dst.shape[0], g, -1), mode="clip")  # "raise" buffers out
+    rows = src.shape[0] // len(blocks)
+    for b, k in enumerate(blocks):
+        np.copyto(dst[:, b * rows:(b + 1) * rows], src[k * rows:(k + 1) * rows].T)
 
 
 class _Recurrent(Layer):
@@ -258,10 +258,10 @@ class _Recurrent(Layer):
     def _store_grads(self, g, rows, d) -> None:
         """Write [dU^T | dW^T | db] (internal row order) into the stored layouts."""
         h = self.config["units"]
-        _put(self.grads["U"], g[:, :h].T, self._stored_blocks)
-        _put(self.grads["W"], g[:, h:h + d].T, self._stored_blocks)
+        _put(self.grads["U"], g[:, :h], self._stored_blocks)
+        _put(self.grads["W"], g[:, h:h + d], self._stored_blocks)
         if "b" in self.grads:
-            _put(self.grads["b"][None], g[None, :, h + d], self._stored_blocks)
+            _put(self.grads["b"][None], g[:, h + d:h + d + 1], self._stored_blocks)
 
     @property
     def _stored_blocks(self) -> list[int] | None:
@@ -413,8 +413,7 @@ class LSTM(BothWays, _Recurrent):
         t, h, n = hs.shape[0] - 1, hs.shape[1], hs.shape[2]
         ws = self._ws
         d_a = ws.get("dA", (t, 4 * h, n), hs.dtype)
-        steps.lstm_backward(d_y, d_last, k["U"], ws["gates"], ws["c"], ws["tanh_c"], hs, d_a,
-                            ws)
+        steps.lstm_backward(d_y, d_last, k["U"], ws["gates"], ws["c"], ws["tanh_c"], d_a, ws)
         return d_a
 
 
