@@ -15,8 +15,7 @@ Gates are in an *internal* order with the sigmoid gates first, and the sigmoid r
 the forward kernels are pre-scaled by 1/2: ``sigmoid(a) = (tanh(a/2) + 1) / 2``, so one
 ``tanh`` call activates every gate of a step. Backward loops fill the gradients of the
 (unscaled) pre-activations; the layer turns them into weight gradients with GEMMs over
-all steps after the loop (the LSTM's: over each chunk of 16 steps as the loop finishes
-it, ``chunk_done``). Iterating ``zip`` over arrays yields per-step views from C,
+all steps after the loop. Iterating ``zip`` over arrays yields per-step views from C,
 cheaper than indexing in Python.
 """
 from __future__ import annotations
@@ -138,18 +137,8 @@ def _lstm_loop(inputs, UT, P, G, C, TC, Hs, tmp) -> None:
         np.multiply(o, tc, out=h1)
 
 
-# Steps per ``chunk_done`` call of ``lstm_backward``.
-CHUNK_STEPS = 16
-
-
-def lstm_backward(dY, d_last, U, G, C, TC, Hs, dA, ws: Workspace, chunk_done=None) -> None:
-    """Fill ``dA`` (T, 4H, N): gradients of the gate pre-activations (o, f, i, g).
-    ``chunk_done(t0, t1)``, if given, is called once ``dA[t0:t1]`` is final (chunks of
-    ``CHUNK_STEPS``, last first), while it is still in cache.
-
-    (Computing the factors that need no recurrence, σ', tanh' and their partners, for
-    a few steps at once, leaving seven products per step, took 5% less time alone and
-    more in training: the factors' extra memory traffic.)"""
+def lstm_backward(dY, d_last, U, G, C, TC, Hs, dA, ws: Workspace) -> None:
+    """Fill ``dA`` (T, 4H, N): gradients of the gate pre-activations (o, f, i, g)."""
     T, H4, N = dA.shape
     H = H4 // 4
     G4, dA4 = G.reshape(T, 4, H, N), dA.reshape(T, 4, H, N)
@@ -161,8 +150,7 @@ def lstm_backward(dY, d_last, U, G, C, TC, Hs, dA, ws: Workspace, chunk_done=Non
     prev = None
     # i and g multiply each other: (g, i) as a reversed view of (i, g) makes their two
     # gradients one broadcast call.
-    for t, da, da_sig, da_o, da_f, da_ig, da_g, sig, o, f, g_i, g, c0, tc, h1, dy in zip(
-            range(T - 1, -1, -1),
+    for da, da_sig, da_o, da_f, da_ig, da_g, sig, o, f, g_i, g, c0, tc, h1, dy in zip(
             dA[::-1], dA[::-1, :3 * H], dA4[::-1, 0], dA4[::-1, 1], dA4[::-1, 2:],
             dA4[::-1, 3], G[::-1, :3 * H], G4[::-1, 0], G4[::-1, 1], G4[::-1, 3:1:-1],
             G4[::-1, 3], C[-2::-1], TC[::-1], Hs[:0:-1], _grad_steps(dY, d_last, T)):
@@ -182,8 +170,6 @@ def lstm_backward(dY, d_last, U, G, C, TC, Hs, dA, ws: Workspace, chunk_done=Non
         da_g *= t1
         dc *= f  # what flows on to c_{t-1}
         prev = da
-        if chunk_done is not None and t % CHUNK_STEPS == 0:
-            chunk_done(t, min(T, t + CHUNK_STEPS))
 
 
 # ---- GRU: gate order r, z, n (PyTorch's formulation) -----------------------------------
