@@ -231,3 +231,15 @@ def gru_backward(dY, d_last, U, G, HU, Hs, dR, dXn, ws: Workspace) -> None:
         np.multiply(t1, drz_r, out=dr_r)
         np.multiply(dh, z, out=carry)
         prev = dr
+
+
+def put_blocks(dst: np.ndarray, src: np.ndarray, blocks: list[int] | None) -> None:
+    """``dst`` (R, G*H) = ``src.T`` (``src`` (G*H, R), in internal gate order) with its
+    gate blocks taken in ``blocks``' order: one transposed copy per block, straight
+    from the GEMM's result (a take over reshaped ``src.T`` copied it whole first)."""
+    if blocks is None:
+        np.copyto(dst, src.T)
+        return
+    rows = src.shape[0] // len(blocks)
+    for b, k in enumerate(blocks):
+        np.copyto(dst[:, b * rows:(b + 1) * rows], src[k * rows:(k + 1) * rows].T)

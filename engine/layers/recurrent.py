@@ -65,18 +65,6 @@ def _step_gemm_blocks(gates: int, units: int, batch: int) -> tuple[int, int]:
 _CHUNK_BYTES = 1 << 19
 
 
-def _put(dst: np.ndarray, src: np.ndarray, blocks: list[int] | None) -> None:
-    """``dst`` (R, G*H) = ``src.T`` (``src`` (G*H, R), in internal gate order) with its
-    gate blocks taken in ``blocks``' order: one transposed copy per block, straight
-    from the GEMM's result (a take over reshaped ``src.T`` copied it whole first)."""
-    if blocks is None:
-        np.copyto(dst, src.T)
-        return
-    rows = src.shape[0] // len(blocks)
-    for b, k in enumerate(blocks):
-        np.copyto(dst[:, b * rows:(b + 1) * rows], src[k * rows:(k + 1) * rows].T)
-
-
 class _Recurrent(Layer):
     """Shared machinery. Subclasses set the gate count, which leading internal gate
     blocks are sigmoids, the internal block order, and implement ``_run`` /
@@ -259,10 +247,10 @@ class _Recurrent(Layer):
     def _store_grads(self, g, rows, d) -> None:
         """Write [dU^T | dW^T | db] (internal row order) into the stored layouts."""
         h = self.config["units"]
-        _put(self.grads["U"], g[:, :h], self._stored_blocks)
-        _put(self.grads["W"], g[:, h:h + d], self._stored_blocks)
+        steps.put_blocks(self.grads["U"], g[:, :h], self._stored_blocks)
+        steps.put_blocks(self.grads["W"], g[:, h:h + d], self._stored_blocks)
         if "b" in self.grads:
-            _put(self.grads["b"][None], g[:, h + d:h + d + 1], self._stored_blocks)
+            steps.put_blocks(self.grads["b"][None], g[:, h + d:h + d + 1], self._stored_blocks)
 
     @property
     def _stored_blocks(self) -> list[int] | None:
