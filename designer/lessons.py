@@ -99,8 +99,11 @@ class LessonController(QObject):
             self.actions[lesson.key] = action
         # A workspace's saved layout may not hold the dock: bring it back while a
         # lesson is open, so its steps stay in view through Design, Train and Evaluate.
-        # And a lesson closed stays closed, whatever a workspace's saved layout says.
-        workspaces.changed.connect(lambda _key: self._keep_in_view(replace=True))
+        # Where the saved layout does hold it (the user left the workspace with the
+        # lesson open), it stays where they put it. A lesson closed stays closed,
+        # whatever a workspace's saved layout says.
+        self.workspaces = workspaces
+        workspaces.changed.connect(lambda _key: self._workspace_shown())
         self.action_show = QAction("Show the &Lesson", window)
         self.action_show.setObjectName("action_show_lesson")
         self.action_show.setToolTip("Bring back the text of the last lesson opened")
@@ -142,6 +145,12 @@ class LessonController(QObject):
         if self.panel.key is not None:
             self.current = self.current or (self.panel.key, "")
             self._keep_in_view(raise_it=True)
+
+    def _workspace_shown(self) -> None:
+        """A default layout lays the other docks out around wherever the dock was: place
+        it again. A saved one showing it put it back where the user had it."""
+        kept = self.workspaces.restored and self.dock.isVisible()
+        self._keep_in_view(raise_it=kept, replace=not kept)
 
     def _keep_in_view(self, raise_it: bool = False, replace: bool = False) -> None:
         """Shown, beside the canvas (``_place``); ``replace``: placed again, as another

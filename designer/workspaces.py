@@ -94,7 +94,7 @@ LAYOUTS = {
 
 class WorkspaceManager(QObject):
     """Switches the window's docks between workspaces and remembers each one's layout."""
-    changed = Signal(str)  # the key of the workspace now shown
+    changed = Signal(str)  # the key of the workspace now shown (or laid out afresh)
 
     def __init__(self, window: QMainWindow, docks: dict[str, QDockWidget], settings,
                  version: int, views: dict | None = None):
@@ -103,6 +103,7 @@ class WorkspaceManager(QObject):
         self.version = version
         self.views = views or {}  # (dock, view) -> (tabs, widget), for Layout.tabs
         self.current = ""
+        self.restored = False  # the shown workspace came from its saved layout
         self._sizes_pending = ""
         self._make_actions()
         self._make_switcher()
@@ -179,7 +180,8 @@ class WorkspaceManager(QObject):
         canvas = next(w for w in WORKSPACES if w.key == key).canvas
         self.window.centralWidget().setVisible(canvas)
         state = self.settings.value(f"{SETTINGS_GROUP}/{key}")
-        if state is None or not self.window.restoreState(state, self.version):
+        self.restored = state is not None and self.window.restoreState(state, self.version)
+        if not self.restored:
             self.arrange_default(key)
         self._bring_views_forward(key)
 
@@ -187,7 +189,10 @@ class WorkspaceManager(QObject):
         """View > Reset Layout: every workspace's defaults, the shown one at once."""
         for key in KEYS:
             self.settings.remove(f"{SETTINGS_GROUP}/{key}")
+        self.restored = False
         self.arrange_default(self.current or "design")
+        if self.current:
+            self.changed.emit(self.current)  # laid out afresh: docks of others follow
 
     # ---- default arrangements --------------------------------------------------------
     def arrange_default(self, key: str) -> None:

@@ -112,3 +112,28 @@ def test_training_check_gradients_opens_the_tab_and_runs_the_check(window, qtbot
     training_menu = next(a.menu() for a in window.menuBar().actions()
                          if a.text() == "&Training")
     assert window.action_check_gradients in training_menu.actions()
+
+
+def test_the_lesson_stays_where_the_user_moved_it_in_each_workspace(window, qtbot):
+    """Moved to the right in Design, it is on the right again when Design comes back;
+    Train, which the user left as placed, keeps its own place."""
+    from PySide6.QtCore import Qt
+
+    window.resize(1366, 768)
+    lessons, spaces = window.lessons, window.workspaces
+    spaces.switch("design")
+    lessons.actions["single_neuron"].trigger()
+    assert window.dockWidgetArea(lessons.dock) == Qt.LeftDockWidgetArea
+    window.addDockWidget(Qt.RightDockWidgetArea, lessons.dock)  # as a drag would
+    for key in ("train", "evaluate", "design"):
+        spaces.switch(key)
+        qtbot.wait(10)
+        assert lessons.dock.isVisible(), key
+    assert window.dockWidgetArea(lessons.dock) == Qt.RightDockWidgetArea
+    spaces.switch("train")
+    assert window.dockWidgetArea(lessons.dock) == Qt.LeftDockWidgetArea  # as _place put it
+    spaces.switch("design")
+    assert window.dockWidgetArea(lessons.dock) == Qt.RightDockWidgetArea
+    spaces.action_reset.trigger()  # View › Reset Layout: placed afresh beside the canvas
+    assert lessons.dock.isVisible()
+    assert window.dockWidgetArea(lessons.dock) == Qt.LeftDockWidgetArea
