@@ -187,6 +187,7 @@ class LessonController(QObject):
                           self.dock)
         self.dock.show()
         win.resizeDocks([self.dock], [max(320, win.width() // 4)], Qt.Horizontal)
+        self.workspaces.keep_proportions()
 
     def close_lesson(self) -> None:
         self.current = None

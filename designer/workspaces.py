@@ -229,6 +229,20 @@ class WorkspaceManager(QObject):
             self.window.resizeDocks([self.docks[n] for n in names],
                                     [int(f * total) for f in fractions], orientation)
 
+    def keep_proportions(self) -> None:
+        """The shown workspace's docks side by side back in their default proportions
+        to one another, within the width they have now: a column added beside them
+        (the Lesson) takes its width from its neighbour alone."""
+        if not self.current:
+            return
+        for names, fractions, orientation in LAYOUTS[self.current].sizes:
+            docks = [self.docks[n] for n in names]
+            if len(docks) < 2 or orientation != H or not all(
+                    d.isVisible() and not d.isFloating() for d in docks):
+                continue
+            total, whole = sum(d.width() for d in docks), sum(fractions)
+            self.window.resizeDocks(docks, [int(total * f / whole) for f in fractions], H)
+
     def window_shown(self) -> None:
         if self._sizes_pending:
             QTimer.singleShot(0, self.apply_sizes)

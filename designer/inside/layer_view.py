@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QBoxLayout, QComboBox, QHBoxLayout, QLabel,
                                QStackedWidget, QVBoxLayout, QWidget)
 
+from ..elided_label import ElidedLabel
 from ..freshness import Change, FreshView
 from .common import LAYER_REDRAW_MS, Throttled, scrolling
 from .feature_maps import FeatureMapsView
@@ -100,7 +101,9 @@ class LayerInsideView(QWidget, FreshView):
         self.combo.setMinimumContentsLength(14)
         self.combo.activated.connect(self._combo_chosen)
         top.addWidget(self.combo)
-        self.step_label = QLabel("No training yet: press Train to look inside.")
+        # Elided where the dock is narrow: a long status must not hold the whole dock
+        # (and the plots beside it) at its width.
+        self.step_label = ElidedLabel("No training yet: press Train to look inside.")
         self.step_label.setStyleSheet("color: #5f6b7a;")
         top.addWidget(self.step_label, 1)
         return top

@@ -2,13 +2,13 @@
 training controller, and showing a reopened project's saved history."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ..editor import Editor
 from ..freshness import Change, FreshView
 from engine.events import Progress
 from ..training_controller import TrainingController
+from ..elided_label import ElidedLabel
 from .plots import TrainingPlots
 
 
@@ -23,11 +23,9 @@ class PlotsPanel(QWidget, FreshView):
         layout.setSpacing(2)
         bar = QHBoxLayout()
         bar.setContentsMargins(6, 2, 6, 0)
-        self.caption = QLabel("Loss, metric and learning rate per epoch; earlier runs "
-                              "of this session are faded.")
+        self.caption = ElidedLabel("Loss, metric and learning rate per epoch; earlier "
+                                   "runs of this session are faded.")
         self.caption.setStyleSheet("color: #5f6b7a;")
-        self.caption.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.caption.setToolTip(self.caption.text())  # readable where the dock cuts it
         self.csv_button = QPushButton("Export CSV\u2026")
         self.csv_button.setObjectName("plots_export_csv")
         self.csv_button.setToolTip("Save each epoch's loss, metric and learning rate as "

@@ -137,3 +137,20 @@ def test_the_lesson_stays_where_the_user_moved_it_in_each_workspace(window, qtbo
     spaces.action_reset.trigger()  # View › Reset Layout: placed afresh beside the canvas
     assert lessons.dock.isVisible()
     assert window.dockWidgetArea(lessons.dock) == Qt.LeftDockWidgetArea
+
+
+def test_a_lesson_column_in_train_leaves_the_plots_their_share(window, qtbot):
+    """At 1366x768 the Lesson takes a column of its own in Train; the Plots keep their
+    default share beside the Inside dock (a long status there once held the Inside
+    dock wide and squeezed the plots to a third), and the captions end in "…"."""
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    window.workspaces.switch("design")
+    window.lessons.actions["xor_hidden_layer"].trigger()
+    window.workspaces.switch("train")
+    qtbot.wait(50)
+    plots, inside = window.plots_dock.width(), window.inside_dock.width()
+    assert plots / (plots + inside) > 0.4, (plots, inside)
+    caption = window.plots_dock.widget().caption
+    assert caption.shown_text().endswith("\u2026") and caption.toolTip() == caption.text()
