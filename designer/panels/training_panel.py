@@ -57,7 +57,7 @@ class TrainingPanel(QScrollArea, FreshView):
         controller.run_finished.connect(self._run_finished)
         controller.run_ended.connect(self._run_ended)
         self._finished = False
-        self.doc.project_changed.connect(lambda name: self._sync())
+        self.doc.project_changed.connect(self._project_changed)
         self.doc.design_changed.connect(self._show_weights_state)
         editor.lock_changed.connect(self._lock_changed)
         self._sync()
@@ -164,6 +164,11 @@ class TrainingPanel(QScrollArea, FreshView):
         self._show_message(problem or "")
         if problem:
             self._sync()
+
+    def _project_changed(self, name: str) -> None:
+        self._sync()
+        if name == "results" and self.doc.project.weights is None:
+            self._forget_run()  # the run was undone: its progress and words go with it
 
     def _sync(self) -> None:
         values = self.values()

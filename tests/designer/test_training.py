@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from engine.data import prepare
 from engine.inference import TrainedModel
 from engine.project import load_project
+from designer.inside.results import EMPTY_RESULTS
 from engine.run import evaluate
 
 from .conftest import drag, view_point
@@ -214,3 +215,24 @@ def test_opening_another_project_clears_the_last_runs_words(qtbot, xor_window):
     assert panel.progress.format() == "Ready" and panel.progress.value() == 0
     assert panel.rate.text() == ""  # not "Finished ..." above "Not trained yet"
     assert "Finished" not in panel.result.text()
+
+
+def test_undoing_a_run_takes_its_results_off_the_training_and_evaluate_views(qtbot,
+                                                                            xor_window):
+    """Undo of "Train" left the run's confusion matrix, "Finished 5 epochs; test
+    accuracy" and the network to try samples on, beside "Not trained yet."; Redo
+    brings the run's weights back and they are evaluated again."""
+    win, inside = xor_window, xor_window.inside
+    results, panel = inside.panel.results, win.training_panel
+    train_to_end(qtbot, win, epochs=5)
+    qtbot.waitUntil(lambda: results.report is not None, timeout=20000)
+    assert "Finished 5 epochs" in panel.rate.text()
+    win.action_undo.trigger()  # the run
+    assert win.editor.doc.project.weights is None
+    qtbot.waitUntil(lambda: results.report is None, timeout=2000)
+    assert results.title.text() == EMPTY_RESULTS and inside.network is None
+    assert panel.progress.format() == "Ready" and panel.rate.text() == ""
+    assert "Not trained yet" in panel.result.text()
+    win.action_redo.trigger()
+    qtbot.waitUntil(lambda: results.report is not None, timeout=20000)
+    assert inside.network is not None and "accuracy" in results.title.text()
