@@ -194,6 +194,11 @@ class TrainingPlots(QWidget):
         for run in self.runs:
             self._drop(run)
         self.runs = []
+        # Empty plots keep the ranges they last had (the LR axis is set by hand): after
+        # opening another project they showed the last one's epochs and rates.
+        for plot in (self.loss_plot, self.metric_plot, self.lr_plot):
+            plot.setRange(xRange=(0, 1), yRange=(0, 1))
+            plot.enableAutoRange()
 
     # ---- export ---------------------------------------------------------------------
     def export_csv(self, path: str) -> int:
