@@ -236,3 +236,13 @@ def test_undoing_a_run_takes_its_results_off_the_training_and_evaluate_views(qtb
     win.action_redo.trigger()
     qtbot.waitUntil(lambda: results.report is not None, timeout=20000)
     assert inside.network is not None and "accuracy" in results.title.text()
+
+
+def test_the_plots_epoch_axis_follows_a_run_in_the_window(qtbot, xor_window):
+    """The window clears its plots as it is built and whenever a project opens; the
+    linked epoch axes then stayed at 0-1 while the run was drawn past their edge."""
+    plots = xor_window.plots_panel.plots
+    train_to_end(qtbot, xor_window, epochs=20)
+    plots.redraw()
+    for plot in (plots.loss_plot, plots.metric_plot, plots.lr_plot):
+        assert plot.viewRange()[0][1] > 19
