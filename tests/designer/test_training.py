@@ -246,3 +246,17 @@ def test_the_plots_epoch_axis_follows_a_run_in_the_window(qtbot, xor_window):
     plots.redraw()
     for plot in (plots.loss_plot, plots.metric_plot, plots.lr_plot):
         assert plot.viewRange()[0][1] > 19
+
+
+def test_undoing_the_second_of_two_runs_takes_its_progress_line_away(qtbot, xor_window):
+    """Undo went back to the first run's weights, and the panel still said "Finished
+    7 epochs" over "Trained (5 epochs)"."""
+    win, panel = xor_window, xor_window.training_panel
+    train_to_end(qtbot, win, epochs=5)
+    train_to_end(qtbot, win, epochs=7)
+    qtbot.wait(20)  # the results' own notice has passed
+    assert "Finished 7 epochs" in panel.rate.text()
+    win.action_undo.trigger()
+    assert len(win.editor.doc.project.history) == 5
+    qtbot.waitUntil(lambda: panel.rate.text() == "", timeout=2000)
+    assert panel.progress.format() == "Ready" and "5 epochs" in panel.result.text()
