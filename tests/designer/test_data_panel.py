@@ -134,3 +134,17 @@ def test_reconstruct_the_input_is_a_tick_box_that_makes_an_autoencoders_data(qtb
     assert panel.preview.samples.objectName() == "data_image_grid"
     editor.undo()
     assert "reconstruct" not in editor.doc.project.data
+
+
+def test_a_file_that_is_not_an_npz_says_so_without_advice_to_unpickle(qtbot, window, tmp_path):
+    """A text file chosen as .npz showed NumPy's advice to load it "unsafely" with
+    allow_pickle."""
+    panel = window.data_panel
+    fake = tmp_path / "fake.npz"
+    fake.write_text("hello\n")
+    choose(panel, "npz")
+    type_text(panel.path_edit, str(fake))
+    assert not load(qtbot, panel)
+    text = panel.errors["path"].text()
+    assert "fake.npz is not a readable .npz file" in text and "np.savez" in text
+    assert "pickle" not in text
