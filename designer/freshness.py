@@ -10,7 +10,7 @@ and the estimate still showed the last one.
 
 A view takes part by being a ``FreshView``: ``Freshness.adopt(window, ...)`` registers
 every FreshView widget in the window (and the non-widget ones it is given), and
-``tests/designer/test_fresh_state.py`` fails for any widget of the designer's own that
+``tests/designer/inside/test_fresh_state.py`` fails for any widget of the designer's own that
 shows project state without being one, so no view can be forgotten. ``generation``
 counts the changes that make background results stale (project, data, run): a view
 that starts work on a worker keeps the generation it started in and drops a result that

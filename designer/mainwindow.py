@@ -302,6 +302,10 @@ class MainWindow(QMainWindow):
         self.palette.layer_activated.connect(self.add_after_selection)
         self.projects.title_changed.connect(self._update_title)
         self.projects.recent_changed.connect(self._fill_recent)
+        # A file moved or deleted since the list was filled no longer shows (it stayed,
+        # and opening it failed every time).
+        self.recent_menu.aboutToShow.connect(
+            lambda: self._fill_recent(self.projects.recent_files()))
         self.summary.layer_focused.connect(self.canvas.centre_on_layer)
         self.summary.data_info = self._loaded_data_info  # the checks against the data
         self.summary.data_wanted.connect(lambda: self.workspaces.switch("data"))

@@ -100,6 +100,10 @@ def _output_problems(spec, report, info) -> list[FitProblem]:
         return _target_shape_problems(spec, report, target)
     units = (report.output_shape or (0,))[-1]
     want, words = _wanted_units(info)
+    if info["task"] == "classification" and want == 1:  # "set units to 1" fixes nothing
+        return [FitProblem("Every sample of the data is of one class: a classifier needs "
+                           "at least two classes to tell apart (for numbers to predict, "
+                           "set the data's Task to regression).", report.output_id)]
     if want is None or units == want or (info["task"] == "classification" and want == 2
                                          and units == 1):
         return []  # (one sigmoid unit is a binary classifier)

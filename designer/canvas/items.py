@@ -13,6 +13,17 @@ from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPath
 from .. import style
 
 NODE_W, NODE_H, HEADER = style.NODE_WIDTH, style.NODE_HEIGHT, style.HEADER_HEIGHT
+TYPE_SHARE = 0.42  # of a node's header at most for its type: the name is what is read
+
+
+def header_texts(name: str, type_name: str, title_font, type_font) -> tuple[str, str, float]:
+    """A node header's name and type as drawn, and the type's width: a long type
+    ("MultiHeadAttention") is cut before the name is, which read "at..." for attention."""
+    type_metrics = QFontMetricsF(type_font)
+    type_w = min(type_metrics.horizontalAdvance(type_name) + 10, NODE_W * TYPE_SHARE)
+    type_text = type_metrics.elidedText(type_name, Qt.ElideRight, type_w - 10)
+    shown = QFontMetricsF(title_font).elidedText(name, Qt.ElideRight, NODE_W - type_w - 16)
+    return shown, type_text, type_w
 
 
 def _font(point_size: float, bold: bool = False, mono: bool = False) -> QFont:
@@ -143,16 +154,15 @@ class NodeItem(QGraphicsItem):
         painter.fillPath(header.united(square), style.ERROR if self.error else self.colour)
         painter.setPen(QColor("#ffffff"))
         title_font, type_font = _font(9.5, bold=True), _font(8)
-        type_w = QFontMetricsF(type_font).horizontalAdvance(self.type_name) + 10
+        name, type_name, type_w = header_texts(self.name, self.type_name, title_font,
+                                               type_font)
         painter.setFont(title_font)
-        name = QFontMetricsF(title_font).elidedText(self.name, Qt.ElideRight,
-                                                    NODE_W - type_w - 16)
         painter.drawText(QRectF(9, 0, NODE_W - type_w - 12, HEADER),
                          Qt.AlignVCenter | Qt.AlignLeft, name)
         painter.setFont(type_font)
         painter.setPen(QColor(255, 255, 255, 215))
         painter.drawText(QRectF(0, 0, NODE_W - 9, HEADER), Qt.AlignVCenter | Qt.AlignRight,
-                         self.type_name)
+                         type_name)
 
     def _paint_rows(self, painter: QPainter) -> None:
         inner = NODE_W - 20

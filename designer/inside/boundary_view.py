@@ -90,6 +90,8 @@ class BoundaryView(QWidget, FreshView):
             self.plot.legend.clear()
             self.plot.setLabel("bottom", "feature 1")
             self.plot.setLabel("left", "feature 2")
+            self.plot.setRange(xRange=(0, 1), yRange=(0, 1))  # not the last data's
+            self.plot.enableAutoRange()
             self.dmap = self.rgba = None
             self.throttle.cancel()
             self.image.clear()

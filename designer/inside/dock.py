@@ -11,7 +11,7 @@ and creates this controller; it owns no training, it only listens:
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTabWidget
 
@@ -34,7 +34,7 @@ from .health_badges import HealthBadges
 from .layer_view import LayerInsideView
 from .preview import PreviewView
 from .projection_view import ProjectionView
-from .results import ResultsView
+from .results import EMPTY_RESULTS, ResultsView
 from .sample_view import SampleView
 from .stepthrough_view import StepThroughView
 
@@ -112,6 +112,7 @@ class InsideController(QObject, FreshView):
         self.asked = ""
         self.freshness = None  # set when the window's Freshness adopts this controller
         self.evaluated_in = -1  # the freshness generation an evaluation was asked in
+        self.shown_weights = None  # the weights the results shown (or asked) are of
         self.evaluation = BackgroundCall(self)
         self.evaluation.finished.connect(self._evaluated)
         training.run_started.connect(self._run_started)
@@ -123,6 +124,9 @@ class InsideController(QObject, FreshView):
         panel.layers.layer_chosen.connect(lambda i: editor.set_selection([i]))
         editor.doc.project_changed.connect(
             lambda name: name == "training" and panel.steps.settings_changed())
+        # After the run's own results arrive (its evaluation is asked for at once):
+        editor.doc.project_changed.connect(
+            lambda name: name == "results" and QTimer.singleShot(0, self, self._results_changed))
         panel.steps.highlighted.connect(
             lambda ids, colour: scene.highlight_layers(ids, QColor(colour) if colour else None))
         panel.explain.source_provider = self.explain_source
@@ -170,7 +174,7 @@ class InsideController(QObject, FreshView):
             return
         settings = training_settings(job.settings)
         spec, data, loss = job.spec, job.data, result.loss
-        self.loss = loss
+        self.loss, self.shown_weights = loss, result.weights
         self.panel.results.show_message("Evaluating the trained network\u2026")
         self._evaluate(lambda: _evaluate(spec, settings, result.weights, data, loss))
 
@@ -269,7 +273,21 @@ class InsideController(QObject, FreshView):
         """After the views have cleared themselves: a project's saved weights (or the
         same weights on its other data) are evaluated again, as after a run."""
         if change in (Change.PROJECT, Change.DATA):
-            self.data = self.network = None
+            self.data = self.network = self.shown_weights = None
+            self.show_saved_results()
+
+    def _results_changed(self) -> None:
+        """Undo or Redo of a run: the results shown follow the project's weights (a
+        run undone to none leaves no confusion matrix or network behind)."""
+        weights = self.editor.doc.project.weights
+        if weights is self.shown_weights:
+            return
+        if weights is None:
+            self.network = self.shown_weights = None
+            self.evaluated_in = -1  # an evaluation still going is of the weights undone
+            self.panel.results.show_message(EMPTY_RESULTS)
+            self.badges.clear()
+        else:
             self.show_saved_results()
 
     def show_saved_results(self) -> bool:
@@ -289,7 +307,7 @@ class InsideController(QObject, FreshView):
         spec = doc.spec()
         weights, loss = extras.weights, (extras.preprocessing or {}).get("loss")
         self._use_data(spec, data)
-        self.loss = loss
+        self.loss, self.shown_weights = loss, weights
         self.panel.results.show_message("Evaluating the saved weights\u2026")
         return self._evaluate(lambda: _evaluate(spec, settings, weights, data, loss))
 

@@ -73,15 +73,21 @@ class PreviewView(QWidget, FreshView):
         try:
             sample = self.sample_provider()
         except Exception as exc:  # noqa: BLE001 - no data yet is normal while editing
-            self.label.setText(f"No sample to preview: {exc}")
+            self._clear(f"No sample to preview: {exc}")
             return
         if spec is None or sample is None:
-            self.label.setText("Choose data in the Data panel to preview each layer's "
-                               "output for one of its samples.")
+            self._clear("Choose data in the Data panel to preview each layer's "
+                        "output for one of its samples.")
             return
         self.stale = False
         seed = self.seed = self.seed_provider()
         self.call.start(lambda: preview_design(spec, sample, seed), blas_threads=1)
+
+    def _clear(self, text: str) -> None:
+        """No preview to show: the last one (maybe another project's) goes too."""
+        self.label.setText(text)
+        self.preview = None
+        self.outputs.show_outputs([])
 
     def _done(self, preview, error) -> None:
         self.runs += 1

@@ -22,6 +22,14 @@ from .image_output import ReconstructionGrid
 MAX_LISTED = 500  # a cell of thousands lists its first samples; the label says how many
 
 
+def tick_name(name, n_classes: int) -> str:
+    """A class name short enough for the matrix's axes: a few classes have room for
+    "opposite signs", many get 10 characters; a cut name ends in an ellipsis (it read
+    "opposite s")."""
+    text, room = str(name), 16 if n_classes <= 5 else 10
+    return text if len(text) <= room else text[:room - 1] + "\u2026"
+
+
 class ConfusionMatrix(QWidget):
     """Counts as a heat map with the numbers written in; ``cell_clicked(true, pred)``."""
 
@@ -51,7 +59,7 @@ class ConfusionMatrix(QWidget):
         self.heat.set_image(share, rect=(-0.5, -0.5, n, n), signed=False, levels=(0, 1))
         self.heat.plot.setRange(xRange=(-0.5, n - 0.5), yRange=(-0.5, n - 0.5), padding=0.02)
         self._set_numbers(confusion, share if n <= 20 else share[:0, :0])  # readable to ~20
-        ticks = [[(i, str(name)[:10]) for i, name in enumerate(names)]]
+        ticks = [[(i, tick_name(name, n)) for i, name in enumerate(names)]]
         self.heat.plot.getAxis("bottom").setTicks(ticks)
         self.heat.plot.getAxis("left").setTicks(ticks)
 

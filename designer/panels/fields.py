@@ -95,6 +95,11 @@ class WholeSpinBox(_Refusing, QSpinBox):
         value = whole_number(text)
         return self.value() if value is None else value
 
+    def fixup(self, text: str) -> str:
+        # Qt's own fixup drops the locale's group separators, so "2,5" (a decimal
+        # comma) became 25 after the field had said it "stays" as it was.
+        return self.textFromValue(self.value())
+
 
 class _IntField(FieldEditor):
     def __init__(self, param: Param):

@@ -194,6 +194,15 @@ class TrainingPlots(QWidget):
         for run in self.runs:
             self._drop(run)
         self.runs = []
+        # Empty plots keep the ranges they last had (the LR axis is set by hand): after
+        # opening another project they showed the last one's epochs and rates.
+        # The x axes are linked (setting one sets the others and turns their auto-range
+        # off), so every range first, then auto-range on for all.
+        plots = (self.loss_plot, self.metric_plot, self.lr_plot)
+        for plot in plots:
+            plot.setRange(xRange=(0, 1), yRange=(0, 1))
+        for plot in plots:
+            plot.enableAutoRange()
 
     # ---- export ---------------------------------------------------------------------
     def export_csv(self, path: str) -> int:

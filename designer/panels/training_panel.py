@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QFormLayout, QFrame, QHBoxLayout, QLabel, QProgressBar,
                                QScrollArea, QToolButton, QVBoxLayout, QWidget)
 
@@ -57,7 +57,11 @@ class TrainingPanel(QScrollArea, FreshView):
         controller.run_finished.connect(self._run_finished)
         controller.run_ended.connect(self._run_ended)
         self._finished = False
-        self.doc.project_changed.connect(lambda name: self._sync())
+        self.run_weights = None  # the weights of the run the progress line is about
+        # A crash keeps the last checkpoint's weights: the failure's words stay.
+        controller.run_failed.connect(
+            lambda *_: setattr(self, "run_weights", self.doc.project.weights))
+        self.doc.project_changed.connect(self._project_changed)
         self.doc.design_changed.connect(self._show_weights_state)
         editor.lock_changed.connect(self._lock_changed)
         self._sync()
@@ -165,6 +169,17 @@ class TrainingPanel(QScrollArea, FreshView):
         if problem:
             self._sync()
 
+    def _project_changed(self, name: str) -> None:
+        self._sync()
+        if name == "results":  # after a run's own end has said how it ended
+            QTimer.singleShot(0, self, self._results_changed)
+
+    def _results_changed(self) -> None:
+        """A run undone (or redone): its progress and words go with it, instead of
+        "Stopped after 144 epochs" above the 119 epochs the project has again."""
+        if self.doc.project.weights is not self.run_weights:
+            self._forget_run()
+
     def _sync(self) -> None:
         values = self.values()
         for key, field in self.fields.items():
@@ -241,6 +256,7 @@ class TrainingPanel(QScrollArea, FreshView):
     def _run_finished(self, result) -> None:
         """How the run ended, from its typed result (never from the text shown)."""
         self._finished = isinstance(result.ended, Finished)
+        self.run_weights = result.weights
 
     def _run_ended(self, text: str) -> None:
         self.rate.setText(text)

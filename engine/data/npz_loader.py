@@ -44,6 +44,9 @@ def _open(path: Path):
         raise DataError(f"There is no file {path}.") from None
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, NotImplementedError,
             RuntimeError) as exc:
+        if "pickled" in str(exc):  # neither .npz nor .npy: NumPy's last guess is a pickle
+            raise DataError(f"{path.name} is not a readable .npz file: it is not a NumPy "
+                            f"archive. Save one with np.savez(path, x=..., y=...).") from None
         raise DataError(f"{path.name} is not a readable .npz file ({exc}).") from None
     if not isinstance(data, np.lib.npyio.NpzFile):
         raise DataError(f"{path.name} holds a single array; save x and y together with "

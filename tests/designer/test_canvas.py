@@ -250,3 +250,17 @@ def test_the_design_fits_the_view_as_it_settles_until_the_user_zooms(qtbot, wind
     window.resize(1000, 700)
     qtbot.wait(20)
     assert view.zoom == zoom
+
+
+def test_a_long_layer_type_is_cut_before_the_layer_name(qtbot):
+    """The transformer example's nodes read "at..." and "po..." beside
+    "MultiHeadAttention" and "PositionEmbedding": the name is what people read."""
+    from designer.canvas.items import _font, header_texts
+
+    title, small = _font(9.5, bold=True), _font(8)
+    name, type_name, _ = header_texts("attention", "MultiHeadAttention", title, small)
+    assert name == "attention" and type_name.endswith("\u2026")
+    assert type_name.startswith("Multi")
+    name, type_name, _ = header_texts("positions", "PositionEmbedding", title, small)
+    assert name == "positions"
+    assert header_texts("hidden", "Dense", title, small)[:2] == ("hidden", "Dense")

@@ -134,3 +134,33 @@ def test_reconstruct_the_input_is_a_tick_box_that_makes_an_autoencoders_data(qtb
     assert panel.preview.samples.objectName() == "data_image_grid"
     editor.undo()
     assert "reconstruct" not in editor.doc.project.data
+
+
+def test_a_file_that_is_not_an_npz_says_so_without_advice_to_unpickle(qtbot, window, tmp_path):
+    """A text file chosen as .npz showed NumPy's advice to load it "unsafely" with
+    allow_pickle."""
+    panel = window.data_panel
+    fake = tmp_path / "fake.npz"
+    fake.write_text("hello\n")
+    choose(panel, "npz")
+    type_text(panel.path_edit, str(fake))
+    assert not load(qtbot, panel)
+    text = panel.errors["path"].text()
+    assert "fake.npz is not a readable .npz file" in text and "np.savez" in text
+    assert "pickle" not in text
+
+
+def test_train_on_data_of_one_class_says_so_without_a_one_unit_fix(qtbot, window, tmp_path):
+    """A CSV whose labels are all alike: Train said the data has "1 classes" and to set
+    the output's units to 1."""
+    panel, training = window.data_panel, window.training
+    assert window.projects.open_path(EXAMPLES / "xor.ncproj")
+    one = tmp_path / "one.csv"
+    one.write_text("a,b,label\n" + "".join(f"{k},{k + 1},0\n" for k in range(20)))
+    choose(panel, "csv")
+    type_text(panel.path_edit, str(one))
+    type_text(panel.fields["target"].widget, "label")
+    assert load(qtbot, panel)
+    assert not training.start()
+    text = training.error_box.text()
+    assert "one class" in text and "at least two classes" in text and "units" not in text

@@ -30,3 +30,17 @@ def test_typed_numbers_are_read_or_refused_never_rewritten(window):
     type_into(rate, "2e-4")
     assert doc.project.training["learning_rate"] == 2e-4
     assert "1 to 100,000" in epochs.widget.toolTip()
+
+
+def test_a_comma_in_a_whole_number_is_refused_not_read_as_a_thousands_separator(window):
+    """'2,5' (a decimal comma) used to become 25 just after the message said the
+    field stays as it was: the message and the value now agree."""
+    panel, doc = window.training_panel, window.editor.doc
+    epochs = panel.fields["epochs"]
+    before = epochs.widget.value()
+    for text in ("2,5", "1,000"):
+        type_into(epochs, text)
+        assert f"Epochs: {text!r} is not a whole number" in panel.message.text()
+        assert f"it stays {before}" in panel.message.text()
+        assert epochs.widget.value() == before
+        assert doc.project.training.get("epochs", before) == before

@@ -93,3 +93,24 @@ def test_axes_show_plain_values_not_a_scaled_label(plots):
         axis.setRange(0.25, 0.4)
         assert not axis.autoSIPrefix and axis.autoSIPrefixScale == 1.0
         assert "x0.001" not in axis.labelString()
+
+
+def test_clearing_the_plots_forgets_the_last_runs_axis_ranges(qtbot, plots):
+    """Opening another project cleared the curves but left the last run's epochs and
+    learning rates on the axes (0-20 epochs, 0-0.023 for a rate of 0.02)."""
+    plots.show()
+    qtbot.waitExposed(plots)
+    runner = TrainingRunner()
+    _train_into(qtbot, plots, runner, epochs=20, learning_rate=0.02)
+    assert plots.lr_plot.viewRange()[1][1] == pytest.approx(0.023)
+    assert plots.loss_plot.viewRange()[0][1] > 19
+    plots.clear()
+    for plot in (plots.loss_plot, plots.metric_plot, plots.lr_plot):
+        (x0, x1), (y0, y1) = plot.viewRange()  # 0 to 1, as before any run
+        assert -0.1 < x0 < 0.01 and 0.99 < x1 < 1.1 and -0.1 < y0 < 0.01 and 0.99 < y1 < 1.1
+        assert all(plot.getViewBox().autoRangeEnabled())  # the next run's data sets them
+    _train_into(qtbot, plots, runner, epochs=20, learning_rate=0.02)
+    qtbot.wait(50)
+    assert plots.loss_plot.viewRange()[0][1] > 19 and plots.lr_plot.viewRange()[0][1] > 19
+    assert runner.shutdown()
+

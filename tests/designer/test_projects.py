@@ -235,3 +235,14 @@ def test_the_autoencoder_template_comes_with_data_whose_targets_are_its_inputs(w
     assert doc.project.data == {"source": "builtin", "name": "mnist", "reconstruct": True}
     data = prepare({**doc.project.data, "options": {"n_samples": 50}})
     assert fit_problems(doc.snapshot().spec, doc.report, data.dataset_info) == []
+
+
+def test_a_recent_file_deleted_since_leaves_the_menu_when_it_opens(window, tmp_path):
+    project = tmp_path / "gone.ncproj"
+    save_project(trained_project(), project)
+    assert window.projects.open_path(project, ask=False)
+    names = lambda: [a.text() for a in window.recent_menu.actions()]  # noqa: E731
+    assert "&1  gone.ncproj" in names()
+    project.unlink()
+    window.recent_menu.aboutToShow.emit()
+    assert "&1  gone.ncproj" not in names() and names()[-1] == "Clear list"

@@ -10,6 +10,7 @@ from PySide6.QtTest import QTest
 from engine.data import prepare
 from engine.inference import TrainedModel
 from engine.project import load_project
+from designer.inside.results import EMPTY_RESULTS
 from engine.run import evaluate
 
 from .conftest import drag, view_point
@@ -214,3 +215,48 @@ def test_opening_another_project_clears_the_last_runs_words(qtbot, xor_window):
     assert panel.progress.format() == "Ready" and panel.progress.value() == 0
     assert panel.rate.text() == ""  # not "Finished ..." above "Not trained yet"
     assert "Finished" not in panel.result.text()
+
+
+def test_undoing_a_run_takes_its_results_off_the_training_and_evaluate_views(qtbot,
+                                                                            xor_window):
+    """Undo of "Train" left the run's confusion matrix, "Finished 5 epochs; test
+    accuracy" and the network to try samples on, beside "Not trained yet."; Redo
+    brings the run's weights back and they are evaluated again."""
+    win, inside = xor_window, xor_window.inside
+    results, panel = inside.panel.results, win.training_panel
+    train_to_end(qtbot, win, epochs=5)
+    qtbot.waitUntil(lambda: results.report is not None, timeout=20000)
+    assert "Finished 5 epochs" in panel.rate.text()
+    win.action_undo.trigger()  # the run
+    assert win.editor.doc.project.weights is None
+    qtbot.waitUntil(lambda: results.report is None, timeout=2000)
+    assert results.title.text() == EMPTY_RESULTS and inside.network is None
+    assert panel.progress.format() == "Ready" and panel.rate.text() == ""
+    assert "Not trained yet" in panel.result.text()
+    win.action_redo.trigger()
+    qtbot.waitUntil(lambda: results.report is not None, timeout=20000)
+    assert inside.network is not None and "accuracy" in results.title.text()
+
+
+def test_the_plots_epoch_axis_follows_a_run_in_the_window(qtbot, xor_window):
+    """The window clears its plots as it is built and whenever a project opens; the
+    linked epoch axes then stayed at 0-1 while the run was drawn past their edge."""
+    plots = xor_window.plots_panel.plots
+    train_to_end(qtbot, xor_window, epochs=20)
+    plots.redraw()
+    for plot in (plots.loss_plot, plots.metric_plot, plots.lr_plot):
+        assert plot.viewRange()[0][1] > 19
+
+
+def test_undoing_the_second_of_two_runs_takes_its_progress_line_away(qtbot, xor_window):
+    """Undo went back to the first run's weights, and the panel still said "Finished
+    7 epochs" over "Trained (5 epochs)"."""
+    win, panel = xor_window, xor_window.training_panel
+    train_to_end(qtbot, win, epochs=5)
+    train_to_end(qtbot, win, epochs=7)
+    qtbot.wait(20)  # the results' own notice has passed
+    assert "Finished 7 epochs" in panel.rate.text()
+    win.action_undo.trigger()
+    assert len(win.editor.doc.project.history) == 5
+    qtbot.waitUntil(lambda: panel.rate.text() == "", timeout=2000)
+    assert panel.progress.format() == "Ready" and "5 epochs" in panel.result.text()

@@ -83,3 +83,19 @@ def test_no_data_at_all_is_said():
     [problem] = fit_problems(spec, infer_shapes(spec), None, has_data=False)
     assert problem.kind == "no_data" and "Data tab" in problem.message
     assert fit_problems(spec, infer_shapes(spec), None) == []  # not loaded yet: unknown
+
+
+def test_data_of_one_class_is_named_as_such_not_fixed_with_one_unit(tmp_path):
+    """Labels all alike gave "the data has 1 classes ... (set units to 1)"."""
+    import numpy as np
+
+    path = tmp_path / "one.npz"
+    np.savez(path, x=np.random.default_rng(0).normal(size=(20, 2)), y=np.zeros(20, int))
+    data = prepare({"source": "npz", "path": str(path)})
+    spec = graph((2,), "features", [("out", "Dense", dense(2, "softmax"))])
+    [problem] = problems(spec, data)
+    assert "one class" in problem.message and "at least two classes" in problem.message
+    assert problem.fix is None and problem.blocks_training
+    with pytest.raises(DataError, match="one class") as err:
+        make_job(spec, data, {"epochs": 1})
+    assert "units" not in str(err.value)

@@ -107,3 +107,21 @@ def test_a_late_evaluation_of_the_last_project_is_dropped(qtbot, open_example, m
     release.set()
     qtbot.waitUntil(lambda: not win.inside.evaluation.busy, timeout=20000)
     assert panel.results.report is None and panel.boundary.dmap is None
+
+
+def test_the_boundary_forgets_the_last_datas_axes(qtbot):
+    """After xor, a project with 64 features showed an empty boundary over xor's axes."""
+    import numpy as np
+
+    from designer.inside.boundary_view import BoundaryView
+
+    view = BoundaryView()
+    qtbot.addWidget(view)
+    view.show()
+    x = np.array([[-30.0, 40.0], [-20.0, 50.0], [-25.0, 45.0]])
+    view.set_data(x, np.array([0, 1, 0]), ("a", "b"), ("u", "v"))
+    qtbot.wait(50)
+    assert view.plot.viewRange()[0][0] < -19
+    view.fresh(Change.PROJECT)
+    (x0, x1), (y0, y1) = view.plot.viewRange()
+    assert -0.1 < x0 < 0.01 and 0.99 < x1 < 1.1 and -0.1 < y0 < 0.01 and 0.99 < y1 < 1.1

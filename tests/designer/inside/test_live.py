@@ -163,3 +163,17 @@ def test_a_reopened_trained_project_shows_its_results(qtbot, open_example, tmp_p
     qtbot.waitUntil(lambda: results.report is not None, timeout=20000)
     assert int(results.report.confusion.sum()) == len(again.inside.data.test)
     assert again.inside.network is not None  # "try a sample" works without a new run
+
+
+def test_a_new_project_without_data_takes_the_last_preview_away(qtbot, open_example):
+    """File › New (Blank) after xor said "Choose data..." above xor's input and hidden
+    layers' outputs."""
+    win = open_example("xor")
+    panel = win.inside_dock.widget()
+    preview = panel.preview
+    panel.show_view(preview)
+    qtbot.waitUntil(lambda: preview.runs == 1, timeout=10000)
+    assert len(preview.outputs.rows) == 3
+    assert win.projects.new_from_template("blank")
+    qtbot.waitUntil(lambda: "Choose data" in preview.label.text(), timeout=5000)
+    assert preview.outputs.rows == [] and preview.preview is None

@@ -190,3 +190,20 @@ def test_confusion_matrix_numbers_follow_each_matrix(qtbot):
     assert len(on_plot) == 4
     view.set_matrix(np.eye(21, dtype=int), [str(k) for k in range(21)])
     assert view.texts == []
+
+
+def test_confusion_matrix_class_names_are_whole_or_end_in_an_ellipsis(qtbot):
+    """xor's "opposite signs" read "opposite s" on both axes."""
+    from designer.inside.results import ConfusionMatrix
+
+    view = ConfusionMatrix()
+    qtbot.addWidget(view)
+
+    def ticks(axis):
+        return [label for _, label in view.heat.plot.getAxis(axis)._tickLevels[0]]
+
+    view.set_matrix(np.array([[5, 1], [0, 7]]), ["same sign", "opposite signs"])
+    assert ticks("bottom") == ticks("left") == ["same sign", "opposite signs"]
+    names = [f"class number {k}" for k in range(8)]
+    view.set_matrix(np.eye(8, dtype=int), names)
+    assert ticks("left") == ["class num\u2026"] * 8
