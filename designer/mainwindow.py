@@ -29,6 +29,7 @@ from .panels.summary import SummaryWidget
 from .panels.training_panel import TrainingPanel
 from .projects import ProjectController, example_paths, example_title
 from .recovery import Autosave
+from .rich_text import as_plain
 from .start_page import open_start_page
 from .training_controller import TrainingController
 from .workspaces import WorkspaceManager, follow_the_work
@@ -291,9 +292,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for i, path in enumerate(files):
             self.recent_menu.addAction(self._action(
-                f"action_recent_{i}", f"&{i + 1}  {Path(path).name}",
+                f"action_recent_{i}", f"&{i + 1}  {Path(path).name.replace('&', '&&')}",
                 partial(self.projects.open_path, path)))
-            self.recent_menu.actions()[-1].setToolTip(path)
+            self.recent_menu.actions()[-1].setToolTip(as_plain(path))
         self.recent_menu.addSeparator()
         clear = self.recent_menu.addAction("Clear list", self.projects.clear_recent)
         clear.setEnabled(bool(files))

@@ -21,6 +21,7 @@ from engine.resources import examples_dir
 
 from .editor import Editor
 from .model.templates import build_template
+from .rich_text import as_plain
 
 FILE_FILTER = "NeuroCanvas projects (*.ncproj);;All files (*)"
 MAX_RECENT = 8
@@ -124,15 +125,15 @@ class ProjectController(QObject):
             project = load_project(path)
         except (NeuroCanvasError, OSError, ValueError) as exc:
             QMessageBox.critical(self.window, "Cannot open project",
-                                 f"NeuroCanvas cannot open {path.name}:\n\n{exc}\n\n"
-                                 f"Your current design is unchanged.")
+                                 as_plain(f"NeuroCanvas cannot open {path.name}:\n\n{exc}\n\n"
+                                          f"Your current design is unchanged."))
             return False
         self.editor.load(project.spec, project.layout, project)
         if project.notes:  # weights that do not fit the design were set aside
             QMessageBox.warning(self.window, "Weights set aside",
-                                f"{path.name} opened without its trained weights.\n\n" +
-                                "\n\n".join(project.notes) +
-                                "\n\nThe file itself is unchanged.")
+                                as_plain(f"{path.name} opened without its trained weights.\n\n"
+                                         + "\n\n".join(project.notes) +
+                                         "\n\nThe file itself is unchanged."))
         self._set_path(path if not _is_example(path) else None)
         if not _is_example(path):
             self.add_recent(path)
@@ -156,7 +157,7 @@ class ProjectController(QObject):
             project = load_project(recovered)
         except (NeuroCanvasError, OSError, ValueError) as exc:
             QMessageBox.critical(self.window, "Cannot restore",
-                                 f"The autosaved work cannot be opened:\n\n{exc}")
+                                 as_plain(f"The autosaved work cannot be opened:\n\n{exc}"))
             return False
         self.editor.load(project.spec, project.layout, project)
         self._set_path(original if original is not None and not _is_example(original)
@@ -182,7 +183,7 @@ class ProjectController(QObject):
             save_project(project_from_document(self.editor), path)
         except (NeuroCanvasError, OSError, ValueError) as exc:
             QMessageBox.critical(self.window, "Cannot save project",
-                                 f"NeuroCanvas could not save {path}:\n\n{exc}")
+                                 as_plain(f"NeuroCanvas could not save {path}:\n\n{exc}"))
             return False
         self.editor.stack.setClean()
         self._set_path(Path(path))
@@ -196,7 +197,7 @@ class ProjectController(QObject):
             return True
         answer = QMessageBox.question(
             self.window, "Unsaved changes",
-            f"Save the changes to {self.path.name if self.path else 'this design'}?",
+            as_plain(f"Save the changes to {self.path.name if self.path else 'this design'}?"),
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         if answer == QMessageBox.Save:
             return self.save()

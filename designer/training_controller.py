@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -226,6 +226,7 @@ class TrainingController(QObject):
                           "\n\nStart a fresh run instead?",
                           QMessageBox.Yes | QMessageBox.Cancel, self.window)
         box.setObjectName("resume_changed")
+        box.setTextFormat(Qt.PlainText)  # the changes name layers
         box.button(QMessageBox.Yes).setText("Start afresh")
         self.error_box = box
         box.buttonClicked.connect(lambda button: box.standardButton(button) == QMessageBox.Yes
@@ -331,6 +332,7 @@ class TrainingController(QObject):
         """A non-blocking message box (details under "Show Details...")."""
         box = QMessageBox(QMessageBox.Critical, title, text, QMessageBox.Ok, self.window)
         box.setObjectName("training_error")
+        box.setTextFormat(Qt.PlainText)  # errors name layers, columns and files
         if details:
             box.setDetailedText(details)
         self.error_box = box

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from engine.insights import estimate
 
 from ..freshness import Change, FreshView
+from ..rich_text import escape
 from .common import BackgroundCall
 
 
@@ -96,7 +97,7 @@ class EstimateView(QWidget, FreshView):
         try:
             job = self.job_factory()
         except Exception as exc:  # noqa: BLE001 - a design or data problem, for people
-            self.label.setText(f"<span style='color:#d32f2f'>{exc}</span>")
+            self.label.setText(f"<span style='color:#d32f2f'>{escape(exc)}</span>")
             self.estimated.emit(None, str(exc))
             return False
         spec, data, settings = job.spec, job.data, job.settings
@@ -114,7 +115,7 @@ class EstimateView(QWidget, FreshView):
             return  # measured for a design or data that is gone; the label says so
         self.estimated.emit(result, error)
         self.estimate = result
-        self.label.setText(f"<span style='color:#d32f2f'>{error}</span>" if error
+        self.label.setText(f"<span style='color:#d32f2f'>{escape(error)}</span>" if error
                            else describe_estimate(result))
 
     def shutdown(self) -> bool:

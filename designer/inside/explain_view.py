@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSpinBox, QSplitter, QTextBrowser,
                                QVBoxLayout, QWidget)
 
@@ -23,7 +24,7 @@ from engine.insights.explain_recurrent import explain_recurrent
 from engine.network import Network
 
 from ..freshness import Change, FreshView
-from .common import BackgroundCall
+from .common import BackgroundCall, set_label, set_title
 from .explain_html import loss_html, recurrent_html, unit_html
 
 EMPTY_EXPLAIN = ("Select a Dense, Conv2D, Conv1D, SimpleRNN, LSTM or GRU layer on the canvas to see "
@@ -94,6 +95,7 @@ class ExplainView(QWidget, FreshView):
     def _build(self) -> None:
         self.label = QLabel(EMPTY_EXPLAIN)
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.PlainText)  # errors name layers: never markup
         self.spins = {name: self._spin(name) for name in
                       ("unit", "row", "col", "step", "sample")}
         pickers = QHBoxLayout()
@@ -104,7 +106,7 @@ class ExplainView(QWidget, FreshView):
         self.text = QTextBrowser()
         self.text.setObjectName("explain_text")
         self.plot = pg.PlotWidget(title="a = φ(z)")
-        self.plot.setLabel("bottom", "z")
+        set_label(self.plot, "bottom", "z")
         self.plot.setMinimumWidth(220)
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#8ab4f8", width=2))
         self.point = self.plot.plot([], [], pen=None, symbol="o", symbolSize=10,
@@ -267,4 +269,4 @@ class ExplainView(QWidget, FreshView):
         zs, phis = activation_curve(act, -span, span, z, a)
         self.curve.setData(zs, phis)
         self.point.setData([z], [a])
-        self.plot.setTitle(f"{name}{act}(z): z = {z:.4g}, a = {a:.4g}")
+        set_title(self.plot, f"{name}{act}(z): z = {z:.4g}, a = {a:.4g}")

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.insights import image_grid
 
-from .common import HeatMap, new_layout, on_click, settle, tile_at
+from .common import HeatMap, new_layout, on_click, set_title, settle, tile_at
 
 MIN_TILE = 24  # on-screen pixels per tile side at the least
 MAX_SIDE = 520  # ...unless the grid would need more: then tiles shrink to fit this
@@ -68,7 +68,7 @@ class TileGrid(QWidget):
         self.caption.setWordWrap(True)
         self.view = new_layout()
         self.heat = HeatMap(self.view, 0, 0, "", axes=False, bar_label=bar_label)
-        self.heat.plot.setTitle(None)  # the caption says it, wrapped, above
+        set_title(self.heat.plot, None)  # the caption says it, wrapped, above
         self.heat.plot.setAspectLocked(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

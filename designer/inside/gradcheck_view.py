@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QHeaderView, QLabel, QPushButton, QTableWidget,
 from engine.insights.gradcheck import GradientCheck, check_job
 
 from ..freshness import Change, FreshView
+from ..rich_text import as_plain
 from .common import BackgroundCall
 
 EMPTY_GRADCHECK = ("Check that the backward pass agrees with the slope of the loss "
@@ -111,7 +112,7 @@ class GradientCheckView(QWidget, FreshView):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 if j == 5:
                     item.setForeground(QColor("#2e7d32" if row.passed else "#d32f2f"))
-                item.setToolTip(f"worst tensor: {row.worst}")
+                item.setToolTip(as_plain(f"worst tensor: {row.worst}"))
                 self.table.setItem(i, j, item)
 
     def _show_error(self, text: str) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QHBoxLayout, QLabel,
 
 from ..elided_label import ElidedLabel
 from ..freshness import Change, FreshView
+from ..rich_text import escape
 from .common import LAYER_REDRAW_MS, Throttled, scrolling
 from .feature_maps import FeatureMapsView
 from .histograms import HistogramPanel
@@ -21,8 +22,9 @@ LEVEL_COLOURS = {"ok": "#2e7d32", "warn": "#ef6c00", "bad": "#d32f2f"}
 def describe(view, health=None) -> str:
     """The layer's figures as one rich-text paragraph."""
     s = view.stats
-    parts = [f"<b>{view.name}</b> ({view.type}{', ' + view.activation if view.activation else ''})"
-             f" output {tuple(view.output_shape)}",
+    activation = f", {view.activation}" if view.activation else ""
+    parts = [f"<b>{escape(view.name)}</b> ({view.type}{activation}) output "
+             f"{tuple(view.output_shape)}",
              f"mean {s.mean:.3g}, std {s.std:.3g} over {s.units} units"]
     if view.activation == "relu":
         parts.append(f"dead {s.dead:.0%}")
@@ -37,8 +39,8 @@ def describe(view, health=None) -> str:
     text = "; ".join(parts)
     if health is not None and health.level != "ok":
         colour = LEVEL_COLOURS[health.level]
-        lines = "<br>".join(f"\u26a0 {r}: {s}" for r, s in zip(health.reasons,
-                                                              health.suggestions))
+        lines = "<br>".join(f"\u26a0 {escape(r)}: {escape(s)}"
+                            for r, s in zip(health.reasons, health.suggestions))
         text += f"<br><span style='color:{colour}'>{lines}</span>"
     return text
 

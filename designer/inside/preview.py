@@ -8,7 +8,7 @@ visible. A broken design still shows the good part and, per layer, why not.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.insights import preview_design
@@ -31,6 +31,7 @@ class PreviewView(QWidget, FreshView):
         self.label = QLabel("Each layer's output for one sample, with the weights training "
                             "will start from.")
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.PlainText)  # errors name layers: never markup
         self.outputs = LayerOutputs()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)

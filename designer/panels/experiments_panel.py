@@ -24,6 +24,7 @@ from engine.sweep.space import format_value
 from .. import style
 from ..editor import Editor
 from ..freshness import Change, FreshView
+from ..rich_text import as_plain
 from ..sweep_runner import SweepRunner
 from .sweep_plots import SweepPlots, metric_title, trial_colour
 from .sweep_setup import SweepSetup
@@ -339,7 +340,7 @@ def fill_table(table: QTableWidget, rows: list[dict], metric: str, best: int | N
             if row["trial"] == best:
                 item.setFont(bold)
             if row["status"] == "failed":
-                item.setToolTip(row["message"])
+                item.setToolTip(as_plain(row["message"]))
                 item.setForeground(QColor(style.ERROR))
             table.setItem(i, j, item)
         table.item(i, 0).setIcon(_swatch(trial_colour(row["trial"])))

@@ -21,6 +21,7 @@ from engine.layers import fmt_shape
 from .. import style
 from ..editor import Editor
 from ..freshness import Change, FreshView
+from ..rich_text import as_plain
 
 LAYER_ROLE = Qt.UserRole + 1
 
@@ -131,7 +132,7 @@ class SummaryWidget(QWidget, FreshView):
             item = QListWidgetItem(f"\u26a0  {problem.message}")
             item.setData(LAYER_ROLE, ids)
             item.setForeground(QBrush(style.ERROR))
-            item.setToolTip("Click to select the layer" if ids else problem.message)
+            item.setToolTip("Click to select the layer" if ids else as_plain(problem.message))
             self.problems.addItem(item)
 
     def _add_fit(self, fit: FitProblem) -> None:
@@ -142,7 +143,7 @@ class SummaryWidget(QWidget, FreshView):
         item = QListWidgetItem(f"{mark}  {fit.message}")
         item.setData(LAYER_ROLE, ids)
         item.setForeground(QBrush(style.ERROR if fit.blocks_training else style.WARNING))
-        item.setToolTip("Click to select the layer" if ids else fit.message)
+        item.setToolTip("Click to select the layer" if ids else as_plain(fit.message))
         self.problems.addItem(item)
         text = fit.fix.label if fit.fix else ("Choose data\u2026" if fit.kind == "no_data"
                                               else "")

@@ -21,6 +21,7 @@ from engine.settings import TRAINING_SCHEMA
 from .. import style
 from ..editor import Editor
 from ..freshness import Change, FreshView
+from ..rich_text import escape
 from ..training_controller import TrainingController
 from .fields import FieldEditor, make_field
 
@@ -199,13 +200,13 @@ class TrainingPanel(QScrollArea, FreshView):
                 label.setEnabled(on)
 
     def _show_message(self, text: str) -> None:
-        self.message.setText(text)
+        self.message.setText(escape(text))
         self.message.setVisible(bool(text))
 
     # ---- state ---------------------------------------------------------------------
     def _lock_changed(self, reason: str) -> None:
         self.form_widget.setDisabled(bool(reason))
-        self.lock_note.setText(reason)
+        self.lock_note.setText(escape(reason))
         self.lock_note.setVisible(bool(reason))
 
     def _state_changed(self, state: str) -> None:
