@@ -121,10 +121,7 @@ class LessonController(QObject):
     def open(self, key: str, variant: str = "") -> bool:
         """Open lesson ``key`` (its set-up ``variant``, or its first) beside the canvas;
         False when the user kept the current work or the lesson cannot be opened."""
-        editor = self.projects.editor
-        if editor.locked:  # a run goes (its links too: as File › Open, not now)
-            self.window.statusBar().showMessage(f"{editor.locked}: the lesson opens "
-                                                f"another project.", 8000)
+        if self.projects.refused_while_running("open a lesson"):  # its links too
             return False
         try:
             lesson = get_lesson(key)

@@ -99,7 +99,19 @@ class ProjectController(QObject):
         self._emit_title()
 
     # ---- new, open, save -----------------------------------------------------------
+    def refused_while_running(self, what: str) -> bool:
+        """True (and the status bar says why) while a run locks the editor: every way
+        to replace the project asks here first, because the run would go on and its
+        results land in the new project. Menus are disabled too; this holds for calls
+        from anywhere (recent files, the start page, lessons' links, scripts)."""
+        reason = self.editor.locked
+        if reason:
+            self.message.emit(f"Cannot {what} now. {reason}")
+        return bool(reason)
+
     def new_from_template(self, key: str) -> bool:
+        if self.refused_while_running("start a new project"):
+            return False
         template = build_template(key)
         if not template.available or not self.maybe_save():
             return False
@@ -110,7 +122,7 @@ class ProjectController(QObject):
         return True
 
     def open_dialog(self) -> bool:
-        if not self.maybe_save():
+        if self.refused_while_running("open another project") or not self.maybe_save():
             return False
         start = str(self.path.parent) if self.path else str(EXAMPLES_DIR)
         path, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, FILE_FILTER)
@@ -118,6 +130,8 @@ class ProjectController(QObject):
 
     def open_path(self, path, ask: bool = True) -> bool:
         """Open a project; on failure say what is wrong and keep the current design."""
+        if self.refused_while_running("open another project"):
+            return False
         if ask and not self.maybe_save():
             return False
         path = Path(path)
@@ -143,7 +157,7 @@ class ProjectController(QObject):
     def open_project(self, project: Project, what: str) -> bool:
         """Open a project made in memory (a lesson's set-up) as untitled work, after
         the unsaved-changes question; ``what`` names it in the status bar."""
-        if not self.maybe_save():
+        if self.refused_while_running(f"open {what}") or not self.maybe_save():
             return False
         self.editor.load(project.spec, project.layout, project)
         self._set_path(None)
@@ -153,6 +167,8 @@ class ProjectController(QObject):
     def restore(self, recovered: Path, original: Path | None) -> bool:
         """Open an autosaved project as unsaved work on ``original`` (its own file, if
         it had one): Save writes there, the title shows the changes."""
+        if self.refused_while_running("restore the autosaved work"):
+            return False
         try:
             project = load_project(recovered)
         except (NeuroCanvasError, OSError, ValueError) as exc:
