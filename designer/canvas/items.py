@@ -113,7 +113,8 @@ class NodeItem(QGraphicsItem):
             return  # most nodes are unchanged by an edit: skip the repaint
         self._inference = (shape_text, params, error)
         self.shape_text = shape_text
-        self.params_text = f"{style.format_count(params)} params" if params else "no params"
+        self.params_text = (f"{style.format_count(params)} {style.noun(params, 'param')}"
+                            if params else "no params")
         self.error = error
         self._refresh_tooltip()
         self.update()

@@ -12,6 +12,7 @@ from ..freshness import STALE, Change, FreshView
 from ..rich_text import escape
 from .common import (LAYER_REDRAW_MS, MIN_PLOT_HEIGHT, VIRIDIS, new_layout, new_plot,
                      scrolling, set_title, settle, Throttled)
+from ..style import noun
 
 EMPTY_ATTENTION = ("While a design with a MultiHeadAttention layer trains, this tab shows "
                    "where each of its heads looks: one heat map per head for one probe "
@@ -115,7 +116,8 @@ class AttentionView(QWidget, FreshView):
         self.bar.setLevels((0.0, top))
         snap = self.snapshot
         self.label.setText(
-            f"<b>{escape(view.name)}</b>: step {snap.step}, probe sample {snap.sample}, {t} steps. "
+            f"<b>{escape(view.name)}</b>: step {snap.step}, probe sample {snap.sample}, "
+            f"{t} {noun(t, 'step')}. "
             f"Row = the step that looks (query), column = the step it looks at (key); each "
             f"row sums to 1. Bright: most of the row's weight.")
         self.area.setVisible(True)

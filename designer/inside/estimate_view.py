@@ -11,6 +11,7 @@ from engine.insights import estimate
 from ..freshness import Change, FreshView
 from ..rich_text import escape
 from .common import BackgroundCall
+from ..style import noun
 
 
 def human_seconds(s: float) -> str:
@@ -35,7 +36,8 @@ def human_bytes(n: float | None) -> str:
 
 def describe_estimate(e) -> str:
     parts = [f"Per batch <b>{human_seconds(e.seconds_per_batch)}</b>; per epoch "
-             f"<b>{human_seconds(e.seconds_per_epoch)}</b> ({e.batches_per_epoch} batches "
+             f"<b>{human_seconds(e.seconds_per_epoch)}</b> ({e.batches_per_epoch} "
+             f"{noun(e.batches_per_epoch, 'batch', 'batches')} "
              f"+ validation); the whole run about <b>{human_seconds(e.seconds_total)}</b>.",
              f"Memory per batch <b>{human_bytes(e.bytes_per_batch)}</b> of "
              f"{human_bytes(e.available_bytes)} free: "

@@ -16,6 +16,7 @@ from engine.insights import preview_design
 from ..freshness import Change, FreshView
 from .common import BackgroundCall
 from .layer_outputs import LayerOutputs
+from ..style import noun
 
 DEBOUNCE_MS = 400
 
@@ -104,9 +105,10 @@ class PreviewView(QWidget, FreshView):
     def _draw(self) -> None:
         p = self.preview
         n_bad = sum(1 for l in p.layers.values() if l.output is None)
+        missing = (f"; {n_bad} {noun(n_bad, 'layer has', 'layers have')} no output yet."
+                   if n_bad else ".")
         self.label.setText("Each layer's output for the first training sample, with the "
-                           f"weights training starts from (seed {self.seed})" + (f"; {n_bad} layers have no output yet."
-                                                 if n_bad else "."))
+                           f"weights training starts from (seed {self.seed}){missing}")
         entries = []
         for layer_id, lp in p.layers.items():
             mark = "\u25b6 " if layer_id == self.selected else ""

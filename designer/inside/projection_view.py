@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ..freshness import Change, FreshView
 from ..rich_text import escape
 from .common import Throttled, class_colour, new_layout, new_plot, settle
+from ..style import noun
 
 EMPTY_PROJECTION = ("Train with Look inside on: each probe sample becomes a point in the "
                     "plane that keeps most of the chosen layer's variation (PCA), coloured "
@@ -80,8 +81,8 @@ class ProjectionView(QWidget, FreshView):
             if snap.labels is not None:
                 name = self.class_names[int(c)] if int(c) < len(self.class_names) else c
                 self.legend.addItem(item, escape(name))  # legends read HTML
-        self.label.setText(f"Step {snap.step}: {len(points)} probe samples on the two "
-                           f"principal axes of {snap.layers[layer].name}'s outputs.")
+        self.label.setText(f"Step {snap.step}: {len(points)} probe {noun(len(points), 'sample')} "
+                           f"on the two principal axes of {snap.layers[layer].name}'s outputs.")
         settle(self.view)
 
     def showEvent(self, event) -> None:

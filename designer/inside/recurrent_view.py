@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from .common import (MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, HeatMap, new_layout, new_plot, on_click,
                      set_title, settle)
+from ..style import noun
 
 # Sigmoid gates live in [0, 1] (a magnitude map); states and tanh candidates in
 # [-1, 1] (a diverging map, white at zero); the LSTM cell is unbounded and signed.
@@ -90,8 +91,8 @@ class RecurrentView(QWidget):
         self.heat.set_image(np.asarray(a).T, rect=(0.5, -0.5, t, h), signed=signed,
                             levels=levels)
         what = "gate (activated)" if name not in ("hidden", "cell") else "state"
-        set_title(self.heat.plot, f"{name} {what} of one probe sample: {t} steps \u00d7 "
-                                  f"{h} units", size="9pt")
+        set_title(self.heat.plot, f"{name} {what} of one probe sample: {t} {noun(t, 'step')} "
+                                  f"\u00d7 {h} {noun(h, 'unit')}", size="9pt")
 
     def _draw_norms(self, norms) -> None:
         self.norms.clear()

@@ -171,7 +171,8 @@ class DataPreview(QWidget):
             f"<span style='background:{style.NODE_SELECTED.name()}; color:transparent'>"
             f"{'&nbsp;' * max(1, int(24 * c / top))}</span> {c}</td></tr>"
             for i, c in enumerate(counts[:20]))
-        more = f"<br>… {len(counts) - 20} more classes" if len(counts) > 20 else ""
+        rest = len(counts) - 20
+        more = f"<br>… {rest} more {style.noun(rest, 'class', 'classes')}" if rest > 0 else ""
         self.balance.setText(f"<b>Class balance</b> (training split)<table>{rows}</table>{more}")
         self.balance.show()
 
@@ -197,8 +198,10 @@ class DataPreview(QWidget):
 
 def summary_html(data: PreparedData) -> str:
     info, train = data.dataset_info, data.train
+    n = info.get("n_samples", 0)
     sizes = info.get("sizes", {})
-    classes = (f", {train.n_classes} classes" if train.task == "classification" else "")
+    classes = (f", {train.n_classes} {style.noun(train.n_classes, 'class', 'classes')}"
+               if train.task == "classification" else "")
     if info.get("reconstruct"):
         classes = ": reconstruct the input (each sample is its own target)"
     shape = "×".join(str(d) for d in train.sample_shape)
@@ -206,7 +209,7 @@ def summary_html(data: PreparedData) -> str:
             if data.normalizer is not None else "not normalised")
     description = info.get("description") or ""
     return (f"<b>{escape(info.get('name', 'data'))}</b> — {train.task}{classes}<br>"
-            f"{info.get('n_samples', 0):,} samples of {train.input_kind} {shape}<br>"
+            f"{n:,} {style.noun(n, 'sample')} of {train.input_kind} {shape}<br>"
             f"Split: {sizes.get('train', 0):,} train · {sizes.get('validation', 0):,} "
             f"validation · {sizes.get('test', 0):,} test<br>Inputs {norm}"
             + (f"<br><span style='color:{style.NODE_SUBTLE_TEXT.name()}'>{description}</span>"

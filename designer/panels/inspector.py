@@ -245,7 +245,7 @@ class InspectorWidget(QScrollArea, FreshView):
         if info is None:
             return
         text = (f"Output <b>{fmt_shape(info.output_shape)}</b> &nbsp;·&nbsp; "
-                f"{style.format_count(info.params)} parameters")
+                f"{style.format_count(info.params)} {style.noun(info.params, 'parameter')}")
         problems = [p.message for p in report.problems_for(self.layer_id)]
         if info.error and info.error.message not in problems:
             problems.insert(0, info.error.message)

@@ -85,10 +85,10 @@ class SummaryWidget(QWidget, FreshView):
         self.fits = self._fit_problems(report)
         n_layers, total = len(order), report.total_params
         count = len(report.problems) + sum(p.blocks_training for p in self.fits)
-        state = "ready to train" if not count else f"{count} problem" + \
-            ("s" if count != 1 else "")
-        self.totals.setText(f"<b>{n_layers}</b> layers &nbsp;·&nbsp; "
-                            f"<b>{style.format_count(total)}</b> trainable parameters "
+        state = "ready to train" if not count else f"{count} {style.noun(count, 'problem')}"
+        self.totals.setText(f"<b>{n_layers}</b> {style.noun(n_layers, 'layer')} &nbsp;·&nbsp; "
+                            f"<b>{style.format_count(total)}</b> trainable "
+                            f"{style.noun(total, 'parameter')} "
                             f"&nbsp;·&nbsp; {state}")
         self._fill_problems(report)
 

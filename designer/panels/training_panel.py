@@ -226,7 +226,8 @@ class TrainingPanel(QScrollArea, FreshView):
             test = info.get("test") or {}
             metric = (f"test accuracy <b>{test['accuracy']:.1%}</b>" if "accuracy" in test
                       else ", ".join(f"test {k} <b>{v:.4g}</b>" for k, v in test.items()))
-            text = (f"<b>Trained</b> ({len(extras.history)} epochs"
+            epochs = len(extras.history)
+            text = (f"<b>Trained</b> ({epochs} {style.noun(epochs, 'epoch')}"
                     f"{', ' + info['ended'] if info.get('ended') not in (None, 'finished') else ''})"
                     f"{': ' + metric if metric else ''}")
         self.result.setText(text)
@@ -236,7 +237,8 @@ class TrainingPanel(QScrollArea, FreshView):
         self.total_steps = max(1, event.epochs * event.batches_per_epoch)
         self.progress.setValue(0)
         self.progress.setFormat(f"Epoch 1/{event.epochs} \u00b7 batch 0/{event.batches_per_epoch}")
-        self.rate.setText(f"Training on {event.n_train:,} samples, validating on "
+        self.rate.setText(f"Training on {event.n_train:,} {style.noun(event.n_train, 'sample')}, "
+                          f"validating on "
                           f"{event.n_val:,}; loss {event.loss}")
         self.result.setText("")
 
