@@ -31,6 +31,7 @@ from .projects import ProjectController, example_paths, example_title
 from .recovery import Autosave
 from .rich_text import as_plain
 from .start_page import open_start_page
+from .status_bar import ElidingStatusBar
 from .training_controller import TrainingController
 from .workspaces import WorkspaceManager, follow_the_work
 
@@ -62,6 +63,7 @@ class MainWindow(QMainWindow):
         self.experiments = ExperimentsPanel(self.editor, self._project_dir)
         self.autosave = Autosave(self.projects, self.training, self)  # recovery after a crash
         self.export_dialog = None
+        self.setStatusBar(ElidingStatusBar(self))  # before anything adds to it
         self._make_docks()
         self._make_actions()
         self._make_menus()
