@@ -207,6 +207,8 @@ class ExplainView(QWidget, FreshView):
         self.text.clear()
         self.curve.setData([], [])
         self.point.setData([], [])
+        self.title = "a = φ(z)"  # not the last unit's numbers
+        self._fit_title()
         self._show_pickers()
 
     # ---- computing ------------------------------------------------------------------

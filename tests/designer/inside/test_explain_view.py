@@ -137,3 +137,6 @@ def test_a_narrow_explain_tab_never_breaks_a_number_and_fits_its_title(qtbot, op
         assert title.item.boundingRect().width() <= view.plot.width(), (width, shown)
         assert shown.endswith("\u2026") or "a = " in shown
         assert "z = " in view.plot.toolTip()  # the whole title
+    win.projects.open_path(EXAMPLES_DIR / "xor.ncproj")  # no last unit's numbers left
+    qtbot.wait(50)
+    assert view.plot.getPlotItem().titleLabel.item.toPlainText() == "a = φ(z)"
