@@ -46,8 +46,9 @@ def make_undo_actions(editor: Editor, parent: QObject) -> tuple[QAction, QAction
         locked = bool(editor.locked)
         undo.setEnabled(stack.canUndo() and not locked)
         redo.setEnabled(stack.canRedo() and not locked)
-        undo.setText(f"&Undo {stack.undoText()}".strip())
-        redo.setText(f"&Redo {stack.redoText()}".strip())
+        # A menu reads "&" as a shortcut mark: a layer named "a & b" keeps its "&".
+        undo.setText(f"&Undo {stack.undoText().replace('&', '&&')}".strip())
+        redo.setText(f"&Redo {stack.redoText().replace('&', '&&')}".strip())
         tip = editor.locked or ""
         # The step's text names layers: shown as written, never as markup.
         undo.setToolTip(as_plain(tip or f"Undo {stack.undoText()}".strip()))

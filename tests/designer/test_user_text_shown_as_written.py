@@ -122,3 +122,14 @@ def test_escape_and_as_plain_keep_text_as_written():
     assert shown(as_plain(HOSTILE)) == HOSTILE
     assert as_plain("plain text, 2 < 3") == "plain text, 2 < 3"  # left alone
     assert shown(as_plain("a <b>b</b>\nc")) == "a <b>b</b>\nc"  # lines kept
+
+
+def test_an_ampersand_in_a_name_stays_in_the_undo_menu_item(window):
+    """Menus read "&" as a shortcut mark: "a & b" showed as "a  b"."""
+    layer = window.editor.doc.layers[0].id
+    assert window.editor.rename(layer, "a & b") is None
+    window.editor.add_layer("Dense", (300.0, 0.0))  # so the next rename is a step of its own
+    assert window.editor.rename(layer, "c") is None  # "Rename 'a & b'"
+    text = window.action_undo.text()
+    assert text.startswith("&Undo ") and "a && b" in text
+    assert "a & b" in window.action_undo.toolTip()
