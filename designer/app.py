@@ -88,6 +88,8 @@ def open_data(window, path: Path) -> bool:
     from engine.cli_train import DATA_KINDS, data_config_for_file
     from engine.errors import NeuroCanvasError
 
+    from .rich_text import as_plain
+
     try:
         if not path.exists():
             raise NeuroCanvasError(f"{path}: no such file or folder")
@@ -96,8 +98,8 @@ def open_data(window, path: Path) -> bool:
         config = data_config_for_file(str(path), None)
     except NeuroCanvasError as exc:
         QMessageBox.warning(window, "Cannot open",
-                            f"NeuroCanvas opens projects (.ncproj), CSV tables, NPZ arrays, "
-                            f"text files and folders of images.\n\n{exc}")
+                            as_plain(f"NeuroCanvas opens projects (.ncproj), CSV tables, NPZ "
+                                     f"arrays, text files and folders of images.\n\n{exc}"))
         return False
     window.workspaces.switch("data")
     return window.data_panel.use_config(config)

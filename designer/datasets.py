@@ -9,7 +9,7 @@ from pathlib import Path
 
 from engine.data import PreparedData, prepare
 from engine.data.progress import reporting
-from engine.errors import ConfigError, DataError, NeuroCanvasError
+from engine.errors import ConfigError, DataError, NeuroCanvasError, RaggedRowError
 from engine.settings import TRAINING_SCHEMA
 
 CACHE_SIZE = 2
@@ -83,6 +83,8 @@ def prepare_or_error(cache: DataCache, config: dict, seed: int, base_dir, progre
 def error_field(exc: Exception, config: dict, fields) -> str | None:
     """Which form field an import error belongs to (None: the form as a whole)."""
     fields = set(fields)
+    if isinstance(exc, RaggedRowError):  # the file's shape, whichever column it missed
+        return "path" if "path" in fields else None
     if isinstance(exc, DataError) and exc.column is not None:
         features = config.get("features") or []
         if exc.column == config.get("target"):

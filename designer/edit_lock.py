@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
 from .editor import Editor
+from .rich_text import as_plain
 
 
 def unique_keys(keys: list[QKeySequence]) -> list[QKeySequence]:
@@ -45,11 +46,13 @@ def make_undo_actions(editor: Editor, parent: QObject) -> tuple[QAction, QAction
         locked = bool(editor.locked)
         undo.setEnabled(stack.canUndo() and not locked)
         redo.setEnabled(stack.canRedo() and not locked)
-        undo.setText(f"&Undo {stack.undoText()}".strip())
-        redo.setText(f"&Redo {stack.redoText()}".strip())
+        # A menu reads "&" as a shortcut mark: a layer named "a & b" keeps its "&".
+        undo.setText(f"&Undo {stack.undoText().replace('&', '&&')}".strip())
+        redo.setText(f"&Redo {stack.redoText().replace('&', '&&')}".strip())
         tip = editor.locked or ""
-        undo.setToolTip(tip or undo.text().replace("&", ""))
-        redo.setToolTip(tip or redo.text().replace("&", ""))
+        # The step's text names layers: shown as written, never as markup.
+        undo.setToolTip(as_plain(tip or f"Undo {stack.undoText()}".strip()))
+        redo.setToolTip(as_plain(tip or f"Redo {stack.redoText()}".strip()))
 
     for signal in (stack.canUndoChanged, stack.canRedoChanged, stack.undoTextChanged,
                    stack.redoTextChanged, editor.lock_changed):

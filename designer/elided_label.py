@@ -7,16 +7,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QLabel, QSizePolicy
 
+from .rich_text import as_plain
+
 
 class ElidedLabel(QLabel):
     def __init__(self, text: str = "", parent=None):
         super().__init__(text, parent)
+        self.setTextFormat(Qt.PlainText)  # painted as plain text
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
-        self.setToolTip(text)
+        self.setToolTip(as_plain(text))
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
         super().setText(text)
-        self.setToolTip(text)
+        self.setToolTip(as_plain(text))
 
     def shown_text(self) -> str:
         """The text as painted at the current width."""

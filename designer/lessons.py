@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QDockWidget, QMessageBox, QTextBrowser
 from engine.errors import NeuroCanvasError
 from engine.lessons import LESSONS, get_lesson, lesson_project, lesson_text, parse_link
 
+from .rich_text import as_plain
+
 
 class LessonPanel(QTextBrowser):
     """A lesson's Markdown, rendered; ``variant_chosen(key, variant)`` for its links."""
@@ -119,10 +121,7 @@ class LessonController(QObject):
     def open(self, key: str, variant: str = "") -> bool:
         """Open lesson ``key`` (its set-up ``variant``, or its first) beside the canvas;
         False when the user kept the current work or the lesson cannot be opened."""
-        editor = self.projects.editor
-        if editor.locked:  # a run goes (its links too: as File › Open, not now)
-            self.window.statusBar().showMessage(f"{editor.locked}: the lesson opens "
-                                                f"another project.", 8000)
+        if self.projects.refused_while_running("open a lesson"):  # its links too
             return False
         try:
             lesson = get_lesson(key)
@@ -130,7 +129,7 @@ class LessonController(QObject):
             project = lesson_project(key, variant)
             text = lesson_text(key) if self.panel.key != key else None
         except (NeuroCanvasError, OSError) as error:
-            QMessageBox.critical(self.window, "Cannot open the lesson", str(error))
+            QMessageBox.critical(self.window, "Cannot open the lesson", as_plain(str(error)))
             return False
         if not self.projects.open_project(project, f"the lesson {lesson.title!r}"):
             return False

@@ -29,7 +29,9 @@ from .panels.summary import SummaryWidget
 from .panels.training_panel import TrainingPanel
 from .projects import ProjectController, example_paths, example_title
 from .recovery import Autosave
+from .rich_text import as_plain
 from .start_page import open_start_page
+from .status_bar import ElidingStatusBar
 from .training_controller import TrainingController
 from .workspaces import WorkspaceManager, follow_the_work
 
@@ -61,6 +63,7 @@ class MainWindow(QMainWindow):
         self.experiments = ExperimentsPanel(self.editor, self._project_dir)
         self.autosave = Autosave(self.projects, self.training, self)  # recovery after a crash
         self.export_dialog = None
+        self.setStatusBar(ElidingStatusBar(self))  # before anything adds to it
         self._make_docks()
         self._make_actions()
         self._make_menus()
@@ -291,9 +294,9 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         for i, path in enumerate(files):
             self.recent_menu.addAction(self._action(
-                f"action_recent_{i}", f"&{i + 1}  {Path(path).name}",
+                f"action_recent_{i}", f"&{i + 1}  {Path(path).name.replace('&', '&&')}",
                 partial(self.projects.open_path, path)))
-            self.recent_menu.actions()[-1].setToolTip(path)
+            self.recent_menu.actions()[-1].setToolTip(as_plain(path))
         self.recent_menu.addSeparator()
         clear = self.recent_menu.addAction("Clear list", self.projects.clear_recent)
         clear.setEnabled(bool(files))

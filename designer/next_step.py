@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSizePolicy, QT
                                QToolButton, QWidget)
 
 from .freshness import Change, FreshView
+from .rich_text import as_plain
 
 STEPS = ("Design", "Data", "Train")
 DONE = "\u2713"  # a tick: the step is done
@@ -60,6 +61,7 @@ class NextStepBar(QToolBar, FreshView):
         self.path.setObjectName("next_step_path")
         self.text = QLabel()
         self.text.setObjectName("next_step_text")
+        self.text.setTextFormat(Qt.PlainText)  # "Fix the design first: ..." names layers
         # One line that gives way to the window's width (the whole text is its tooltip).
         self.text.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         self.button = QPushButton()
@@ -103,7 +105,7 @@ class NextStepBar(QToolBar, FreshView):
         self.path.setText("  \u2192  ".join(marks) + "  \u00b7 ")
         self.path.setTextFormat(Qt.RichText)
         self.text.setText(self.step.text)
-        self.text.setToolTip(self.step.text)
+        self.text.setToolTip(as_plain(self.step.text))
         self.path.setToolTip("The path to a trained network: design, data, train")
         self.button.setText(self.step.button)
         self.button.setToolTip(f"Next step: {self.step.button}")

@@ -21,6 +21,7 @@ from engine.resources import examples_dir
 
 from .editor import Editor
 from .model.templates import build_template
+from .rich_text import as_plain
 
 FILE_FILTER = "NeuroCanvas projects (*.ncproj);;All files (*)"
 MAX_RECENT = 8
@@ -98,7 +99,19 @@ class ProjectController(QObject):
         self._emit_title()
 
     # ---- new, open, save -----------------------------------------------------------
+    def refused_while_running(self, what: str) -> bool:
+        """True (and the status bar says why) while a run locks the editor: every way
+        to replace the project asks here first, because the run would go on and its
+        results land in the new project. Menus are disabled too; this holds for calls
+        from anywhere (recent files, the start page, lessons' links, scripts)."""
+        reason = self.editor.locked
+        if reason:
+            self.message.emit(f"Cannot {what} now. {reason}")
+        return bool(reason)
+
     def new_from_template(self, key: str) -> bool:
+        if self.refused_while_running("start a new project"):
+            return False
         template = build_template(key)
         if not template.available or not self.maybe_save():
             return False
@@ -109,7 +122,7 @@ class ProjectController(QObject):
         return True
 
     def open_dialog(self) -> bool:
-        if not self.maybe_save():
+        if self.refused_while_running("open another project") or not self.maybe_save():
             return False
         start = str(self.path.parent) if self.path else str(EXAMPLES_DIR)
         path, _ = QFileDialog.getOpenFileName(self.window, "Open project", start, FILE_FILTER)
@@ -117,6 +130,8 @@ class ProjectController(QObject):
 
     def open_path(self, path, ask: bool = True) -> bool:
         """Open a project; on failure say what is wrong and keep the current design."""
+        if self.refused_while_running("open another project"):
+            return False
         if ask and not self.maybe_save():
             return False
         path = Path(path)
@@ -124,15 +139,15 @@ class ProjectController(QObject):
             project = load_project(path)
         except (NeuroCanvasError, OSError, ValueError) as exc:
             QMessageBox.critical(self.window, "Cannot open project",
-                                 f"NeuroCanvas cannot open {path.name}:\n\n{exc}\n\n"
-                                 f"Your current design is unchanged.")
+                                 as_plain(f"NeuroCanvas cannot open {path.name}:\n\n{exc}\n\n"
+                                          f"Your current design is unchanged."))
             return False
         self.editor.load(project.spec, project.layout, project)
         if project.notes:  # weights that do not fit the design were set aside
             QMessageBox.warning(self.window, "Weights set aside",
-                                f"{path.name} opened without its trained weights.\n\n" +
-                                "\n\n".join(project.notes) +
-                                "\n\nThe file itself is unchanged.")
+                                as_plain(f"{path.name} opened without its trained weights.\n\n"
+                                         + "\n\n".join(project.notes) +
+                                         "\n\nThe file itself is unchanged."))
         self._set_path(path if not _is_example(path) else None)
         if not _is_example(path):
             self.add_recent(path)
@@ -142,7 +157,7 @@ class ProjectController(QObject):
     def open_project(self, project: Project, what: str) -> bool:
         """Open a project made in memory (a lesson's set-up) as untitled work, after
         the unsaved-changes question; ``what`` names it in the status bar."""
-        if not self.maybe_save():
+        if self.refused_while_running(f"open {what}") or not self.maybe_save():
             return False
         self.editor.load(project.spec, project.layout, project)
         self._set_path(None)
@@ -152,11 +167,13 @@ class ProjectController(QObject):
     def restore(self, recovered: Path, original: Path | None) -> bool:
         """Open an autosaved project as unsaved work on ``original`` (its own file, if
         it had one): Save writes there, the title shows the changes."""
+        if self.refused_while_running("restore the autosaved work"):
+            return False
         try:
             project = load_project(recovered)
         except (NeuroCanvasError, OSError, ValueError) as exc:
             QMessageBox.critical(self.window, "Cannot restore",
-                                 f"The autosaved work cannot be opened:\n\n{exc}")
+                                 as_plain(f"The autosaved work cannot be opened:\n\n{exc}"))
             return False
         self.editor.load(project.spec, project.layout, project)
         self._set_path(original if original is not None and not _is_example(original)
@@ -182,7 +199,7 @@ class ProjectController(QObject):
             save_project(project_from_document(self.editor), path)
         except (NeuroCanvasError, OSError, ValueError) as exc:
             QMessageBox.critical(self.window, "Cannot save project",
-                                 f"NeuroCanvas could not save {path}:\n\n{exc}")
+                                 as_plain(f"NeuroCanvas could not save {path}:\n\n{exc}"))
             return False
         self.editor.stack.setClean()
         self._set_path(Path(path))
@@ -196,7 +213,7 @@ class ProjectController(QObject):
             return True
         answer = QMessageBox.question(
             self.window, "Unsaved changes",
-            f"Save the changes to {self.path.name if self.path else 'this design'}?",
+            as_plain(f"Save the changes to {self.path.name if self.path else 'this design'}?"),
             QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
         if answer == QMessageBox.Save:
             return self.save()

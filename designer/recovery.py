@@ -27,6 +27,7 @@ from engine.errors import NeuroCanvasError
 from engine.project import save_project
 
 from .projects import ProjectController, project_from_document
+from .rich_text import as_plain
 
 AUTOSAVE_MS = 60_000
 FOLDER_VARIABLE = "NEUROCANVAS_RECOVERY_DIR"
@@ -158,8 +159,8 @@ def offer_recovery(window, folder: Path | None = None) -> bool:
     where = f" ({newest.original.name})" if newest.original else ""
     answer = QMessageBox.question(
         window, "Recover unsaved work",
-        f"NeuroCanvas did not close properly last time. Work on {newest.name}{where} "
-        f"was saved automatically at {when}.\n\nRestore it?",
+        as_plain(f"NeuroCanvas did not close properly last time. Work on {newest.name}{where} "
+                 f"was saved automatically at {when}.\n\nRestore it?"),
         QMessageBox.Yes | QMessageBox.Discard, QMessageBox.Yes)
     if answer != QMessageBox.Yes:
         newest.discard()

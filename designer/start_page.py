@@ -23,6 +23,7 @@ from engine.project import load_project
 from . import style
 from .model.templates import templates
 from .projects import example_paths, example_title
+from .rich_text import as_plain
 
 THUMB = QSize(150, 70)
 SHOW_KEY = "start_page/show"
@@ -185,7 +186,7 @@ class StartPage(QDialog):
         for path in self.projects.recent_files():
             item = QListWidgetItem(f"{Path(path).name}    \u2014 {Path(path).parent}")
             item.setData(PATH_ROLE, ("recent", path))
-            item.setToolTip(path)
+            item.setToolTip(as_plain(path))
             self.recent.addItem(item)
         if not self.recent.count():
             item = QListWidgetItem("No recent projects yet: the ones you save appear here.")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from PySide6.QtGui import QColor
 
+from engine.wording import noun  # noqa: F401 - the designer's views count with it
+
 # One hue per palette category; unknown categories (added later) get a neutral grey.
 CATEGORY_COLOURS = {
     "Input": "#2e7d32",

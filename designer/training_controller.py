@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -29,6 +29,7 @@ from .background import BackgroundCall
 from .datasets import DataCache, data_seed, error_text, prepare_or_error, source_name
 from .editor import Editor
 from .runner import TrainingRunner
+from .style import noun
 
 LOCK_REASON = ("Training is running: the design is locked until it stops. "
                "Press Stop to edit again.")
@@ -226,6 +227,7 @@ class TrainingController(QObject):
                           "\n\nStart a fresh run instead?",
                           QMessageBox.Yes | QMessageBox.Cancel, self.window)
         box.setObjectName("resume_changed")
+        box.setTextFormat(Qt.PlainText)  # the changes name layers
         box.button(QMessageBox.Yes).setText("Start afresh")
         self.error_box = box
         box.buttonClicked.connect(lambda button: box.standardButton(button) == QMessageBox.Yes
@@ -286,7 +288,8 @@ class TrainingController(QObject):
         if not result.weights or self.job is None:
             return
         ended = result.ended
-        self.editor.set_results(results_of(result), f"Train ({len(ended.history)} epochs)")
+        epochs = len(ended.history)
+        self.editor.set_results(results_of(result), f"Train ({epochs} {noun(epochs, 'epoch')})")
         self.run_finished.emit(result)
         text = describe_end(ended, result.test)
         self.run_ended.emit(text)
@@ -331,6 +334,7 @@ class TrainingController(QObject):
         """A non-blocking message box (details under "Show Details...")."""
         box = QMessageBox(QMessageBox.Critical, title, text, QMessageBox.Ok, self.window)
         box.setObjectName("training_error")
+        box.setTextFormat(Qt.PlainText)  # errors name layers, columns and files
         if details:
             box.setDetailedText(details)
         self.error_box = box
@@ -358,7 +362,8 @@ def describe_end(ended, test: dict) -> str:
     if isinstance(ended, Diverged):
         return (f"Diverged ({ended.message}); the last good weights are kept{metrics}")
     if isinstance(ended, Stopped):
-        return f"Stopped after {epochs} epochs; the weights so far are kept{metrics}"
+        return (f"Stopped after {epochs} {noun(epochs, 'epoch')}; the weights so far are "
+                f"kept{metrics}")
     if isinstance(ended, Finished) and ended.early_stopped:
         return f"Stopped early at epoch {epochs} (best epoch {ended.best_epoch}){metrics}"
-    return f"Finished {epochs} epochs{metrics}"
+    return f"Finished {epochs} {noun(epochs, 'epoch')}{metrics}"

@@ -55,6 +55,12 @@ class DataError(NeuroCanvasError):
         self.column = column
 
 
+class RaggedRowError(DataError):
+    """A table's row has more or fewer values than its header: the file's shape is
+    wrong, whichever column the count first misses (the window names the file, not that
+    column's field)."""
+
+
 class ProjectError(NeuroCanvasError):
     """A project file cannot be read or written."""
 

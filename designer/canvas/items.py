@@ -11,6 +11,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QPainter, QPain
 from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem
 
 from .. import style
+from ..rich_text import as_plain, escape
 
 NODE_W, NODE_H, HEADER = style.NODE_WIDTH, style.NODE_HEIGHT, style.HEADER_HEIGHT
 TYPE_SHARE = 0.42  # of a node's header at most for its type: the name is what is read
@@ -64,7 +65,7 @@ class PortItem(QGraphicsEllipseItem):
         scale = 1.35 if state in ("valid", "invalid", "hover") else 1.0
         self.setScale(scale)
         default = "Drag to an input port to connect" if self.kind == "out" else "Input"
-        self.setToolTip(reason or default)
+        self.setToolTip(as_plain(reason) or default)  # a refusal names layers
 
     def hoverEnterEvent(self, event):
         if self.state == "idle":
@@ -112,18 +113,19 @@ class NodeItem(QGraphicsItem):
             return  # most nodes are unchanged by an edit: skip the repaint
         self._inference = (shape_text, params, error)
         self.shape_text = shape_text
-        self.params_text = f"{style.format_count(params)} params" if params else "no params"
+        self.params_text = (f"{style.format_count(params)} {style.noun(params, 'param')}"
+                            if params else "no params")
         self.error = error
         self._refresh_tooltip()
         self.update()
 
     def _refresh_tooltip(self) -> None:
-        lines = [f"<b>{self.name}</b> ({self.type_name})"]
+        lines = [f"<b>{escape(self.name)}</b> ({self.type_name})"]
         if self.summary:
-            lines.append(self.summary)
-        lines.append(f"output {self.shape_text}")
+            lines.append(escape(self.summary))
+        lines.append(f"output {escape(self.shape_text)}")
         if self.error:
-            lines.append(f"<span style='color:{style.ERROR.name()}'>{self.error}</span>")
+            lines.append(f"<span style='color:{style.ERROR.name()}'>{escape(self.error)}</span>")
         self.setToolTip("<br>".join(lines))
 
     def boundingRect(self) -> QRectF:

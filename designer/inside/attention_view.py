@@ -9,8 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..freshness import STALE, Change, FreshView
-from .common import (LAYER_REDRAW_MS, MIN_PLOT_HEIGHT, VIRIDIS, Throttled, new_layout,
-                     new_plot, scrolling, settle)
+from ..rich_text import escape
+from .common import (LAYER_REDRAW_MS, MIN_PLOT_HEIGHT, VIRIDIS, new_layout, new_plot,
+                     scrolling, set_title, settle, Throttled)
+from ..style import noun
 
 EMPTY_ATTENTION = ("While a design with a MultiHeadAttention layer trains, this tab shows "
                    "where each of its heads looks: one heat map per head for one probe "
@@ -110,11 +112,12 @@ class AttentionView(QWidget, FreshView):
             image.setImage(weights[k], autoLevels=False, levels=(0.0, top))
             image.setRect(-0.5, -0.5, t, t)
             plot.setRange(xRange=(-0.5, t - 0.5), yRange=(-0.5, t - 0.5), padding=0)
-            plot.setTitle(f"Head {k + 1}", size="9pt", color="#1f2933")
+            set_title(plot, f"Head {k + 1}", size="9pt", color="#1f2933")
         self.bar.setLevels((0.0, top))
         snap = self.snapshot
         self.label.setText(
-            f"<b>{view.name}</b>: step {snap.step}, probe sample {snap.sample}, {t} steps. "
+            f"<b>{escape(view.name)}</b>: step {snap.step}, probe sample {snap.sample}, "
+            f"{t} {noun(t, 'step')}. "
             f"Row = the step that looks (query), column = the step it looks at (key); each "
             f"row sums to 1. Bright: most of the row's weight.")
         self.area.setVisible(True)

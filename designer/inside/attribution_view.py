@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from .common import DIVERGING, new_layout, new_plot
@@ -23,6 +24,7 @@ class AttributionView(QWidget):
         self.setObjectName("inside_attribution")
         self.caption = QLabel("")
         self.caption.setWordWrap(True)
+        self.caption.setTextFormat(Qt.PlainText)  # class names, never markup
         self.view = new_layout()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

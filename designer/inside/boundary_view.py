@@ -9,8 +9,9 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ..freshness import Change, FreshView
-from .common import (MIN_PLOT_HEIGHT, Throttled, class_colour, new_layout, new_plot, scrolling,
-                     settle)
+from ..rich_text import escape  # legend entries are HTML; class names reach them
+from .common import (MIN_PLOT_HEIGHT, class_colour, new_layout, new_plot, scrolling, set_label,
+                     settle, Throttled)
 
 
 def class_rgb(n: int) -> np.ndarray:
@@ -70,8 +71,8 @@ class BoundaryView(QWidget, FreshView):
         self.scatters = []
         self.plot.legend.clear()
         if len(feature_names) == 2:
-            self.plot.setLabel("bottom", feature_names[0])
-            self.plot.setLabel("left", feature_names[1])
+            set_label(self.plot, "bottom", feature_names[0])
+            set_label(self.plot, "left", feature_names[1])
         x, y = np.asarray(x)[:2000], np.asarray(y)[:2000]
         classes = np.unique(y.astype(np.int64)) if y.dtype.kind in "iub" else []
         for c in classes:
@@ -88,8 +89,8 @@ class BoundaryView(QWidget, FreshView):
                 self.plot.removeItem(s)
             self.scatters = []
             self.plot.legend.clear()
-            self.plot.setLabel("bottom", "feature 1")
-            self.plot.setLabel("left", "feature 2")
+            set_label(self.plot, "bottom", "feature 1")
+            set_label(self.plot, "left", "feature 2")
             self.plot.setRange(xRange=(0, 1), yRange=(0, 1))  # not the last data's
             self.plot.enableAutoRange()
             self.dmap = self.rgba = None
@@ -103,7 +104,7 @@ class BoundaryView(QWidget, FreshView):
         # QPainter::restore); without it, it did not. A few hundred points drawn one by
         # one cost well under a millisecond.
         item = pg.ScatterPlotItem(pts[:, 0], pts[:, 1], size=6, brush=pg.mkBrush(colour),
-                                  pen=pg.mkPen("#ffffff", width=0.8), name=name or None,
+                                  pen=pg.mkPen("#ffffff", width=0.8), name=escape(name) or None,
                                   useCache=False)
         self.plot.addItem(item)
         self.scatters.append(item)

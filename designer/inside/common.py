@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QScrollArea, QWidget
 
 from ..background import BackgroundCall  # noqa: F401 - the inside views import it from here
+from ..rich_text import escape
 
 REDRAW_MS = 150  # ~7 redraws a second at most
 # The layer view is the costliest (four histograms and up to two image grids, ~25 ms
@@ -64,14 +65,25 @@ def settle(*layouts) -> None:
         layout.scene().prepareForPaint()
 
 
+def set_title(plot: pg.PlotItem, text: str | None, **style) -> None:
+    """A plot's title as written: pyqtgraph reads titles as HTML, and they carry layer
+    and class names. ``None`` hides the title."""
+    plot.setTitle(None if text is None else escape(text), **style)
+
+
+def set_label(plot: pg.PlotItem, axis: str, text: str, **style) -> None:
+    """An axis label as written (pyqtgraph reads it as HTML; column names reach it)."""
+    plot.setLabel(axis, escape(text), **style)
+
+
 def new_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str,
              x_label: str = "", y_label: str = "", **kwargs) -> pg.PlotItem:
     plot = layout.addPlot(row=row, col=col, **kwargs)
-    plot.setTitle(title, size="9pt", color="#1f2933")
+    set_title(plot, title, size="9pt", color="#1f2933")
     if x_label:
-        plot.setLabel("bottom", x_label, color=AXIS_PEN)
+        set_label(plot, "bottom", x_label, color=AXIS_PEN)
     if y_label:
-        plot.setLabel("left", y_label, color=AXIS_PEN)
+        set_label(plot, "left", y_label, color=AXIS_PEN)
     plot.setMenuEnabled(False)
     plot.hideButtons()
     plot.getAxis("left").setTickDensity(0.6)  # short plots in a dock: no crowded labels

@@ -9,7 +9,9 @@ from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 from engine.insights import estimate
 
 from ..freshness import Change, FreshView
+from ..rich_text import escape
 from .common import BackgroundCall
+from ..style import noun
 
 
 def human_seconds(s: float) -> str:
@@ -34,7 +36,8 @@ def human_bytes(n: float | None) -> str:
 
 def describe_estimate(e) -> str:
     parts = [f"Per batch <b>{human_seconds(e.seconds_per_batch)}</b>; per epoch "
-             f"<b>{human_seconds(e.seconds_per_epoch)}</b> ({e.batches_per_epoch} batches "
+             f"<b>{human_seconds(e.seconds_per_epoch)}</b> ({e.batches_per_epoch} "
+             f"{noun(e.batches_per_epoch, 'batch', 'batches')} "
              f"+ validation); the whole run about <b>{human_seconds(e.seconds_total)}</b>.",
              f"Memory per batch <b>{human_bytes(e.bytes_per_batch)}</b> of "
              f"{human_bytes(e.available_bytes)} free: "
@@ -96,7 +99,7 @@ class EstimateView(QWidget, FreshView):
         try:
             job = self.job_factory()
         except Exception as exc:  # noqa: BLE001 - a design or data problem, for people
-            self.label.setText(f"<span style='color:#d32f2f'>{exc}</span>")
+            self.label.setText(f"<span style='color:#d32f2f'>{escape(exc)}</span>")
             self.estimated.emit(None, str(exc))
             return False
         spec, data, settings = job.spec, job.data, job.settings
@@ -114,7 +117,7 @@ class EstimateView(QWidget, FreshView):
             return  # measured for a design or data that is gone; the label says so
         self.estimated.emit(result, error)
         self.estimate = result
-        self.label.setText(f"<span style='color:#d32f2f'>{error}</span>" if error
+        self.label.setText(f"<span style='color:#d32f2f'>{escape(error)}</span>" if error
                            else describe_estimate(result))
 
     def shutdown(self) -> bool:

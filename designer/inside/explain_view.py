@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyqtgraph as pg
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QTextOption
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QSpinBox, QSplitter, QTextBrowser,
                                QVBoxLayout, QWidget)
 
@@ -23,11 +25,12 @@ from engine.insights.explain_recurrent import explain_recurrent
 from engine.network import Network
 
 from ..freshness import Change, FreshView
-from .common import BackgroundCall
+from .common import BackgroundCall, set_label, set_title
 from .explain_html import loss_html, recurrent_html, unit_html
 
 EMPTY_EXPLAIN = ("Select a Dense, Conv2D, Conv1D, SimpleRNN, LSTM or GRU layer on the canvas to see "
                  "one unit's arithmetic with the network's own numbers.")
+TITLE_PT = 10  # the activation plot's title, in points
 KINDS = {"Dense": "unit", "Conv2D": "position", "SimpleRNN": "step", "LSTM": "step",
          "GRU": "step", "Conv1D": "conv_step"}  # conv_step: a filter at one output step
 # Layers with units of their own that this view does not take apart (yet), and why.
@@ -94,6 +97,7 @@ class ExplainView(QWidget, FreshView):
     def _build(self) -> None:
         self.label = QLabel(EMPTY_EXPLAIN)
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.PlainText)  # errors name layers: never markup
         self.spins = {name: self._spin(name) for name in
                       ("unit", "row", "col", "step", "sample")}
         pickers = QHBoxLayout()
@@ -103,9 +107,15 @@ class ExplainView(QWidget, FreshView):
         pickers.addStretch(1)
         self.text = QTextBrowser()
         self.text.setObjectName("explain_text")
-        self.plot = pg.PlotWidget(title="a = φ(z)")
-        self.plot.setLabel("bottom", "z")
+        # Break lines between words only: Qt's default also breaks inside a word that
+        # does not fit a narrow table cell, and "−0.1137" read "−0.113" then "7".
+        self.text.setWordWrapMode(QTextOption.WrapMode.WordWrap)
+        self.plot = pg.PlotWidget()
+        self.title = "a = φ(z)"
+        set_label(self.plot, "bottom", "z")
         self.plot.setMinimumWidth(220)
+        self.plot.installEventFilter(self)  # its width changes with the splitter and dock
+        self._fit_title()
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#8ab4f8", width=2))
         self.point = self.plot.plot([], [], pen=None, symbol="o", symbolSize=10,
                                     symbolBrush="#f6ae2d")
@@ -197,6 +207,8 @@ class ExplainView(QWidget, FreshView):
         self.text.clear()
         self.curve.setData([], [])
         self.point.setData([], [])
+        self.title = "a = φ(z)"  # not the last unit's numbers
+        self._fit_title()
         self._show_pickers()
 
     # ---- computing ------------------------------------------------------------------
@@ -219,7 +231,7 @@ class ExplainView(QWidget, FreshView):
         self.spins["sample"].setMaximum(max(len(source.data) - 1, 0))
         self.asked_in = self._generation()
         what = "trained weights" if source.weights is not None else \
-            f"the weights the next run starts from (seed {source.seed})"
+            f"weights the next run starts from (seed {source.seed})"
         schedule = (source.settings or {}).get("schedule", "constant")
         note = "" if schedule == "constant" or source.lr is None else (
             f" The update uses the {schedule} schedule's learning rate for the next step "
@@ -267,4 +279,20 @@ class ExplainView(QWidget, FreshView):
         zs, phis = activation_curve(act, -span, span, z, a)
         self.curve.setData(zs, phis)
         self.point.setData([z], [a])
-        self.plot.setTitle(f"{name}{act}(z): z = {z:.4g}, a = {a:.4g}")
+        self.title = f"{name}{act}(z): z = {z:.4g}, a = {a:.4g}"
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """The title as far as the plot's width goes, then "…"; the whole of it in the
+        plot's tooltip (a narrow dock cut it off at "a =")."""
+        font = QFont(self.font())
+        font.setPointSizeF(TITLE_PT)
+        room = max(40, self.plot.width() - 16)
+        shown = QFontMetrics(font).elidedText(self.title, Qt.ElideRight, room)
+        set_title(self.plot, shown, size=f"{TITLE_PT}pt")
+        self.plot.setToolTip(self.title)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt's name
+        if obj is self.plot and event.type() == QEvent.Type.Resize:
+            self._fit_title()
+        return super().eventFilter(obj, event)

@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from engine.insights import image_grid
 
-from .common import HeatMap, new_layout, on_click, settle, tile_at
+from .common import HeatMap, new_layout, on_click, set_title, settle, tile_at
+from ..style import noun
 
 MIN_TILE = 24  # on-screen pixels per tile side at the least
 MAX_SIDE = 520  # ...unless the grid would need more: then tiles shrink to fit this
@@ -68,7 +69,7 @@ class TileGrid(QWidget):
         self.caption.setWordWrap(True)
         self.view = new_layout()
         self.heat = HeatMap(self.view, 0, 0, "", axes=False, bar_label=bar_label)
-        self.heat.plot.setTitle(None)  # the caption says it, wrapped, above
+        set_title(self.heat.plot, None)  # the caption says it, wrapped, above
         self.heat.plot.setAspectLocked(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -134,8 +135,9 @@ class FeatureMapsView(QWidget):
         if maps is not None and len(maps) and maps.shape[1] == 1:  # 1-D: channels x steps
             c, _, t = maps.shape
             self.grid = np.ascontiguousarray(maps[::-1, 0])  # channel 0 on top
-            self.maps.show_grid(self.grid, 1, c, t, f"<b>{c} channels</b> over {t} steps of "
-                                f"probe sample {sample}, a row each", strips=True)
+            self.maps.show_grid(self.grid, 1, c, t, f"<b>{c} {noun(c, 'channel')}</b> over {t} "
+                                f"{noun(t, 'step')} of probe sample {sample}, a row each",
+                                strips=True)
             self.maps.setVisible(True)
         elif maps is not None and len(maps):
             c, h, w = maps.shape

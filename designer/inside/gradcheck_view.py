@@ -13,7 +13,9 @@ from PySide6.QtWidgets import (QHeaderView, QLabel, QPushButton, QTableWidget,
 from engine.insights.gradcheck import GradientCheck, check_job
 
 from ..freshness import Change, FreshView
+from ..rich_text import as_plain
 from .common import BackgroundCall
+from ..style import noun
 
 EMPTY_GRADCHECK = ("Check that the backward pass agrees with the slope of the loss "
                    "measured directly (float64 centred differences on 4 training "
@@ -27,7 +29,8 @@ def describe_check(check: GradientCheck, which: str) -> str:
     notes = "<br>".join(html.escape(n) for n in check.notes)
     return (f"<span style='color:{colour}'><b>{verdict}</b></span>: largest relative error "
             f"<b>{check.max_error:.2e}</b> (pass below {check.tolerance:.0e}) on "
-            f"{check.samples} training samples, loss {html.escape(check.loss)}, "
+            f"{check.samples} training {noun(check.samples, 'sample')}, "
+            f"loss {html.escape(check.loss)}, "
             f"{html.escape(which)}.<br>{html.escape(check.meaning)}"
             f"<br><span style='color:#5f6b7a'>{notes}</span>")
 
@@ -111,7 +114,7 @@ class GradientCheckView(QWidget, FreshView):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 if j == 5:
                     item.setForeground(QColor("#2e7d32" if row.passed else "#d32f2f"))
-                item.setToolTip(f"worst tensor: {row.worst}")
+                item.setToolTip(as_plain(f"worst tensor: {row.worst}"))
                 self.table.setItem(i, j, item)
 
     def _show_error(self, text: str) -> None:

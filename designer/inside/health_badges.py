@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from .. import style
 from ..freshness import Change, FreshView
+from ..rich_text import escape
 
 COLOURS = {"ok": QColor("#2e7d32"), "warn": QColor("#ef6c00"), "bad": QColor("#d32f2f")}
 MAX_CHARS = 22
@@ -30,14 +31,14 @@ def badge_text(health) -> str:
 
 
 def badge_tooltip(health, name: str = "") -> str:
-    head = f"<b>{name}</b>: " if name else ""
+    head = f"<b>{escape(name)}</b>: " if name else ""
     if health.level == "ok" or not health.reasons:
         figures = health.figures or {}
         bits = [f"{k.replace('_', ' ')} {v:.2g}" for k, v in figures.items()
                 if isinstance(v, float)][:4]
         return head + "healthy" + (f" ({', '.join(bits)})" if bits else "")
-    rows = "".join(f"<li>{r}: <i>{s}</i></li>" for r, s in zip(health.reasons,
-                                                               health.suggestions))
+    rows = "".join(f"<li>{escape(r)}: <i>{escape(s)}</i></li>"
+                   for r, s in zip(health.reasons, health.suggestions))
     return f"{head}<ul style='margin:0'>{rows}</ul>"
 
 

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from .common import (MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, class_colour, new_layout, new_plot,
-                     settle)
+                     set_title, settle)
 
 BIAS_NAMES = ("b", "bias", "beta")
 
@@ -89,7 +89,7 @@ class HistogramPanel(QWidget):
                 plot.legend.addItem(curve, label)
         title = self.titles[key] if entries else f"{self.titles[key]}: {empty}"
         if title != plot.titleLabel.text:
-            plot.setTitle(title, size="9pt", color="#1f2933" if entries else "#8a94a3")
+            set_title(plot, title, size="9pt", color="#1f2933" if entries else "#8a94a3")
 
     def show_layer(self, view) -> None:
         """Draw a LayerView (or clear with None)."""

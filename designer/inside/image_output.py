@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from engine.insights import image_grid
 
-from .common import MIN_PLOT_HEIGHT, new_layout, new_plot
+from .common import MIN_PLOT_HEIGHT, new_layout, new_plot, set_title
+from ..style import noun
 
 GREY = pg.colormap.get("CET-L1")  # black to white: pixels read as pixels
 PER_ROW = 12
@@ -72,7 +73,7 @@ class ImagePair(QWidget):
                                          (self.right_plot, self.right, output,
                                           "the network's output")):
             item.setImage(displayable(image), autoLevels=False, levels=self.levels)
-            plot.setTitle(title, size="9pt")
+            set_title(plot, title, size="9pt")
             plot.getViewBox().enableAutoRange()  # and refit when the pane is laid out
 
     def clear(self) -> None:
@@ -121,6 +122,7 @@ class ReconstructionGrid(QWidget):
     def show_images(self, true: np.ndarray, pred: np.ndarray) -> None:
         self.grid = pair_grid(true, pred)
         self.image.setImage(self.grid, autoLevels=False, levels=common_levels(true, pred))
-        self.plot.setTitle(f"{len(true)} held-out images, each with the network's output "
-                           f"for it just below", size="9pt")
+        set_title(self.plot, f"{len(true)} held-out {noun(len(true), 'image')}, each with the "
+                             f"network's output "
+                             f"for it just below", size="9pt")
         self.plot.getViewBox().enableAutoRange()

@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QScrollArea, QVBoxLayout, QWidget
 
 from engine.insights import image_grid
 
-from .common import DIVERGING, VIRIDIS, new_layout, new_plot, on_click, signed_levels, tile_at
+from .common import (DIVERGING, VIRIDIS, new_layout, new_plot, on_click, set_label, set_title,
+                     signed_levels, tile_at)
 
 ROW_HEIGHT = 150
 MAX_BARS = 256
@@ -65,10 +66,10 @@ class LayerOutputs(QWidget):
                 text = pg.TextItem(message or "no output", color="#d32f2f", anchor=(0, 0.5))
                 plot.addItem(text)
                 text.setPos(0, 0)
-                plot.setTitle(f"{name}: no output", size="9pt", color="#d32f2f")
+                set_title(plot, f"{name}: no output", size="9pt", color="#d32f2f")
             else:
                 self._draw(plot, name, np.asarray(a), message)
-            self.rows.append(plot.titleLabel.text)
+            self.rows.append(plot.titleLabel.item.toPlainText())  # as shown
         self.view.setMinimumHeight(max(1, len(entries)) * ROW_HEIGHT)
 
     def _clicked(self, layer_id: str, shape: tuple, x: float, y: float) -> None:
@@ -85,9 +86,9 @@ class LayerOutputs(QWidget):
             colours = ["#1e88e5" if v >= 0 else "#e53935" for v in a]
             plot.addItem(pg.BarGraphItem(x=np.arange(len(a)), height=a, width=0.8,
                                          brushes=colours, pen=None))
-            plot.setLabel("bottom", "unit")
-            plot.setLabel("left", "value")
-            plot.setTitle(f"{name}: {shape}{note}", size="9pt")
+            set_label(plot, "bottom", "unit")
+            set_label(plot, "left", "value")
+            set_title(plot, f"{name}: {shape}{note}", size="9pt")
             return
         if a.ndim == 3:  # (C, H, W): one tile per channel
             img = image_grid(a[:MAX_TILES], normalize="none")[::-1]
@@ -96,13 +97,13 @@ class LayerOutputs(QWidget):
             plot.setAspectLocked(True)
         else:  # (T, D): time along x, units along y
             img = a.reshape(a.shape[0], -1).T
-            plot.setLabel("bottom", "time step")
-            plot.setLabel("left", "unit")
+            set_label(plot, "bottom", "time step")
+            set_label(plot, "left", "unit")
         lo, hi, signed = signed_levels(img)
         item = pg.ImageItem(img, axisOrder="row-major")
         item.setColorMap(DIVERGING if signed else VIRIDIS)
         item.setLevels((lo, hi))
         plot.addItem(item)
         scale = "blue \u2212, white 0, red +" if signed else "dark low, yellow high"
-        plot.setTitle(f"{name}: {shape}, range {lo:.3g} to {hi:.3g} ({scale}){note}",
-                      size="9pt")
+        set_title(plot, f"{name}: {shape}, range {lo:.3g} to {hi:.3g} ({scale}){note}",
+                        size="9pt")

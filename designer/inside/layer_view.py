@@ -10,10 +10,12 @@ from PySide6.QtWidgets import (QBoxLayout, QComboBox, QHBoxLayout, QLabel,
 
 from ..elided_label import ElidedLabel
 from ..freshness import Change, FreshView
+from ..rich_text import escape
 from .common import LAYER_REDRAW_MS, Throttled, scrolling
 from .feature_maps import FeatureMapsView
 from .histograms import HistogramPanel
 from .recurrent_view import RecurrentView
+from ..style import noun
 
 LEVEL_COLOURS = {"ok": "#2e7d32", "warn": "#ef6c00", "bad": "#d32f2f"}
 
@@ -21,9 +23,10 @@ LEVEL_COLOURS = {"ok": "#2e7d32", "warn": "#ef6c00", "bad": "#d32f2f"}
 def describe(view, health=None) -> str:
     """The layer's figures as one rich-text paragraph."""
     s = view.stats
-    parts = [f"<b>{view.name}</b> ({view.type}{', ' + view.activation if view.activation else ''})"
-             f" output {tuple(view.output_shape)}",
-             f"mean {s.mean:.3g}, std {s.std:.3g} over {s.units} units"]
+    activation = f", {view.activation}" if view.activation else ""
+    parts = [f"<b>{escape(view.name)}</b> ({view.type}{activation}) output "
+             f"{tuple(view.output_shape)}",
+             f"mean {s.mean:.3g}, std {s.std:.3g} over {s.units} {noun(s.units, 'unit')}"]
     if view.activation == "relu":
         parts.append(f"dead {s.dead:.0%}")
     if view.activation in ("sigmoid", "tanh"):
@@ -37,8 +40,8 @@ def describe(view, health=None) -> str:
     text = "; ".join(parts)
     if health is not None and health.level != "ok":
         colour = LEVEL_COLOURS[health.level]
-        lines = "<br>".join(f"\u26a0 {r}: {s}" for r, s in zip(health.reasons,
-                                                              health.suggestions))
+        lines = "<br>".join(f"\u26a0 {escape(r)}: {escape(s)}"
+                            for r, s in zip(health.reasons, health.suggestions))
         text += f"<br><span style='color:{colour}'>{lines}</span>"
     return text
 
@@ -158,7 +161,8 @@ class LayerInsideView(QWidget, FreshView):
         self._fill_combo(snap)
         view = self.current_view()
         loss = f", probe loss {snap.loss:.4g}" if snap.loss is not None else ""
-        self.step_label.setText(f"step {snap.step}{loss} ({snap.n_samples} probe samples)")
+        probe = f"{snap.n_samples} probe {noun(snap.n_samples, 'sample')}"
+        self.step_label.setText(f"step {snap.step}{loss} ({probe})")
         if view is None:
             self.figures.setText("Choose a layer.")
             self.histograms.show_layer(None)

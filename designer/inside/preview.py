@@ -8,7 +8,7 @@ visible. A broken design still shows the good part and, per layer, why not.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.insights import preview_design
@@ -16,6 +16,7 @@ from engine.insights import preview_design
 from ..freshness import Change, FreshView
 from .common import BackgroundCall
 from .layer_outputs import LayerOutputs
+from ..style import noun
 
 DEBOUNCE_MS = 400
 
@@ -31,6 +32,7 @@ class PreviewView(QWidget, FreshView):
         self.label = QLabel("Each layer's output for one sample, with the weights training "
                             "will start from.")
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.PlainText)  # errors name layers: never markup
         self.outputs = LayerOutputs()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -103,9 +105,10 @@ class PreviewView(QWidget, FreshView):
     def _draw(self) -> None:
         p = self.preview
         n_bad = sum(1 for l in p.layers.values() if l.output is None)
+        missing = (f"; {n_bad} {noun(n_bad, 'layer has', 'layers have')} no output yet."
+                   if n_bad else ".")
         self.label.setText("Each layer's output for the first training sample, with the "
-                           f"weights training starts from (seed {self.seed})" + (f"; {n_bad} layers have no output yet."
-                                                 if n_bad else "."))
+                           f"weights training starts from (seed {self.seed}){missing}")
         entries = []
         for layer_id, lp in p.layers.items():
             mark = "\u25b6 " if layer_id == self.selected else ""

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ..freshness import Change, FreshView
+from ..rich_text import escape
 from .common import Throttled, class_colour, new_layout, new_plot, settle
+from ..style import noun
 
 EMPTY_PROJECTION = ("Train with Look inside on: each probe sample becomes a point in the "
                     "plane that keeps most of the chosen layer's variation (PCA), coloured "
@@ -27,6 +30,7 @@ class ProjectionView(QWidget, FreshView):
         self.combo.currentIndexChanged.connect(lambda _i: self.throttle.schedule())
         self.label = QLabel(EMPTY_PROJECTION)
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.PlainText)  # a layer's name, never markup
         top = QHBoxLayout()
         top.addWidget(QLabel("Layer"))
         top.addWidget(self.combo, 1)
@@ -76,9 +80,9 @@ class ProjectionView(QWidget, FreshView):
             self.scatters.append(item)
             if snap.labels is not None:
                 name = self.class_names[int(c)] if int(c) < len(self.class_names) else c
-                self.legend.addItem(item, str(name))
-        self.label.setText(f"Step {snap.step}: {len(points)} probe samples on the two "
-                           f"principal axes of {snap.layers[layer].name}'s outputs.")
+                self.legend.addItem(item, escape(name))  # legends read HTML
+        self.label.setText(f"Step {snap.step}: {len(points)} probe {noun(len(points), 'sample')} "
+                           f"on the two principal axes of {snap.layers[layer].name}'s outputs.")
         settle(self.view)
 
     def showEvent(self, event) -> None:

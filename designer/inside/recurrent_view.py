@@ -9,7 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .common import (MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, HeatMap, new_layout, new_plot, on_click,
-                     settle)
+                     set_title, settle)
+from ..style import noun
 
 # Sigmoid gates live in [0, 1] (a magnitude map); states and tanh candidates in
 # [-1, 1] (a diverging map, white at zero); the LSTM cell is unbounded and signed.
@@ -90,18 +91,18 @@ class RecurrentView(QWidget):
         self.heat.set_image(np.asarray(a).T, rect=(0.5, -0.5, t, h), signed=signed,
                             levels=levels)
         what = "gate (activated)" if name not in ("hidden", "cell") else "state"
-        self.heat.plot.setTitle(f"{name} {what} of one probe sample: {t} steps \u00d7 "
-                                f"{h} units", size="9pt")
+        set_title(self.heat.plot, f"{name} {what} of one probe sample: {t} {noun(t, 'step')} "
+                                  f"\u00d7 {h} {noun(h, 'unit')}", size="9pt")
 
     def _draw_norms(self, norms) -> None:
         self.norms.clear()
         if norms is None or not len(norms):
-            self.norms.setTitle("Gradient norm per time step: no targets", size="9pt")
+            set_title(self.norms, "Gradient norm per time step: no targets", size="9pt")
             return
         steps = np.arange(1, len(norms) + 1)
         positive = np.where(np.asarray(norms) > 0, norms, np.nan)
         self.norms.plot(steps, positive, pen=pg.mkPen("#e53935", width=2), symbol="o",
                         symbolSize=4, symbolBrush="#e53935")
         ratio = (norms[0] / max(norms.max(), 1e-300)) if norms.max() > 0 else 0.0
-        self.norms.setTitle(f"Gradient norm per time step, log scale (step 1 gets {ratio:.1e} "
-                            f"of the largest)", size="9pt")
+        set_title(self.norms, f"Gradient norm per time step, log scale (step 1 gets {ratio:.1e} "
+                              f"of the largest)", size="9pt")

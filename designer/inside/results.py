@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (QHeaderView, QLabel, QListWidget, QListWidgetItem
                                QWidget)
 
 from ..freshness import Change, FreshView
-from .common import MIN_PLOT_HEIGHT, HeatMap, new_layout, new_plot, scrolling
+from .common import MIN_PLOT_HEIGHT, HeatMap, new_layout, new_plot, scrolling, set_title
 from .image_output import ReconstructionGrid
+from ..style import noun
 
 MAX_LISTED = 500  # a cell of thousands lists its first samples; the label says how many
 
@@ -213,9 +214,10 @@ class RegressionResults(QWidget):
             label = f"output {k}: R\u00b2 {r2:.3f}" if np.isfinite(r2) else f"output {k}"
             self.plot.plot(true[:, k], pred[:, k], pen=None, symbol="o", symbolSize=5,
                            symbolBrush=class_colour(k), symbolPen=None, name=label)
-        self.plot.setTitle(f"Predicted versus true ({len(true)} values): R\u00b2 "
-                           f"{report.r2_mean:.3f}, MSE {report.mse:.3g}, MAE {report.mae:.3g}",
-                           size="9pt")
+        values = f"{len(true)} {noun(len(true), 'value')}"
+        set_title(self.plot, f"Predicted versus true ({values}): R\u00b2 "
+                             f"{report.r2_mean:.3f}, MSE {report.mse:.3g}, MAE {report.mae:.3g}",
+                             size="9pt")
         images = getattr(report, "images", None)
         self.images.setVisible(images is not None)
         if images is not None:

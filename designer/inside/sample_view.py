@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QSpinBox, QSpli
 
 from ..freshness import Change, FreshView
 from .attribution_view import AttributionView
-from .common import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, new_layout, new_plot, scrolling
+from .common import MIN_PLOT_HEIGHT, MIN_PLOT_WIDTH, new_layout, new_plot, scrolling, set_title
 from .draw_pad import DrawPad, drawing_input, pad_help
 from .image_output import ImagePair
 from .layer_outputs import LayerOutputs
@@ -239,8 +239,8 @@ class SampleView(QWidget, FreshView):
         self.probs.getAxis("left").setTicks(
             [[(i, display_name(str(t[1]), short=True)[:14]) for i, t in enumerate(top)]])
         # A short title: the plot is narrow beside a pad or a text box.
-        self.probs.setTitle("Next character" if self._vocabulary() else "Class probabilities",
-                            size="9pt")
+        set_title(self.probs, "Next character" if self._vocabulary() else "Class probabilities",
+                              size="9pt")
         self.probs_view.setToolTip("The most likely classes; green: the true class"
                                    if true is not None else "The most likely classes")
         self.probs.setXRange(0, 1)

@@ -14,7 +14,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from engine.insights.stepthrough import StepThrough, step_through
 
 from ..freshness import Change, FreshView
-from .common import BackgroundCall, new_layout, new_plot
+from ..rich_text import escape
+from .common import BackgroundCall, new_layout, new_plot, set_title
 
 PHASE_COLOURS = {"forward": "#fb8c00", "loss": "#d32f2f", "backward": "#8e24aa",
                  "update": "#2e7d32"}
@@ -27,7 +28,7 @@ def describe_phase(step: StepThrough, i: int) -> str:
     """The phase's numbers as one rich-text paragraph."""
     p = step.phases[i]
     colour = PHASE_COLOURS[p.kind]
-    head = f"<b style='color:{colour}'>{p.title}</b>"
+    head = f"<b style='color:{colour}'>{escape(p.title)}</b>"
     if p.kind == "forward" and p.output is not None:
         o = p.output
         text = f"output {o.shape}: mean {o.mean:.4g}, std {o.std:.4g}"
@@ -39,12 +40,14 @@ def describe_phase(step: StepThrough, i: int) -> str:
     elif p.kind == "backward":
         text = ("\u2016dL/d output\u2016 = " + _num(p.output_grad_norm) +
                 "; \u2016dL/d\u03b8\u2016 = " + _num(p.weight_grad_norm) +
-                "".join(f"<br>\u2016dL/d{n}\u2016 = {v:.4g}" for n, v in p.param_norms.items()))
+                "".join(f"<br>\u2016dL/d{escape(n)}\u2016 = {v:.4g}"
+                        for n, v in p.param_norms.items()))
     else:
         text = (f"{step.optimizer}, learning rate {step.learning_rate:g}: "
                 f"\u2016\u0394\u03b8\u2016 = {p.update_norm:.4g} "
                 f"(\u2016\u03b8\u2016 = {p.weight_norm:.4g})" +
-                "".join(f"<br>\u2016\u0394{n}\u2016 = {v:.4g}" for n, v in p.param_norms.items()))
+                "".join(f"<br>\u2016\u0394{escape(n)}\u2016 = {v:.4g}"
+                        for n, v in p.param_norms.items()))
     return f"{head}<br>{text}"
 
 
@@ -94,7 +97,7 @@ class StepThroughView(QWidget, FreshView):
         try:
             job = self.job_factory()
         except Exception as exc:  # noqa: BLE001 - a design or data problem, for people
-            self.label.setText(f"<span style='color:#d32f2f'>{exc}</span>")
+            self.label.setText(f"<span style='color:#d32f2f'>{escape(exc)}</span>")
             return False
         spec, data, settings = job.spec, job.data, job.settings
         if not self.call.start(lambda: step_through(spec, data, settings)):
@@ -109,7 +112,7 @@ class StepThroughView(QWidget, FreshView):
         if self.asked != self.changes:
             return  # taken for a design, data or settings that are gone; the label says so
         if error:
-            self.label.setText(f"<span style='color:#d32f2f'>{error}</span>")
+            self.label.setText(f"<span style='color:#d32f2f'>{escape(error)}</span>")
             return
         self.step = result
         self.show_phase(0)
@@ -130,7 +133,7 @@ class StepThroughView(QWidget, FreshView):
         self.plot.clear()
         if phase.kind == "forward" and phase.output is not None:
             h = phase.output.histogram
-            self.plot.setTitle("Output values over the batch", size="9pt")
+            set_title(self.plot, "Output values over the batch", size="9pt")
             self.plot.addItem(pg.PlotDataItem(h.edges, h.counts, stepMode="center",
                                               fillLevel=0, brush="#fb8c0080", pen="#fb8c00"))
             return
@@ -146,7 +149,7 @@ class StepThroughView(QWidget, FreshView):
                   for p in phases]
         title = "\u2016dL/d output\u2016 per layer (backward order)" if kind == "backward" \
             else "\u2016\u0394\u03b8\u2016 per layer"
-        self.plot.setTitle(title, size="9pt")
+        set_title(self.plot, title, size="9pt")
         brushes = [PHASE_COLOURS[kind] if p.layer == current else "#b8bec8" for p in phases]
         self.plot.addItem(pg.BarGraphItem(x=np.arange(len(values)), height=values, width=0.7,
                                           brushes=brushes))

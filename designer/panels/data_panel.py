@@ -112,6 +112,7 @@ class DataPanel(QScrollArea, FreshView):
         self.state = QLabel()
         self.state.setObjectName("data_state")
         self.state.setWordWrap(True)
+        self.state.setTextFormat(Qt.PlainText)  # names the file
         row.addWidget(self.load_button)
         row.addWidget(self.state, 1)
         column.addLayout(row)
@@ -464,6 +465,7 @@ def _error_label(name: str) -> QLabel:
     label = QLabel()
     label.setObjectName(name)
     label.setWordWrap(True)
+    label.setTextFormat(Qt.PlainText)  # errors name files and columns: never markup
     label.setStyleSheet(f"color: {style.ERROR.name()};")
     label.hide()
     return label

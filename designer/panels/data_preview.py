@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHeaderView, QLab
 from engine.data import PreparedData
 
 from .. import style
+from ..rich_text import escape, as_plain
 
 GRID_COLUMNS, GRID_ROWS, THUMB = 7, 4, 38
 TABLE_ROWS, MAX_COLUMNS, MAX_RANGES = 12, 24, 64
@@ -125,8 +126,9 @@ class DataPreview(QWidget):
         for i in range(n):
             cell = QLabel()
             cell.setPixmap(image_pixmap(images[i], THUMB))
-            cell.setToolTip(label_text(data, data.train.y[i]))
+            cell.setToolTip(as_plain(label_text(data, data.train.y[i])))
             caption = QLabel(label_text(data, data.train.y[i]))
+            caption.setTextFormat(Qt.PlainText)  # a class name, never markup
             caption.setAlignment(Qt.AlignCenter)
             caption.setStyleSheet("font-size: 8pt;")
             grid.addWidget(cell, 2 * (i // GRID_COLUMNS), i % GRID_COLUMNS, Qt.AlignCenter)
@@ -165,11 +167,12 @@ class DataPreview(QWidget):
         names = list(data.train.class_names) or [str(i) for i in range(len(counts))]
         top = counts.max() or 1
         rows = "".join(
-            f"<tr><td>{names[i] if i < len(names) else i}</td><td>"
+            f"<tr><td>{escape(names[i] if i < len(names) else i)}</td><td>"
             f"<span style='background:{style.NODE_SELECTED.name()}; color:transparent'>"
             f"{'&nbsp;' * max(1, int(24 * c / top))}</span> {c}</td></tr>"
             for i, c in enumerate(counts[:20]))
-        more = f"<br>… {len(counts) - 20} more classes" if len(counts) > 20 else ""
+        rest = len(counts) - 20
+        more = f"<br>… {rest} more {style.noun(rest, 'class', 'classes')}" if rest > 0 else ""
         self.balance.setText(f"<b>Class balance</b> (training split)<table>{rows}</table>{more}")
         self.balance.show()
 
@@ -195,16 +198,18 @@ class DataPreview(QWidget):
 
 def summary_html(data: PreparedData) -> str:
     info, train = data.dataset_info, data.train
+    n = info.get("n_samples", 0)
     sizes = info.get("sizes", {})
-    classes = (f", {train.n_classes} classes" if train.task == "classification" else "")
+    classes = (f", {train.n_classes} {style.noun(train.n_classes, 'class', 'classes')}"
+               if train.task == "classification" else "")
     if info.get("reconstruct"):
         classes = ": reconstruct the input (each sample is its own target)"
     shape = "×".join(str(d) for d in train.sample_shape)
     norm = ("standardised with the training split's mean and std"
             if data.normalizer is not None else "not normalised")
     description = info.get("description") or ""
-    return (f"<b>{info.get('name', 'data')}</b> — {train.task}{classes}<br>"
-            f"{info.get('n_samples', 0):,} samples of {train.input_kind} {shape}<br>"
+    return (f"<b>{escape(info.get('name', 'data'))}</b> — {train.task}{classes}<br>"
+            f"{n:,} {style.noun(n, 'sample')} of {train.input_kind} {shape}<br>"
             f"Split: {sizes.get('train', 0):,} train · {sizes.get('validation', 0):,} "
             f"validation · {sizes.get('test', 0):,} test<br>Inputs {norm}"
             + (f"<br><span style='color:{style.NODE_SUBTLE_TEXT.name()}'>{description}</span>"

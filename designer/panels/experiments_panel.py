@@ -24,9 +24,11 @@ from engine.sweep.space import format_value
 from .. import style
 from ..editor import Editor
 from ..freshness import Change, FreshView
+from ..rich_text import as_plain
 from ..sweep_runner import SweepRunner
 from .sweep_plots import SweepPlots, metric_title, trial_colour
 from .sweep_setup import SweepSetup
+from ..style import noun
 
 REDRAW_MS = 200
 EMPTY = ("No sweep yet. Pick up to three settings and their values, then Run sweep: "
@@ -218,7 +220,8 @@ class ExperimentsPanel(QWidget, FreshView):
     def _progress(self) -> None:
         done = sum(r["status"] not in ("waiting", "running") for r in self.live.values())
         running = sum(r["status"] == "running" for r in self.live.values())
-        self._say(f"Running: {done} of {len(self.live)} trials done, {running} training now "
+        self._say(f"Running: {done} of {len(self.live)} {noun(len(self.live), 'trial')} done, "
+                  f"{running} training now "
                   f"({time.monotonic() - self.started_at:.0f} s)")
 
     def _finished(self, sweep: dict) -> None:
@@ -294,11 +297,12 @@ def summary(sweep: dict, number: int) -> str:
     trials = sweep["trials"]
     counts = {s: sum(t["status"] == s for t in trials) for s in ("finished", "failed")}
     failed = f", {counts['failed']} failed" if counts["failed"] else ""
-    text = (f"Sweep {number} ({sweep['status']}): {len(trials)} trials in "
+    text = (f"Sweep {number} ({sweep['status']}): {len(trials)} {noun(len(trials), 'trial')} in "
             f"{sweep['seconds']:.0f} s{failed}.")
     best = best_trial(sweep)
     if best is not None:
-        size = "" if best["params"] is None else f", {best['params']:,} parameters"
+        size = ("" if best["params"] is None
+                else f", {best['params']:,} {noun(best['params'], 'parameter')}")
         text += (f"<br><b>Best</b>: trial {best['trial'] + 1}, "
                  f"{html.escape(settings_text(best['settings']))}"
                  f"<br>{html.escape(metric_title(sweep['metric']))} {best['best']:.4f} "
@@ -339,7 +343,7 @@ def fill_table(table: QTableWidget, rows: list[dict], metric: str, best: int | N
             if row["trial"] == best:
                 item.setFont(bold)
             if row["status"] == "failed":
-                item.setToolTip(row["message"])
+                item.setToolTip(as_plain(row["message"]))
                 item.setForeground(QColor(style.ERROR))
             table.setItem(i, j, item)
         table.item(i, 0).setIcon(_swatch(trial_colour(row["trial"])))

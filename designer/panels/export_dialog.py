@@ -7,7 +7,7 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QThread, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QVBoxLayout, QWidget)
@@ -16,6 +16,7 @@ from engine.errors import NeuroCanvasError
 from engine.io.export import FORMATS, SUFFIXES, export_model, missing_packages
 
 from .. import style
+from ..rich_text import as_plain, escape
 
 UNTRAINED = "Train the network first"
 
@@ -95,6 +96,7 @@ class ExportDialog(QDialog):
         self.outcome = QLabel()
         self.outcome.setObjectName("export_result")
         self.outcome.setWordWrap(True)
+        self.outcome.setTextFormat(Qt.RichText)  # what it says of files and layers: escaped
         self.outcome.setMinimumWidth(460)
         column.addWidget(self.outcome)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Close)
@@ -104,7 +106,7 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         column.addWidget(self.buttons)
         if self.reason:
-            self.outcome.setText(f"<b>{UNTRAINED}.</b> {self.reason}")
+            self.outcome.setText(f"<b>{UNTRAINED}.</b> {escape(self.reason)}")
             self.outcome.setStyleSheet(f"color: {style.ERROR.name()};")
             self.export_button.setEnabled(False)
             self.export_button.setToolTip(UNTRAINED)
@@ -175,19 +177,19 @@ class ExportDialog(QDialog):
         self.export_result = result
         colour = {True: style.VALID.name(), False: style.ERROR.name()}.get(
             result.passed, style.NODE_TEXT.name())
-        files = "<br>".join(str(p) for p in result.paths[:4])
+        files = "<br>".join(escape(p) for p in result.paths[:4])
         figure = (f"<br><b>Parity</b>: max abs diff {result.max_abs_diff:.3g} "
                   f"(tolerance {result.tolerance:g}) \u2014 "
                   f"{'passed' if result.passed else 'FAILED'}"
                   if result.max_abs_diff is not None else "")
-        self.outcome.setText(f"<span style='color:{colour}'>{result.message}</span>{figure}"
+        self.outcome.setText(f"<span style='color:{colour}'>{escape(result.message)}</span>{figure}"
                              f"<br><span style='color:{style.NODE_SUBTLE_TEXT.name()}'>"
                              f"{files}</span>")
 
     def _failed(self, message: str, details: str) -> None:
         self.outcome.setStyleSheet(f"color: {style.ERROR.name()};")
-        self.outcome.setText(f"Export failed: {message}")
-        self.outcome.setToolTip(details)
+        self.outcome.setText(f"Export failed: {escape(message)}")
+        self.outcome.setToolTip(as_plain(details))
 
     def _worker_finished(self) -> None:
         if self.worker is not None:

@@ -22,6 +22,7 @@ from engine.settings import training_settings
 from .. import style
 from ..editor import Editor
 from ..freshness import Change, FreshView
+from ..rich_text import escape
 from .fields import FieldEditor, make_field
 
 
@@ -151,6 +152,7 @@ class InspectorWidget(QScrollArea, FreshView):
         self.message = QLabel()
         self.message.setObjectName("inspector_message")
         self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.PlainText)  # refusals name layers
         self.message.setStyleSheet(f"color: {style.ERROR.name()};")
         self.revert_button = QPushButton("Revert")
         self.revert_button.setObjectName("inspector_revert")
@@ -243,12 +245,12 @@ class InspectorWidget(QScrollArea, FreshView):
         if info is None:
             return
         text = (f"Output <b>{fmt_shape(info.output_shape)}</b> &nbsp;·&nbsp; "
-                f"{style.format_count(info.params)} parameters")
+                f"{style.format_count(info.params)} {style.noun(info.params, 'parameter')}")
         problems = [p.message for p in report.problems_for(self.layer_id)]
         if info.error and info.error.message not in problems:
             problems.insert(0, info.error.message)
         for message in problems:
-            text += f"<br><span style='color:{style.ERROR.name()}'>{message}</span>"
+            text += f"<br><span style='color:{style.ERROR.name()}'>{escape(message)}</span>"
         if info.params >= LARGE_LAYER_PARAMS:
             text += "<br>" + self._large_warning(report, info.params)
         self.inference.setText(text)

@@ -21,6 +21,7 @@ from engine.layers import fmt_shape
 from .. import style
 from ..editor import Editor
 from ..freshness import Change, FreshView
+from ..rich_text import as_plain
 
 LAYER_ROLE = Qt.UserRole + 1
 
@@ -84,10 +85,10 @@ class SummaryWidget(QWidget, FreshView):
         self.fits = self._fit_problems(report)
         n_layers, total = len(order), report.total_params
         count = len(report.problems) + sum(p.blocks_training for p in self.fits)
-        state = "ready to train" if not count else f"{count} problem" + \
-            ("s" if count != 1 else "")
-        self.totals.setText(f"<b>{n_layers}</b> layers &nbsp;·&nbsp; "
-                            f"<b>{style.format_count(total)}</b> trainable parameters "
+        state = "ready to train" if not count else f"{count} {style.noun(count, 'problem')}"
+        self.totals.setText(f"<b>{n_layers}</b> {style.noun(n_layers, 'layer')} &nbsp;·&nbsp; "
+                            f"<b>{style.format_count(total)}</b> trainable "
+                            f"{style.noun(total, 'parameter')} "
                             f"&nbsp;·&nbsp; {state}")
         self._fill_problems(report)
 
@@ -131,7 +132,7 @@ class SummaryWidget(QWidget, FreshView):
             item = QListWidgetItem(f"\u26a0  {problem.message}")
             item.setData(LAYER_ROLE, ids)
             item.setForeground(QBrush(style.ERROR))
-            item.setToolTip("Click to select the layer" if ids else problem.message)
+            item.setToolTip("Click to select the layer" if ids else as_plain(problem.message))
             self.problems.addItem(item)
 
     def _add_fit(self, fit: FitProblem) -> None:
@@ -142,7 +143,7 @@ class SummaryWidget(QWidget, FreshView):
         item = QListWidgetItem(f"{mark}  {fit.message}")
         item.setData(LAYER_ROLE, ids)
         item.setForeground(QBrush(style.ERROR if fit.blocks_training else style.WARNING))
-        item.setToolTip("Click to select the layer" if ids else fit.message)
+        item.setToolTip("Click to select the layer" if ids else as_plain(fit.message))
         self.problems.addItem(item)
         text = fit.fix.label if fit.fix else ("Choose data\u2026" if fit.kind == "no_data"
                                               else "")

@@ -21,6 +21,7 @@ from engine.settings import TRAINING_SCHEMA
 from .. import style
 from ..editor import Editor
 from ..freshness import Change, FreshView
+from ..rich_text import escape
 from ..training_controller import TrainingController
 from .fields import FieldEditor, make_field
 
@@ -199,13 +200,13 @@ class TrainingPanel(QScrollArea, FreshView):
                 label.setEnabled(on)
 
     def _show_message(self, text: str) -> None:
-        self.message.setText(text)
+        self.message.setText(escape(text))
         self.message.setVisible(bool(text))
 
     # ---- state ---------------------------------------------------------------------
     def _lock_changed(self, reason: str) -> None:
         self.form_widget.setDisabled(bool(reason))
-        self.lock_note.setText(reason)
+        self.lock_note.setText(escape(reason))
         self.lock_note.setVisible(bool(reason))
 
     def _state_changed(self, state: str) -> None:
@@ -225,7 +226,8 @@ class TrainingPanel(QScrollArea, FreshView):
             test = info.get("test") or {}
             metric = (f"test accuracy <b>{test['accuracy']:.1%}</b>" if "accuracy" in test
                       else ", ".join(f"test {k} <b>{v:.4g}</b>" for k, v in test.items()))
-            text = (f"<b>Trained</b> ({len(extras.history)} epochs"
+            epochs = len(extras.history)
+            text = (f"<b>Trained</b> ({epochs} {style.noun(epochs, 'epoch')}"
                     f"{', ' + info['ended'] if info.get('ended') not in (None, 'finished') else ''})"
                     f"{': ' + metric if metric else ''}")
         self.result.setText(text)
@@ -235,7 +237,8 @@ class TrainingPanel(QScrollArea, FreshView):
         self.total_steps = max(1, event.epochs * event.batches_per_epoch)
         self.progress.setValue(0)
         self.progress.setFormat(f"Epoch 1/{event.epochs} \u00b7 batch 0/{event.batches_per_epoch}")
-        self.rate.setText(f"Training on {event.n_train:,} samples, validating on "
+        self.rate.setText(f"Training on {event.n_train:,} {style.noun(event.n_train, 'sample')}, "
+                          f"validating on "
                           f"{event.n_val:,}; loss {event.loss}")
         self.result.setText("")
 

@@ -16,6 +16,7 @@ from ..errors import DataError
 from .dataset import Dataset
 from .labels import check_task, encode_numbers, encode_text, looks_like_classes
 from .table import FLOAT32_MAX, Table, first_bad_cell, numeric_columns, read_table
+from ..wording import noun
 
 
 def as_list(columns: str | Sequence[str] | None) -> list[str] | None:
@@ -108,10 +109,11 @@ def load_csv(path: str | Path, target: str | Sequence[str], task: str | None = N
     inputs = choose_columns(table, targets, as_list(features))
     x = numeric_columns(table, inputs, np.float32)
     y, task, class_names = _targets(table, targets, task)
-    kind = f"{len(class_names)} classes" if task == "classification" else "regression"
+    n = len(class_names)
+    kind = f"{n} {noun(n, 'class', 'classes')}" if task == "classification" else "regression"
     return Dataset(x=x, y=y, task=task, name=table.path.stem, input_kind="features",
                    class_names=class_names, feature_names=tuple(inputs),
                    source=str(table.path),
-                   description=f"{table.path.name}: {len(table)} rows, {len(inputs)} input "
-                               f"columns, target {', '.join(targets)} ({kind}).",
+                   description=f"{table.path.name}: {len(table)} {noun(len(table), 'row')}, "
+                               f"{len(inputs)} input {noun(len(inputs), 'column')}, target {', '.join(targets)} ({kind}).",
                    meta={"target": targets[0] if len(targets) == 1 else targets})

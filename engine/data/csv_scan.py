@@ -17,7 +17,8 @@ import io
 from collections.abc import Generator, Iterator
 from pathlib import Path
 
-from ..errors import DataError
+from ..errors import DataError, RaggedRowError
+from ..wording import noun
 from .progress import report
 
 # Bytes decoded per call: each call holds the GIL for its whole length, and the window's
@@ -135,8 +136,9 @@ def _ragged(path: Path, line: int, row: list[str], header: tuple[str, ...]) -> D
         detail = f"the values for {column!r} onwards are missing"
     else:
         column = f"#{want + 1}"
-        detail = f"there are {n - want} more values than columns"
-    return DataError(f"{path.name}, line {line}: {n} values but the header has {want} "
+        extra = n - want
+        detail = f"there {noun(extra, 'is', 'are')} {extra} more {noun(extra, 'value')} than columns"
+    return RaggedRowError(f"{path.name}, line {line}: {n} values but the header has {want} "
                      f"columns ({detail}).", row=line, column=column)
 
 

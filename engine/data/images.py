@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import DataError
 from ..memory import check_data_fits
 from .dataset import Dataset
+from ..wording import noun
 from .progress import report
 
 EXTENSIONS = (".png", ".jpg", ".jpeg")
@@ -107,5 +108,6 @@ def load_image_folder(path: str | Path, size: int | tuple[int, int] = (28, 28),
     return Dataset(x=np.ascontiguousarray(x), y=y, task="classification", name=root.name,
                    input_kind="image", class_names=tuple(classes), source=str(root),
                    description=f"Image folder {root.name}: {len(y)} {color} images of "
-                               f"{x.shape[2]}x{x.shape[3]} (HxW) in {len(classes)} classes{note}.",
+                               f"{x.shape[2]}x{x.shape[3]} (HxW) in {len(classes)} "
+                               f"{noun(len(classes), 'class', 'classes')}{note}.",
                    meta={"skipped_files": [str(p) for p in skipped]})

@@ -27,6 +27,7 @@ from ..files import regular_file
 from ..memory import check_data_fits
 from .dataset import Dataset
 from .labels import check_task, encode_numbers, encode_text
+from ..wording import noun
 from .table import FLOAT32_MAX
 
 RANK_KINDS = {2: "features", 3: "sequence", 4: "image"}
@@ -194,7 +195,8 @@ def load_npz(path: str | Path, task: str | None = None, input_kind: str | None =
         raise DataError(f"{path.name}: x has {len(x)} samples but y has "
                         f"{len(y_raw) if y_raw.ndim else 1}; they must match.", column="y")
     y, task, class_names = _read_y(y_raw, path.name, task, names)
-    what = f"{len(class_names)} classes" if task == "classification" else "regression"
+    n = len(class_names)
+    what = f"{n} {noun(n, 'class', 'classes')}" if task == "classification" else "regression"
     return Dataset(x=x, y=y, task=task, name=path.stem, input_kind=kind,
                    class_names=class_names, feature_names=features, vocabulary=vocab,
                    source=str(path),

@@ -10,6 +10,7 @@ from ..kernels.activations import ACTIVATIONS, activation_backward, activation_f
 from ..initializers import WEIGHT_INITIALIZERS
 from ..params import Param, Schema
 from .base import Layer, ParamSpec, fmt_shape
+from ..wording import noun
 from .registry import register
 
 INPUT_KINDS = ("features", "image", "sequence", "tokens")
@@ -111,7 +112,8 @@ class Dense(ActivatedLayer):
     ))
 
     def describe(self):
-        return f"{self.config['units']} units, {self.config['activation']}"
+        units = self.config["units"]
+        return f"{units} {noun(units, 'unit')}, {self.config['activation']}"
 
     def output_shape(self, input_shapes):
         shape = self.single_input(input_shapes)

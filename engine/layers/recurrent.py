@@ -28,6 +28,7 @@ from ..params import Param, Schema
 from ..kernels import recurrent as steps
 from .base import Layer, ParamSpec, fmt_shape
 from .bidirectional import BothWays
+from ..wording import noun
 from .registry import register
 
 _COMMON = (
@@ -87,7 +88,8 @@ class _Recurrent(Layer):
     # ---- description and shapes -----------------------------------------------------
     def describe(self):
         steps_ = "all steps" if self.config["return_sequences"] else "last step"
-        return f"{self.config['units']} units, {steps_}"
+        units = self.config["units"]
+        return f"{units} {noun(units, 'unit')}, {steps_}"
 
     def output_shape(self, input_shapes):
         shape = self.single_input(input_shapes)

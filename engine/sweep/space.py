@@ -127,13 +127,13 @@ def _parse_list(name: str, text: str) -> Dimension:
     if any(not item for item in items):
         raise SweepError(f"parameter {name}: an empty value in {text!r} (write the values "
                          f"separated by commas, as in batch_size=16,32,64)")
-    values = tuple(_scalar(item) for item in items)
+    values = tuple(_scalar(name, item) for item in items)
     if len(set(map(repr, values))) != len(values):
         raise SweepError(f"parameter {name}: a value is listed twice in {text!r}")
     return Dimension(name, values)
 
 
-def _scalar(text: str):
+def _scalar(name: str, text: str):
     if text.lower() in ("true", "false"):
         return text.lower() == "true"
     for kind in (int, float):
@@ -142,7 +142,7 @@ def _scalar(text: str):
         except ValueError:
             continue
         if isinstance(value, float) and not math.isfinite(value):
-            raise SweepError(f"{text!r} is not a finite number")
+            raise SweepError(f"parameter {name}: {text!r} is not a finite number")
         return value
     return text
 

@@ -164,3 +164,17 @@ def test_train_on_data_of_one_class_says_so_without_a_one_unit_fix(qtbot, window
     assert not training.start()
     text = training.error_box.text()
     assert "one class" in text and "at least two classes" in text and "units" not in text
+
+
+def test_a_ragged_csv_is_reported_at_its_path_not_at_a_column(qtbot, window, tmp_path):
+    """A row short of its target's value said so under Target, far from the file."""
+    panel = window.data_panel
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("a,b,label\n1,2,x\n3,4\n5,6,x\n")
+    choose(panel, "csv")
+    type_text(panel.path_edit, str(ragged))
+    type_text(panel.fields["target"].widget, "label")
+    assert not load(qtbot, panel)
+    error = panel.errors["path"]
+    assert error.isVisibleTo(panel) and "line 3" in error.text()
+    assert not panel.errors["target"].isVisibleTo(panel)

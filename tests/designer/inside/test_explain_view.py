@@ -94,3 +94,49 @@ def test_explain_a_conv1d_filter_at_an_output_step(qtbot, open_example):
     assert "patch ⊙ kernel" in view.text.toPlainText() and num(e.z) in view.text.toPlainText()
     win.editor.set_selection(["pool1"])
     assert view.explanation is None and "MaxPool1D has no units" in view.label.text()
+
+
+NUMBER_CHARS = set("0123456789.\u2212-e")
+
+
+def broken_numbers(document) -> list[str]:
+    """Places where a line ends inside a number and the next line goes on with it."""
+    found = []
+    block = document.begin()
+    while block.isValid():
+        layout, text = block.layout(), block.text()
+        lines = [text[layout.lineAt(i).textStart():
+                      layout.lineAt(i).textStart() + layout.lineAt(i).textLength()]
+                 for i in range(layout.lineCount())]
+        for before, after in zip(lines, lines[1:]):
+            if before and after and before[-1] in NUMBER_CHARS and after[0] in NUMBER_CHARS \
+                    and before[-1] != "e" and any(c.isdigit() for c in before[-3:]):
+                found.append(f"{before[-8:]}|{after[:8]}")
+        block = block.next()
+    return found
+
+
+def test_a_narrow_explain_tab_never_breaks_a_number_and_fits_its_title(qtbot, open_example):
+    """In the default dock at 1366x768 numbers wrapped inside ("-0.113" then "7") and the
+    activation plot's title was cut off at the right."""
+    win = open_example("digits_mlp")
+    panel = win.inside_dock.widget()
+    panel.setCurrentWidget(panel.explain)
+    view = panel.explain
+    win.editor.set_selection(["hidden2"])
+    _explained(qtbot, view)
+    for width in (420, 540, 700):
+        view.text.setFixedWidth(width // 2)
+        view.plot.setFixedWidth(width // 2)
+        qtbot.wait(50)
+        doc = view.text.document()
+        doc.setTextWidth(view.text.viewport().width())
+        assert broken_numbers(doc) == [], width
+        title = view.plot.getPlotItem().titleLabel
+        shown = title.item.toPlainText()
+        assert title.item.boundingRect().width() <= view.plot.width(), (width, shown)
+        assert shown.endswith("\u2026") or "a = " in shown
+        assert "z = " in view.plot.toolTip()  # the whole title
+    win.projects.open_path(EXAMPLES_DIR / "xor.ncproj")  # no last unit's numbers left
+    qtbot.wait(50)
+    assert view.plot.getPlotItem().titleLabel.item.toPlainText() == "a = φ(z)"

@@ -22,6 +22,7 @@ STATIC = {
     "InsidePanel": "the tabs that hold the Inside views (each a FreshView)",
     "LessonPanel": "a lesson's text, the same whatever project is open",
     "LessonDock": "the dock that holds the lesson's text",
+    "ElidingStatusBar": "passing messages (\"Opened ...\"), each gone after its timeout",
 }
 
 

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from engine.data import load_csv, load_timeseries, split
-from engine.errors import DataError
+from engine.errors import DataError, RaggedRowError
 
 
 def write(tmp_path, text, name="table.csv"):
@@ -123,6 +123,9 @@ def test_ragged_rows(tmp_path):
     assert (short.row, short.column) == (3, "label")
     long = load_error(tmp_path, "a,b,label\n1,2,x\n3,4,y,9\n")
     assert long.row == 3 and long.column == "#4"
+    assert "there is 1 more value than columns" in str(long)
+    # The file's shape, not one column's value: the window shows it at the file's path.
+    assert isinstance(short, RaggedRowError) and isinstance(long, RaggedRowError)
 
 
 def test_line_numbers_count_multiline_quoted_cells(tmp_path):

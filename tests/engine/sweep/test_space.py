@@ -56,6 +56,15 @@ def test_bad_syntax_says_what_is_wrong(text, words):
         parse_dimension(text)
 
 
+@pytest.mark.parametrize("text", ["lr=1e400", "lr=0.1,nan", "lr=1e-3..1e400", "lr=inf..1"])
+def test_a_number_that_is_not_finite_is_named_with_its_parameter(text):
+    """'lr=1e400' said only "'1e400' is not a finite number", unlike the others."""
+    with pytest.raises(SweepError) as caught:
+        parse_dimension(text)
+    assert str(caught.value).startswith("parameter learning_rate: ")  # lr is its alias
+    assert "finite" in str(caught.value)
+
+
 def test_space_limits():
     with pytest.raises(SweepError, match="say what to vary"):
         parse_space([])
