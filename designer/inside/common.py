@@ -87,7 +87,15 @@ def new_plot(layout: pg.GraphicsLayoutWidget, row: int, col: int, title: str,
     plot.setMenuEnabled(False)
     plot.hideButtons()
     plot.getAxis("left").setTickDensity(0.6)  # short plots in a dock: no crowded labels
+    plain_axes(plot)
     return plot
+
+
+def plain_axes(plot: pg.PlotItem) -> None:
+    """Ticks in the values' own units: pyqtgraph's automatic SI prefix drew outputs of
+    0.1-0.6 as 100-600 under "value (x0.001)", which reads as values in the hundreds."""
+    for axis in ("left", "bottom"):
+        plot.getAxis(axis).enableAutoSIPrefix(False)
 
 
 def signed_levels(a: np.ndarray) -> tuple[float, float, bool]:

@@ -25,7 +25,7 @@ from engine.insights.explain_recurrent import explain_recurrent
 from engine.network import Network
 
 from ..freshness import Change, FreshView
-from .common import BackgroundCall, set_label, set_title
+from .common import BackgroundCall, plain_axes, set_label, set_title
 from .explain_html import loss_html, recurrent_html, unit_html
 
 EMPTY_EXPLAIN = ("Select a Dense, Conv2D, Conv1D, SimpleRNN, LSTM or GRU layer on the canvas to see "
@@ -113,6 +113,7 @@ class ExplainView(QWidget, FreshView):
         self.plot = pg.PlotWidget()
         self.title = "a = φ(z)"
         set_label(self.plot, "bottom", "z")
+        plain_axes(self.plot.getPlotItem())
         self.plot.setMinimumWidth(220)
         self.plot.installEventFilter(self)  # its width changes with the splitter and dock
         self._fit_title()

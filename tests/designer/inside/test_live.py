@@ -177,3 +177,22 @@ def test_a_new_project_without_data_takes_the_last_preview_away(qtbot, open_exam
     assert win.projects.new_from_template("blank")
     qtbot.waitUntil(lambda: "Choose data" in preview.label.text(), timeout=5000)
     assert preview.outputs.rows == [] and preview.preview is None
+
+
+def test_preview_axes_show_the_outputs_own_values(qtbot, open_example):
+    """Outputs of 0.1-0.6 were drawn as 100-600 under "value (x0.001)" (pyqtgraph's
+    automatic SI prefix): every inside plot keeps its values' own units."""
+    win = open_example("xor")
+    panel = win.inside_dock.widget()
+    preview = panel.preview
+    panel.show_view(preview)
+    qtbot.waitUntil(lambda: preview.runs >= 1, timeout=10000)
+    plots = [item for item in preview.outputs.view.ci.items if hasattr(item, "getAxis")]
+    assert plots
+    for plot in plots:
+        for name in ("left", "bottom"):
+            axis = plot.getAxis(name)
+            assert axis.autoSIPrefixScale == 1.0, (name, axis.labelString())
+            assert "(x0." not in axis.labelString()
+    explain_axis = panel.explain.plot.getPlotItem().getAxis("bottom")
+    assert not explain_axis.autoSIPrefix
