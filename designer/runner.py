@@ -16,6 +16,7 @@ never falls behind however fast the batches come.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -140,8 +141,8 @@ class _Worker(QThread):
         code = self._proc.wait()
         errors.seek(0)
         details = errors.read()[-20_000:].decode("utf-8", "replace")
-        self.failed.emit(f"Training stopped unexpectedly: the training process ended "
-                         f"(exit code {code}) without finishing its run.", details)
+        self.failed.emit(f"Training stopped unexpectedly: the training process "
+                         f"{how_it_ended(code)} without finishing its run.", details)
 
     def _end_child(self) -> None:
         proc = self._proc
@@ -159,6 +160,19 @@ class _Worker(QThread):
             proc.kill()
             proc.wait()
         proc.stdout.close()
+
+
+def how_it_ended(code: int) -> str:
+    """A child's end in words: a negative return code is the signal that killed it
+    ('exit code -9' told no one that something, such as the OOM killer, killed it)."""
+    if code >= 0:
+        return f"ended (exit code {code})"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    hint = " (by another program, or by the system when memory ran out)" if name == "SIGKILL" else ""
+    return f"was killed by {name}{hint}"
 
 
 class TrainingRunner(QObject):

@@ -28,3 +28,9 @@ def test_the_kept_checkpoint_reads_interrupted_not_running(killed):
     text = killed.training_panel.result.text()
     assert "Trained" in text and "interrupted" in text
     assert "running" not in text  # 'Trained (14 epochs, running)' beside an idle Train button
+
+
+def test_the_message_says_the_training_process_was_killed(killed):
+    text = killed.training.error_box.text()
+    assert "was killed by SIGKILL" in text and "memory ran out" in text
+    assert "exit code -9" not in text
