@@ -20,3 +20,13 @@ def test_an_unwritable_out_is_refused_before_training(tmp_path, capsys, where, s
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and says in lines[0]
     assert not (tmp_path / "no_such_folder").exists()
+
+
+def test_a_sweep_with_an_unwritable_out_is_refused_before_its_trials(tmp_path, capsys):
+    out = tmp_path / "no_such_folder" / "swept.ncproj"
+    assert main(["sweep", str(XOR), "--param", "lr=1e-3..1e-1:log", "--trials", "2",
+                 "--epochs", "2", "--parallel", "1", "--out", str(out)]) == 1
+    captured = capsys.readouterr()
+    assert "trial" not in captured.out  # no trial ran
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1 and "does not exist" in lines[0]
