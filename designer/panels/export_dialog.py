@@ -36,6 +36,9 @@ class ExportWorker(QThread):
                                   progress=self.progressed.emit)
         except NeuroCanvasError as exc:
             self.failed.emit(str(exc), traceback.format_exc())
+        except OSError as exc:  # a read-only folder, a full disk: said as the CLI says it
+            where = f"{exc.filename}: " if exc.filename else ""
+            self.failed.emit(f"{where}{exc.strerror or exc}", traceback.format_exc())
         except Exception as exc:  # noqa: BLE001 - shown to the person, never a crash
             self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
         else:
