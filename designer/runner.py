@@ -87,7 +87,7 @@ class _Worker(QThread):
             try:
                 self._run(errors)
             except Exception as exc:  # noqa: BLE001 - a bug must become a message
-                self.failed.emit(f"Training failed: {type(exc).__name__}: {exc}",
+                self.failed.emit(f"{type(exc).__name__}: {exc}",
                                  traceback.format_exc())
             finally:
                 self._end_child()
@@ -141,8 +141,9 @@ class _Worker(QThread):
         code = self._proc.wait()
         errors.seek(0)
         details = errors.read()[-20_000:].decode("utf-8", "replace")
-        self.failed.emit(f"Training stopped unexpectedly: the training process "
-                         f"{how_it_ended(code)} without finishing its run.", details)
+        # No 'Training failed:' here: whoever shows it puts that title before it.
+        self.failed.emit(f"The training process {how_it_ended(code)} before its run "
+                         f"finished.", details)
 
     def _end_child(self) -> None:
         proc = self._proc

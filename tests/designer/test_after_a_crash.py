@@ -34,3 +34,9 @@ def test_the_message_says_the_training_process_was_killed(killed):
     text = killed.training.error_box.text()
     assert "was killed by SIGKILL" in text and "memory ran out" in text
     assert "exit code -9" not in text
+
+
+def test_the_run_line_says_training_failed_once(killed):
+    line = killed.training_panel.rate.text()
+    assert line.startswith("Training failed: The training process was killed by SIGKILL")
+    assert line.count("Training") == 2  # 'Training failed' and 'Training › Continue'
