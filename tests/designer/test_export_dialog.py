@@ -88,20 +88,22 @@ def test_a_typed_home_or_relative_path_is_read_as_a_shell_would(qtbot, xor_windo
     assert list(started_in.iterdir()) == []
 
 
-def test_a_file_system_error_is_one_plain_line(qtbot, xor_window, tmp_path):
-    """The file and the system's reason, as the CLI says it, not 'FileExistsError:
-    [Errno 17] File exists: ...'."""
+def test_a_file_system_error_is_one_plain_line(qtbot, xor_window, tmp_path, monkeypatch):
+    """The file and the system's reason, as the CLI says it, not 'PermissionError:
+    [Errno 13] Permission denied: ...' (a read-only folder, a full disk)."""
+    from designer.panels import export_dialog
+
+    target = tmp_path / "read_only" / "model.npz"
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(target))
+
     win = xor_window
     train_to_end(qtbot, win, epochs=5)
+    monkeypatch.setattr(export_dialog, "export_model", refused)
     win.action_export.trigger()
     dialog = win.export_dialog
-    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("npz"))
-    in_the_way = tmp_path / "a_file"
-    in_the_way.write_text("not a folder")
-    dialog.path_edit.setText(str(in_the_way / "model.npz"))
+    dialog.path_edit.setText(str(target))
     dialog.export_button.click()
     qtbot.waitUntil(lambda: dialog.worker is None, timeout=30000)
-    text = dialog.outcome.text()
-    assert text.startswith(f"Export failed: {in_the_way}: ")
-    assert "Errno" not in text and "Error:" not in text
-    assert in_the_way.read_text() == "not a folder"
+    assert dialog.outcome.text() == f"Export failed: {target}: Permission denied"
