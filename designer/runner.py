@@ -16,6 +16,7 @@ never falls behind however fast the batches come.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -86,7 +87,7 @@ class _Worker(QThread):
             try:
                 self._run(errors)
             except Exception as exc:  # noqa: BLE001 - a bug must become a message
-                self.failed.emit(f"Training failed: {type(exc).__name__}: {exc}",
+                self.failed.emit(f"{type(exc).__name__}: {exc}",
                                  traceback.format_exc())
             finally:
                 self._end_child()
@@ -140,8 +141,9 @@ class _Worker(QThread):
         code = self._proc.wait()
         errors.seek(0)
         details = errors.read()[-20_000:].decode("utf-8", "replace")
-        self.failed.emit(f"Training stopped unexpectedly: the training process ended "
-                         f"(exit code {code}) without finishing its run.", details)
+        # No 'Training failed:' here: whoever shows it puts that title before it.
+        self.failed.emit(f"The training process {how_it_ended(code)} before its run "
+                         f"finished.", details)
 
     def _end_child(self) -> None:
         proc = self._proc
@@ -159,6 +161,19 @@ class _Worker(QThread):
             proc.kill()
             proc.wait()
         proc.stdout.close()
+
+
+def how_it_ended(code: int) -> str:
+    """A child's end in words: a negative return code is the signal that killed it
+    ('exit code -9' told no one that something, such as the OOM killer, killed it)."""
+    if code >= 0:
+        return f"ended (exit code {code})"
+    try:
+        name = signal.Signals(-code).name
+    except ValueError:
+        name = f"signal {-code}"
+    hint = " (by another program, or by the system when memory ran out)" if name == "SIGKILL" else ""
+    return f"was killed by {name}{hint}"
 
 
 class TrainingRunner(QObject):

@@ -61,6 +61,10 @@ def run_sweep(args) -> int:
     dims = bind(parse_space(args.param), project.spec)
     trials = trials_for(dims, args.method, args.trials, args.seed)
     _check_runs(project, args)
+    if not args.no_save:  # before the trials, not after hours of them
+        from .cli_train import check_writable
+
+        check_writable(Path(args.out or args.project))
     setup = {"params": [d.text() for d in dims], "method": args.method,
              "trials_asked": args.trials, "seed": args.seed}
     scheduler = SweepScheduler(args.project, trials, parallel=args.parallel,

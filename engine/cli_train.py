@@ -9,6 +9,7 @@ import csv
 import json
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -113,6 +114,7 @@ def run_train(args) -> int:
     out = Path(args.out or (args.project if args.resume else ""))
     if not args.out and not args.resume:
         raise ProjectError("say where to save the trained project with --out")
+    check_writable(out)
     job = _job(args, project)
     if launched_by_torchrun() and job.settings["backend"] != "torch":
         raise ConfigError("under torchrun, train with --backend torch")
@@ -142,6 +144,23 @@ def run_train(args) -> int:
     if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_DIVERGED if isinstance(event.ended, Diverged) else 0
+
+
+def check_writable(out: Path) -> None:
+    """Before the data loads and the run starts: --out must be a file that can be
+    written (a folder, a missing folder or a read-only one failed at the first
+    checkpoint, an epoch into the run, and that epoch was lost)."""
+    if out.is_dir():
+        raise ProjectError(f"{out} is a folder: give a file name such as "
+                           f"{out / 'trained.ncproj'}")
+    folder = out.parent
+    if not folder.is_dir():
+        raise ProjectError(f"{out}: the folder {folder} does not exist")
+    try:
+        tempfile.TemporaryFile(dir=folder).close()
+    except OSError as exc:
+        raise ProjectError(f"{out}: cannot write in {folder} "
+                           f"({exc.strerror or exc})") from None
 
 
 def _job(args, project: Project):

@@ -35,6 +35,11 @@ class TrainedModel:
         if not project.trained:
             raise TrainingError(f"'{project.name}' has not been trained yet: train it first "
                                 f"(neurocanvas train PROJECT --out TRAINED.ncproj)")
+        if project.stale:  # the window waits for a fresh run too: these weights fit the
+            # shapes but were learned by another design (another activation, say)
+            raise TrainingError(f"'{project.name}' was changed since it was trained: its "
+                                f"weights belong to the design before the change. Train it "
+                                f"again (neurocanvas train PROJECT --out TRAINED.ncproj)")
         info = run_info(project)
         network = Network(project.spec)
         network.set_weights(project.weights)

@@ -36,6 +36,9 @@ class ExportWorker(QThread):
                                   progress=self.progressed.emit)
         except NeuroCanvasError as exc:
             self.failed.emit(str(exc), traceback.format_exc())
+        except OSError as exc:  # a read-only folder, a full disk: said as the CLI says it
+            where = f"{exc.filename}: " if exc.filename else ""
+            self.failed.emit(f"{where}{exc.strerror or exc}", traceback.format_exc())
         except Exception as exc:  # noqa: BLE001 - shown to the person, never a crash
             self.failed.emit(f"{type(exc).__name__}: {exc}", traceback.format_exc())
         else:
@@ -152,6 +155,13 @@ class ExportDialog(QDialog):
         if path:
             self.path_edit.setText(path)
 
+    def target_path(self) -> Path:
+        """The typed path as a shell would read it: '~' is the home folder (no shell
+        expands it here: '~/m.npz' went into a folder named '~' wherever the app was
+        started), and a relative path is taken from the project's folder."""
+        path = Path(self.path_edit.text().strip()).expanduser()
+        return path if path.is_absolute() else self.default_dir / path
+
     def start_export(self) -> None:
         if self.reason or self.worker is not None or not self.path_edit.text().strip():
             return
@@ -160,7 +170,7 @@ class ExportDialog(QDialog):
         self.progress.setValue(0)
         self.outcome.setStyleSheet("")
         self.outcome.setText("Exporting\u2026")
-        worker = ExportWorker(self.project, self.fmt, self.path_edit.text().strip(),
+        worker = ExportWorker(self.project, self.fmt, str(self.target_path()),
                               self.parity_box.isChecked())
         worker.progressed.connect(self._progressed)
         worker.done.connect(self._done)

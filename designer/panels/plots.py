@@ -33,8 +33,10 @@ MAX_MARKED_EPOCHS = 60
 class _Run:
     """One run's curves and its per-epoch records."""
 
-    def __init__(self, number: int, batches_per_epoch: int, metric: str):
+    def __init__(self, number: int, batches_per_epoch: int, metric: str,
+                 smoothing: float = SMOOTHING):
         self.number = number
+        self.smoothing = smoothing
         self.batches = max(batches_per_epoch, 1)
         self.metric = metric
         self.raw = BoundedSeries()
@@ -60,7 +62,7 @@ class _Run:
         """The exponential moving average after each loss (restarting after a NaN)."""
         out, ema = [], self._ema
         for loss in losses:
-            ema = loss if math.isnan(ema) else ema + SMOOTHING * (loss - ema)
+            ema = loss if math.isnan(ema) else ema + self.smoothing * (loss - ema)
             out.append(ema)
         self._ema = ema
         return out
@@ -114,8 +116,10 @@ class TrainingPlots(QWidget):
     def current(self) -> _Run | None:
         return self.runs[-1] if self.runs else None
 
-    def begin_run(self, batches_per_epoch: int, task: str) -> None:
-        """Fade the previous runs and prepare curves for a new one."""
+    def begin_run(self, batches_per_epoch: int, task: str,
+                  smoothing: float = SMOOTHING) -> None:
+        """Fade the previous runs and prepare curves for a new one. ``smoothing``: the
+        newest loss's weight in the drawn average (1: the losses as they are)."""
         for run in self.runs:
             for curve in run.curves:
                 curve.setAlpha(0.3, False)
@@ -124,7 +128,7 @@ class TrainingPlots(QWidget):
         metric = "accuracy" if task == "classification" else "mse"
         self.metric_plot.setLabel("left", "Accuracy" if metric == "accuracy" else "MSE")
         run = _Run(len(self.runs) + 1 if not self.runs else self.runs[-1].number + 1,
-                   batches_per_epoch, metric)
+                   batches_per_epoch, metric, smoothing)
         self.runs.append(run)
         self._make_curves(run)
 

@@ -61,7 +61,9 @@ class PlotsPanel(QWidget, FreshView):
         if not extras.history:
             return
         task = ((extras.preprocessing or {}).get("dataset") or {}).get("task", "classification")
-        self.plots.begin_run(1, task)
+        # Each point is already an epoch's mean loss: averaging it again with the
+        # per-batch smoothing drew a finished run's loss far above its real values.
+        self.plots.begin_run(1, task, smoothing=1.0)
         losses = [(r["epoch"], r["loss"], r.get("lr", 0.0)) for r in extras.history
                   if "epoch" in r and "loss" in r]
         self.plots.add_progress(Progress(None, losses, list(extras.history)))

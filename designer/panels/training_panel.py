@@ -42,6 +42,11 @@ def format_seconds(seconds: float) -> str:
     return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60}:{rest % 60:02d}"
 
 
+# A project's weights from a checkpoint of a run that never ended (the training process
+# or the window died; an autosave taken mid-run) say "running": no run is going now.
+ENDED_WORDS = {"running": "interrupted"}
+
+
 class TrainingPanel(QScrollArea, FreshView):
     def __init__(self, editor: Editor, controller: TrainingController, parent=None):
         super().__init__(parent)
@@ -227,8 +232,9 @@ class TrainingPanel(QScrollArea, FreshView):
             metric = (f"test accuracy <b>{test['accuracy']:.1%}</b>" if "accuracy" in test
                       else ", ".join(f"test {k} <b>{v:.4g}</b>" for k, v in test.items()))
             epochs = len(extras.history)
+            ended = ENDED_WORDS.get(info.get("ended"), info.get("ended"))
             text = (f"<b>Trained</b> ({epochs} {style.noun(epochs, 'epoch')}"
-                    f"{', ' + info['ended'] if info.get('ended') not in (None, 'finished') else ''})"
+                    f"{', ' + ended if ended not in (None, 'finished') else ''})"
                     f"{': ' + metric if metric else ''}")
         self.result.setText(text)
 

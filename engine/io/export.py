@@ -101,7 +101,19 @@ def _trained_model(source) -> TrainedModel:
     return TrainedModel.from_project(source)
 
 
+def _no_file_in_the_way(out: Path) -> None:
+    """The nearest existing folder above ``out`` must be a folder: a file there made
+    mkdir say only 'File exists'."""
+    for above in out.parents:
+        if above.exists():
+            if not above.is_dir():
+                raise ExportError(f"{above} is a file, not a folder: {out} cannot be "
+                                  f"written inside it")
+            return
+
+
 def _target_path(fmt: str, out: Path) -> Path:
+    _no_file_in_the_way(out)
     if fmt == "pytorch":
         if out.exists() and not out.is_dir():
             raise ExportError(f"{out} is a file: a PyTorch export is a folder (model.py, "

@@ -60,3 +60,50 @@ def test_a_failed_export_says_what_failed(qtbot, xor_window, tmp_path):
     qtbot.waitUntil(lambda: dialog.worker is None, timeout=30000)
     assert "Export failed" in dialog.outcome.text() and "is a folder" in dialog.outcome.text()
     assert Path(folder).is_dir()
+
+
+def test_a_typed_home_or_relative_path_is_read_as_a_shell_would(qtbot, xor_window, tmp_path,
+                                                                  monkeypatch):
+    """'~/...' is the home folder and 'models/...' is beside the project, never a folder
+    named '~' in whatever folder the app was started from."""
+    home, started_in = tmp_path / "home", tmp_path / "started_in"
+    home.mkdir(), started_in.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(started_in)
+    win = xor_window
+    train_to_end(qtbot, win, epochs=5)
+    win.action_export.trigger()
+    dialog = win.export_dialog
+    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("npz"))
+    dialog.default_dir = tmp_path / "project"  # the saved project's folder
+    for typed, expected in (("~/out/xor.npz", home / "out" / "xor.npz"),
+                            ("rel/xor.npz", dialog.default_dir / "rel" / "xor.npz")):
+        dialog.export_result = None
+        dialog.path_edit.setText(typed)
+        dialog.export_button.click()
+        qtbot.waitUntil(lambda: dialog.worker is None and dialog.export_result is not None,
+                        timeout=30000)
+        assert expected.is_file(), typed
+        assert str(expected) in dialog.outcome.text()
+    assert list(started_in.iterdir()) == []
+
+
+def test_a_file_system_error_is_one_plain_line(qtbot, xor_window, tmp_path, monkeypatch):
+    """The file and the system's reason, as the CLI says it, not 'PermissionError:
+    [Errno 13] Permission denied: ...' (a read-only folder, a full disk)."""
+    from designer.panels import export_dialog
+
+    target = tmp_path / "read_only" / "model.npz"
+
+    def refused(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(target))
+
+    win = xor_window
+    train_to_end(qtbot, win, epochs=5)
+    monkeypatch.setattr(export_dialog, "export_model", refused)
+    win.action_export.trigger()
+    dialog = win.export_dialog
+    dialog.path_edit.setText(str(target))
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: dialog.worker is None, timeout=30000)
+    assert dialog.outcome.text() == f"Export failed: {target}: Permission denied"
