@@ -127,8 +127,10 @@ def module_head(model: TrainedModel, final: str | None) -> tuple[str, str, str]:
 
 
 def readme_text(model: TrainedModel, class_name: str) -> str:
-    return f"""{model.project.name}, exported from NeuroCanvas for PyTorch
-{'=' * (len(model.project.name) + 37)}
+    # The name as one line: a newline in it would break the title and its underline.
+    title = f"{' '.join(model.project.name.split()) or 'model'}, exported from NeuroCanvas for PyTorch"
+    return f"""{title}
+{'=' * len(title)}
 
 model.py              the network as a torch.nn.Module ({class_name}), with load_model()
 weights.safetensors   the trained weights as a PyTorch state dict (safetensors format)

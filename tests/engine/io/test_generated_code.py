@@ -109,6 +109,9 @@ def test_hostile_names_make_valid_inert_pytorch_code(trained, tmp_path, chunk,
         out = tmp_path / f"torch_{i}"
         result = export_model(project, "pytorch", out, include_parity=has_torch)
         check_model_py(out, name, tmp_path)
+        title, underline = (out / "README.txt").read_text(encoding="utf-8").split("\n")[:2]
+        assert title.endswith(", exported from NeuroCanvas for PyTorch"), (name, title)
+        assert underline == "=" * len(title), name  # one line, however the name breaks
         check = (out / "check_parity.py").read_text(encoding="utf-8")
         compile(check, "check_parity.py", "exec")
         assert_nothing_else_runs(check)
