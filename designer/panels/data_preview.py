@@ -20,8 +20,20 @@ TABLE_ROWS, MAX_COLUMNS, MAX_RANGES = 12, 24, 64
 
 
 def raw_inputs(data: PreparedData, n: int) -> np.ndarray:
+    """The first ``n`` training inputs as the file had them (standardisation undone)."""
     x = data.train.x[:n]
-    return data.normalizer.inverse_transform(x) if data.normalizer is not None else x
+    norm = data.normalizer
+    if norm is None:
+        return x
+    raw = norm.inverse_transform(x)
+    # Undone in float32, a value comes back within a few eps of |mean| + std of where it
+    # was: a raw 0 read -1.681e-07. Within that of zero, it is zero.
+    # (A value that small is not told apart from zero by the standardised data anyway.)
+    mean = norm.inverse_transform(np.zeros_like(x[:1]))
+    std = norm.inverse_transform(np.ones_like(x[:1])) - mean
+    tol = 4 * np.finfo(np.float32).eps * (np.abs(mean) + np.abs(std))
+    raw[np.abs(raw) <= tol] = 0
+    return raw
 
 
 def label_text(data: PreparedData, y) -> str:

@@ -92,6 +92,20 @@ def test_a_good_csv_previews_as_a_table(qtbot, window, tmp_path):
     assert window.editor.doc.project.data["target"] == "price"
 
 
+def test_a_raw_zero_previews_as_zero_not_a_rounding_error(qtbot, window, tmp_path):
+    """The preview undoes the standardisation in float32: a column's 0 read -1.681e-07."""
+    panel = window.data_panel
+    good = tmp_path / "levels.csv"
+    good.write_text("level,label\n" + "".join(f"{(i % 7) * 123.457},{i % 2}\n"
+                                              for i in range(60)))
+    choose(panel, "csv")
+    type_text(panel.path_edit, str(good))
+    type_text(panel.fields["target"].widget, "label")
+    assert load(qtbot, panel)
+    shown_min = panel.preview.ranges.item(0, 1).text()
+    assert shown_min == "0", shown_min
+
+
 def test_training_settings_are_undoable_and_irrelevant_fields_disabled(window):
     editor, panel = window.editor, window.training_panel
     lr = panel.fields["learning_rate"]
