@@ -26,6 +26,14 @@ def load(qtbot, panel) -> bool:
     return blocker.args[0]
 
 
+def load_csv(qtbot, panel, path, target: str) -> bool:
+    """Choose a CSV file and its target column, press Load and use: whether it was used."""
+    choose(panel, "csv")
+    type_text(panel.path_edit, str(path))
+    type_text(panel.fields["target"].widget, target)
+    return load(qtbot, panel)
+
+
 def test_forms_come_from_the_engine_schemas(window):
     panel = window.data_panel
     choose(panel, "builtin")
@@ -64,10 +72,7 @@ def test_a_bad_csv_shows_the_error_at_its_field_and_changes_nothing(qtbot, windo
     bad.write_text("a,b,label\n1,2,x\n3,oops,y\n5,6,x\n")
     before, depth = dict(editor.doc.project.data), editor.stack.count()
     spec = editor.doc.spec().to_dict()
-    choose(panel, "csv")
-    type_text(panel.path_edit, str(bad))
-    type_text(panel.fields["target"].widget, "label")
-    assert not load(qtbot, panel)
+    assert not load_csv(qtbot, panel, bad, "label")
     error = panel.errors["path"]
     assert error.isVisibleTo(panel) and "line 3" in error.text() and "'b'" in error.text()
     assert editor.doc.project.data == before and editor.stack.count() == depth
@@ -83,10 +88,7 @@ def test_a_good_csv_previews_as_a_table(qtbot, window, tmp_path):
     good = tmp_path / "houses.csv"
     good.write_text("rooms,area,price\n" + "".join(f"{i % 5 + 1},{40 + 7 * i},{100 + 3 * i}\n"
                                                    for i in range(60)))
-    choose(panel, "csv")
-    type_text(panel.path_edit, str(good))
-    type_text(panel.fields["target"].widget, "price")
-    assert load(qtbot, panel)
+    assert load_csv(qtbot, panel, good, "price")
     assert window.editor.doc.layer_ids() and panel.preview.samples.objectName() == "data_rows"
     assert panel.preview.ranges.rowCount() == 2
     assert window.editor.doc.project.data["target"] == "price"
@@ -98,10 +100,7 @@ def test_a_raw_zero_previews_as_zero_not_a_rounding_error(qtbot, window, tmp_pat
     good = tmp_path / "levels.csv"
     good.write_text("level,label\n" + "".join(f"{(i % 7) * 123.457},{i % 2}\n"
                                               for i in range(60)))
-    choose(panel, "csv")
-    type_text(panel.path_edit, str(good))
-    type_text(panel.fields["target"].widget, "label")
-    assert load(qtbot, panel)
+    assert load_csv(qtbot, panel, good, "label")
     shown_min = panel.preview.ranges.item(0, 1).text()
     assert shown_min == "0", shown_min
 
@@ -171,10 +170,7 @@ def test_train_on_data_of_one_class_says_so_without_a_one_unit_fix(qtbot, window
     assert window.projects.open_path(EXAMPLES / "xor.ncproj")
     one = tmp_path / "one.csv"
     one.write_text("a,b,label\n" + "".join(f"{k},{k + 1},0\n" for k in range(20)))
-    choose(panel, "csv")
-    type_text(panel.path_edit, str(one))
-    type_text(panel.fields["target"].widget, "label")
-    assert load(qtbot, panel)
+    assert load_csv(qtbot, panel, one, "label")
     assert not training.start()
     text = training.error_box.text()
     assert "one class" in text and "at least two classes" in text and "units" not in text
@@ -185,10 +181,7 @@ def test_a_ragged_csv_is_reported_at_its_path_not_at_a_column(qtbot, window, tmp
     panel = window.data_panel
     ragged = tmp_path / "ragged.csv"
     ragged.write_text("a,b,label\n1,2,x\n3,4\n5,6,x\n")
-    choose(panel, "csv")
-    type_text(panel.path_edit, str(ragged))
-    type_text(panel.fields["target"].widget, "label")
-    assert not load(qtbot, panel)
+    assert not load_csv(qtbot, panel, ragged, "label")
     error = panel.errors["path"]
     assert error.isVisibleTo(panel) and "line 3" in error.text()
     assert not panel.errors["target"].isVisibleTo(panel)
